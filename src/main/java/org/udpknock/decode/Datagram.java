@@ -1,0 +1,32 @@
+package org.udpknock.decode;
+
+/**
+ * The addresses and ports of one decoded UDP datagram. Mutable and reused from frame to frame,
+ * so that decoding allocates nothing.
+ *
+ * <p>Addresses are 128-bit values split into two longs; an IPv4 address is stored in its
+ * IPv4-mapped IPv6 form {@code ::ffff:a.b.c.d}, so one key type serves both families.
+ */
+public final class Datagram {
+  /** Upper 64 bits of the IPv4-mapped prefix {@code ::ffff:0:0/96}: zero. */
+  public static final long IPV4_MAPPED_HI = 0L;
+  /** Bits 64..95 of an IPv4-mapped address; the IPv4 address fills the low 32 bits. */
+  public static final long IPV4_MAPPED_LO_PREFIX = 0x0000_FFFF_0000_0000L;
+
+  public boolean ipv6;
+  public long sourceHi;
+  public long sourceLo;
+  public long destinationHi;
+  public long destinationLo;
+  public int sourcePort;
+  public int destinationPort;
+
+  /** Sets both addresses from IPv4 addresses held in the low 32 bits of each int. */
+  public void setIpv4(int source, int destination) {
+    ipv6 = false;
+    sourceHi = IPV4_MAPPED_HI;
+    sourceLo = IPV4_MAPPED_LO_PREFIX | (source & 0xFFFF_FFFFL);
+    destinationHi = IPV4_MAPPED_HI;
+    destinationLo = IPV4_MAPPED_LO_PREFIX | (destination & 0xFFFF_FFFFL);
+  }
+}
