@@ -1,0 +1,65 @@
+# Shared set-up for the project's scripts: installs what is missing (as root, with apt-get)
+# or says the one command to run. Sourced, not run.
+
+UDPKNOCK_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+UDPKNOCK_JAR="$UDPKNOCK_ROOT/target/udpknock.jar"
+
+say() { printf 'udpknock: %s\n' "$*" >&2; }
+
+is_root() { [ "$(id -u)" -eq 0 ]; }
+
+apt_updated=0
+# apt_install PACKAGE... : installs Debian packages, running 'apt-get update' once first.
+apt_install() {
+  if [ "$apt_updated" -eq 0 ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+    apt_updated=1
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >&2
+}
+
+# need PACKAGE CHECK... : runs CHECK; when it fails, installs PACKAGE as root or explains.
+need() {
+  local package="$1"; shift
+  if "$@" >/dev/null 2>&1; then return 0; fi
+  if is_root && command -v apt-get >/dev/null; then
+    say "installing $package"
+    apt_install "$package"
+    "$@" >/dev/null 2>&1 && return 0
+  fi
+  say "$package is missing; install it with: sudo apt-get install $package"
+  return 1
+}
+
+java_is_17_or_later() {
+  command -v java >/dev/null || return 1
+  local version
+  version="$(java -XshowSettings:properties -version 2>&1 | sed -n 's/ *java.specification.version = //p')"
+  [ "${version%%.*}" -ge 17 ] 2>/dev/null
+}
+
+has_libpcap() { ldconfig -p 2>/dev/null | grep -q 'libpcap\.so'; }
+
+ensure_java() { need default-jdk-headless java_is_17_or_later; }
+ensure_maven() { need maven command -v mvn; }
+ensure_libpcap() { need libpcap0.8 has_libpcap; }
+
+jar_is_stale() {
+  [ ! -f "$UDPKNOCK_JAR" ] && return 0
+  [ -n "$(find "$UDPKNOCK_ROOT/src/main" "$UDPKNOCK_ROOT/pom.xml" -newer "$UDPKNOCK_JAR" -print -quit)" ]
+}
+
+# ensure_jar: builds target/udpknock.jar when it is missing or older than the sources.
+ensure_jar() {
+  jar_is_stale || return 0
+  ensure_maven || return 1
+  mkdir -p "$UDPKNOCK_ROOT/target"
+  (
+    # One build at a time when several launchers start together.
+    flock 9
+    if jar_is_stale; then
+      say "building target/udpknock.jar"
+      mvn -q -B -Dstyle.color=never -f "$UDPKNOCK_ROOT/pom.xml" -DskipTests package >&2
+    fi
+  ) 9>"$UDPKNOCK_ROOT/target/.build.lock"
+}

@@ -1,0 +1,31 @@
+package org.udpknock.cli;
+
+import org.udpknock.core.KnockSequence;
+import picocli.CommandLine.Option;
+
+/** The knock rules' options, shared by {@code replay} and {@code server}. */
+final class EngineOptions {
+  static final int MAX_SOURCES_LIMIT = 50_000_000;
+
+  @Option(names = "--sequence", paramLabel = "PORTS", converter = Converters.Sequence.class,
+      defaultValue = "12001,12002,12003",
+      description = "Ports to knock on, in order (1 to 32 ports). Default: ${DEFAULT-VALUE}.")
+  KnockSequence sequence;
+
+  @Option(names = "--seq-timeout", paramLabel = "DURATION", converter = Converters.Duration.class,
+      defaultValue = "5s",
+      description = "Most time from the first knock to the last, e.g. 5s, 500ms, 2m. Default: 5s.")
+  long sequenceTimeoutNanos;
+
+  @Option(names = "--max-sources", paramLabel = "N", defaultValue = "1000000",
+      description = "Most attempts tracked at once; the oldest is evicted beyond. Default: ${DEFAULT-VALUE}.")
+  int maxSources;
+
+  /** Checks what the converters cannot; throws a {@link UserError} naming the bad value. */
+  void validate() {
+    if (maxSources < 1 || maxSources > MAX_SOURCES_LIMIT) {
+      throw new UserError(ExitCodes.USAGE, "--max-sources must be between 1 and "
+          + MAX_SOURCES_LIMIT + ", not " + maxSources + ".");
+    }
+  }
+}

@@ -1,0 +1,78 @@
+package org.udpknock.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.udpknock.core.KnockEngine;
+import org.udpknock.pcapfile.CaptureFileException;
+import org.udpknock.pcapfile.CaptureFileReader;
+import org.udpknock.pipeline.DestinationFilter;
+import org.udpknock.pipeline.FramePipeline;
+import org.udpknock.replay.Replayer;
+import org.udpknock.report.EventWriter;
+import org.udpknock.report.Totals;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "replay", mixinStandardHelpOptions = true,
+    description = "Replay pcap or pcapng captures through the knock rules and print who knocked.",
+    footer = {"", "Several files are replayed as one stream, in the order given.",
+        "Exit codes: 0 done, 1 a file could not be read, 2 bad usage."})
+final class ReplayCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Mixin EngineOptions engineOptions = new EngineOptions();
+
+  @Option(names = "--json", description = "Print one JSON object per line.")
+  boolean json;
+
+  @Parameters(paramLabel = "FILE", arity = "1..*", description = "pcap or pcapng files.")
+  List<Path> files;
+
+  @Override
+  public Integer call() throws IOException {
+    engineOptions.validate();
+    files.forEach(ReplayCommand::checkReadable);
+    PrintWriter out = spec.commandLine().getOut();
+    EventWriter events = EventWriter.create(json, out, engineOptions.sequence.length());
+    KnockEngine engine = new KnockEngine(engineOptions.sequence,
+        engineOptions.sequenceTimeoutNanos, engineOptions.maxSources, events);
+    FramePipeline pipeline = new FramePipeline(engine, DestinationFilter.ANY);
+    try {
+      new Replayer(pipeline, events).replay(files);
+    } catch (CaptureFileException e) {
+      throw new UserError(ExitCodes.FAILURE, e.getMessage());
+    } finally {
+      events.summary(Totals.ofReplay(pipeline), pipeline.frames() > 0, pipeline.lastTimeNanos());
+      events.flush();
+    }
+    return ExitCodes.OK;
+  }
+
+  /** Fails before any output when a file is missing, unreadable or not a capture. */
+  private static void checkReadable(Path file) {
+    if (!Files.exists(file)) {
+      throw new UserError(ExitCodes.FAILURE, file + ": no such file; give the path of a pcap or pcapng capture.");
+    }
+    if (Files.isDirectory(file)) {
+      throw new UserError(ExitCodes.FAILURE, file + " is a directory; give the path of a pcap or pcapng capture.");
+    }
+    if (!Files.isReadable(file)) {
+      throw new UserError(ExitCodes.FAILURE, file + " is not readable; check its permissions.");
+    }
+    try (CaptureFileReader reader = CaptureFileReader.open(file)) {
+      // Opening reads the file header: that is the check.
+    } catch (CaptureFileException e) {
+      throw new UserError(ExitCodes.FAILURE, e.getMessage());
+    } catch (IOException e) {
+      throw new UserError(ExitCodes.FAILURE, file + " could not be read: " + e.getMessage() + ".");
+    }
+  }
+}

@@ -1,0 +1,103 @@
+package org.udpknock.client;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import org.udpknock.core.KnockSequence;
+
+/**
+ * Knocks on a sequence of UDP ports, then fetches the greeting from the service port.
+ *
+ * <p>All knocks leave from one <em>unconnected</em> socket: the knock ports are closed, so the
+ * server's kernel answers each knock with ICMP port unreachable, and a connected socket would
+ * fail its next send with ECONNREFUSED.
+ */
+public final class KnockClient {
+  private static final int MAX_GREETING_BYTES = 64 * 1024;
+  private static final long FIRST_RETRY_NANOS = 500_000L;
+  private static final long LAST_RETRY_NANOS = 50_000_000L;
+
+  private final InetAddress host;
+  private final InetAddress source;
+
+  /** {@code source} may be null: the system picks the local address. */
+  public KnockClient(InetAddress host, InetAddress source) {
+    this.host = host;
+    this.source = source;
+  }
+
+  /** Sends one datagram per port, {@code delayNanos} apart, with {@code payload} (may be empty). */
+  public void knock(KnockSequence sequence, long delayNanos, byte[] payload)
+      throws IOException, InterruptedException {
+    try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(source, 0))) {
+      for (int i = 0; i < sequence.length(); i++) {
+        if (i > 0 && delayNanos > 0) {
+          Thread.sleep(delayNanos / 1_000_000, (int) (delayNanos % 1_000_000));
+        }
+        socket.send(new DatagramPacket(payload, payload.length, host, sequence.port(i)));
+      }
+    }
+  }
+
+  /**
+   * Connects to the service port and reads the greeting, retrying until {@code timeoutNanos}
+   * has passed: the listener opens a moment after the last knock, and until this source's grant
+   * is in, a listener opened for someone else closes the connection without a byte.
+   *
+   * @return the greeting without its final newline, or empty if none came in time
+   */
+  public Optional<String> fetchGreeting(int servicePort, long timeoutNanos)
+      throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + timeoutNanos;
+    long pause = FIRST_RETRY_NANOS;
+    while (true) {
+      long remaining = deadline - System.nanoTime();
+      if (remaining <= 0) {
+        return Optional.empty();
+      }
+      Optional<String> greeting = tryOnce(servicePort, remaining);
+      if (greeting.isPresent()) {
+        return greeting;
+      }
+      Thread.sleep(Math.max(1, Math.min(pause, deadline - System.nanoTime()) / 1_000_000));
+      pause = Math.min(LAST_RETRY_NANOS, pause * 2);
+    }
+  }
+
+  private Optional<String> tryOnce(int servicePort, long remainingNanos) throws IOException {
+    int timeoutMillis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, remainingNanos / 1_000_000));
+    try (Socket socket = new Socket()) {
+      if (source != null) {
+        socket.bind(new InetSocketAddress(source, 0));
+      }
+      socket.connect(new InetSocketAddress(host, servicePort), timeoutMillis);
+      socket.setSoTimeout(timeoutMillis);
+      byte[] bytes = readAll(socket.getInputStream());
+      if (bytes.length == 0) {
+        return Optional.empty();
+      }
+      String text = new String(bytes, StandardCharsets.UTF_8);
+      return Optional.of(text.endsWith("\n") ? text.substring(0, text.length() - 1) : text);
+    } catch (ConnectException | SocketTimeoutException e) {
+      return Optional.empty(); // Refused: not open yet, or not for us. Timed out: try again.
+    }
+  }
+
+  private static byte[] readAll(InputStream in) throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    byte[] buffer = new byte[4096];
+    for (int n; (n = in.read(buffer)) >= 0 && bytes.size() < MAX_GREETING_BYTES; ) {
+      bytes.write(buffer, 0, n);
+    }
+    return bytes.toByteArray();
+  }
+}

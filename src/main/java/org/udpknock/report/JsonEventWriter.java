@@ -1,0 +1,75 @@
+package org.udpknock.report;
+
+import java.io.PrintWriter;
+import java.util.Map;
+import org.udpknock.core.Addresses;
+import org.udpknock.core.ResetReason;
+
+/**
+ * One JSON object per line. Every event has {@code event}, {@code time} and {@code source};
+ * values are numbers or strings that need no escaping except where noted.
+ */
+final class JsonEventWriter extends EventWriter {
+
+  JsonEventWriter(PrintWriter out) {
+    super(out);
+  }
+
+  private String head(String event, long timeNanos, long sourceHi, long sourceLo) {
+    return "{\"event\":\"" + event + "\",\"time\":\"" + time(timeNanos) + "\",\"source\":\""
+        + Addresses.format(sourceHi, sourceLo) + "\"";
+  }
+
+  @Override
+  public void knock(long timeNanos, long sourceHi, long sourceLo, int port, int stage) {
+    out.println(head("knock", timeNanos, sourceHi, sourceLo) + ",\"port\":" + port + ",\"stage\":"
+        + stage + "}");
+  }
+
+  @Override
+  public void granted(long timeNanos, long sourceHi, long sourceLo) {
+    out.println(head("granted", timeNanos, sourceHi, sourceLo) + "}");
+  }
+
+  @Override
+  public void reset(long timeNanos, long sourceHi, long sourceLo, ResetReason reason) {
+    out.println(head("reset", timeNanos, sourceHi, sourceLo) + ",\"reason\":\"" + reason.label()
+        + "\"}");
+  }
+
+  @Override
+  public void summary(Totals totals, boolean anyPacket, long lastTimeNanos) {
+    StringBuilder reasons = new StringBuilder();
+    for (Map.Entry<String, Long> reason : totals.skippedByReason.entrySet()) {
+      reasons.append(reasons.length() == 0 ? "" : ",").append('"').append(reason.getKey())
+          .append("\":").append(reason.getValue());
+    }
+    String time = anyPacket ? "\"" + time(lastTimeNanos) + "\"" : "null";
+    String drops = totals.kernelDrops < 0 ? "" : ",\"kernel_drops\":" + totals.kernelDrops;
+    out.println("{\"event\":\"summary\",\"time\":" + time + ",\"packets\":" + totals.packets
+        + ",\"knocks\":" + totals.knocks + ",\"grants\":" + totals.grants + ",\"skipped\":"
+        + totals.skipped + ",\"skipped_by_reason\":{" + reasons + "}" + drops + "}");
+  }
+
+  /** Quotes a string for JSON, for the server's free-text fields. */
+  static String quote(String text) {
+    StringBuilder quoted = new StringBuilder(text.length() + 2).append('"');
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      switch (c) {
+        case '"': quoted.append("\\\""); break;
+        case '\\': quoted.append("\\\\"); break;
+        case '\n': quoted.append("\\n"); break;
+        case '\r': quoted.append("\\r"); break;
+        case '\t': quoted.append("\\t"); break;
+        default:
+          if (c < 0x20) {
+            quoted.append(String.format("\\u%04x", (int) c));
+          } else {
+            quoted.append(c);
+          }
+      }
+    }
+    return quoted.append('"').toString();
+  }
+}

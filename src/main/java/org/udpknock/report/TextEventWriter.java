@@ -1,0 +1,45 @@
+package org.udpknock.report;
+
+import java.io.PrintWriter;
+import java.util.Map;
+import org.udpknock.core.Addresses;
+import org.udpknock.core.ResetReason;
+
+/** One human-readable line per event: {@code TIME knock 127.0.0.1 port 12001 stage 1/3}. */
+final class TextEventWriter extends EventWriter {
+  private final int sequenceLength;
+
+  TextEventWriter(PrintWriter out, int sequenceLength) {
+    super(out);
+    this.sequenceLength = sequenceLength;
+  }
+
+  @Override
+  public void knock(long timeNanos, long sourceHi, long sourceLo, int port, int stage) {
+    out.println(time(timeNanos) + " knock " + Addresses.format(sourceHi, sourceLo) + " port " + port
+        + " stage " + stage + "/" + sequenceLength);
+  }
+
+  @Override
+  public void granted(long timeNanos, long sourceHi, long sourceLo) {
+    out.println(time(timeNanos) + " granted " + Addresses.format(sourceHi, sourceLo));
+  }
+
+  @Override
+  public void reset(long timeNanos, long sourceHi, long sourceLo, ResetReason reason) {
+    out.println(time(timeNanos) + " reset " + Addresses.format(sourceHi, sourceLo) + " "
+        + reason.label());
+  }
+
+  @Override
+  public void summary(Totals totals, boolean anyPacket, long lastTimeNanos) {
+    StringBuilder reasons = new StringBuilder();
+    for (Map.Entry<String, Long> reason : totals.skippedByReason.entrySet()) {
+      reasons.append(reasons.length() == 0 ? "" : ", ").append(reason.getKey()).append(' ')
+          .append(reason.getValue());
+    }
+    String drops = totals.kernelDrops < 0 ? "" : ", " + totals.kernelDrops + " kernel drops";
+    out.println("summary: " + totals.packets + " packets, " + totals.knocks + " knocks, "
+        + totals.grants + " granted, " + totals.skipped + " skipped (" + reasons + ")" + drops);
+  }
+}

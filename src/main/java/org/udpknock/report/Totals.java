@@ -1,0 +1,41 @@
+package org.udpknock.report;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.udpknock.decode.DecodeOutcome;
+import org.udpknock.pipeline.FramePipeline;
+
+/** The counts a run ends with: printed as the summary line of a replay or at server shutdown. */
+public final class Totals {
+  public final long packets;
+  public final long knocks;
+  public final long grants;
+  public final long skipped;
+  /** Skipped frames by reason, e.g. {@code truncated -> 2}, in a stable order. */
+  public final Map<String, Long> skippedByReason;
+  /** Kernel drops, for live captures; -1 when not applicable (replay). */
+  public final long kernelDrops;
+
+  private Totals(FramePipeline pipeline, long kernelDrops) {
+    this.packets = pipeline.frames();
+    this.knocks = pipeline.engine().knocks();
+    this.grants = pipeline.engine().grants();
+    this.skipped = pipeline.skipped();
+    Map<String, Long> reasons = new LinkedHashMap<>();
+    for (DecodeOutcome outcome : DecodeOutcome.values()) {
+      if (outcome.skipped()) {
+        reasons.put(outcome.label(), pipeline.count(outcome));
+      }
+    }
+    this.skippedByReason = java.util.Collections.unmodifiableMap(reasons);
+    this.kernelDrops = kernelDrops;
+  }
+
+  public static Totals ofReplay(FramePipeline pipeline) {
+    return new Totals(pipeline, -1);
+  }
+
+  public static Totals ofCapture(FramePipeline pipeline, long kernelDrops) {
+    return new Totals(pipeline, kernelDrops);
+  }
+}
