@@ -1,0 +1,687 @@
+package org.udpknock.decode;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.udpknock.decode.Frames.*;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.pcap4j.core.PcapDumper;
+import org.pcap4j.core.PcapHandle;
+import org.pcap4j.core.PcapHandle.TimestampPrecision;
+import org.pcap4j.core.Pcaps;
+import org.pcap4j.packet.BsdLoopbackPacket;
+import org.pcap4j.packet.Dot1qVlanTagPacket;
+import org.pcap4j.packet.EthernetPacket;
+import org.pcap4j.packet.FragmentedPacket;
+import org.pcap4j.packet.IllegalPacket;
+import org.pcap4j.packet.IpPacket;
+import org.pcap4j.packet.IpV4Packet;
+import org.pcap4j.packet.IpV4Rfc791Tos;
+import org.pcap4j.packet.IpV6ExtDestinationOptionsPacket;
+import org.pcap4j.packet.IpV6ExtFragmentPacket;
+import org.pcap4j.packet.IpV6ExtHopByHopOptionsPacket;
+import org.pcap4j.packet.IpV6ExtOptionsPacket;
+import org.pcap4j.packet.IpV6ExtRoutingPacket;
+import org.pcap4j.packet.IpV6Packet;
+import org.pcap4j.packet.IpV6SimpleFlowLabel;
+import org.pcap4j.packet.IpV6SimpleTrafficClass;
+import org.pcap4j.packet.Packet;
+import org.pcap4j.packet.UdpPacket;
+import org.pcap4j.packet.UnknownPacket;
+import org.pcap4j.packet.factory.PacketFactories;
+import org.pcap4j.packet.factory.PacketFactory;
+import org.pcap4j.packet.namednumber.DataLinkType;
+import org.pcap4j.packet.namednumber.EtherType;
+import org.pcap4j.packet.namednumber.IpNumber;
+import org.pcap4j.packet.namednumber.IpVersion;
+import org.pcap4j.packet.namednumber.UdpPort;
+import org.pcap4j.util.MacAddress;
+
+/**
+ * Compares {@link FrameDecoder} with pcap4j's full packet factory on the same frames: wherever
+ * pcap4j cleanly finds a UDP header directly inside the outermost IP packet, the decoder must
+ * find the same addresses and ports; wherever the decoder finds UDP, pcap4j must too, except
+ * where pcap4j is known to stop short (see {@link #whyPcap4jFoundNoUdp}).
+ *
+ * <p>pcap4j decodes EN10MB, LINUX_SLL, NULL and RAW. Frames of the other link types are
+ * rewritten into an equivalent one it knows (SLL2 to SLL, LOOP to NULL, IPV4/IPV6 to RAW).
+ */
+class FrameDecoderDifferentialTest {
+  static {
+    // pcap4j logs an ERROR with a stack trace for every IPv4 header whose options it cannot
+    // parse; this test feeds it such headers on purpose. Must be set before pcap4j loads it.
+    System.setProperty("org.slf4j.simpleLogger.log.org.pcap4j.packet.IpV4Packet$IpV4Header", "off");
+  }
+
+  private static final PacketFactory<Packet, DataLinkType> FACTORY =
+      PacketFactories.getFactory(Packet.class, DataLinkType.class);
+  /** A bound on what one capture file may add, so that a huge file cannot stall the build. */
+  private static final int MAX_FRAMES_PER_FILE = 100_000;
+  private static final long SEED = 0x6b6e6f636bL;
+
+  // ---------------------------------------------------------------------------------------
+  // Tests.
+
+  @Test void handWrittenAndBuiltFrames() {
+    List<Sample> samples = baseSamples();
+    Tally tally = compareAll(samples);
+    tally.assertAgreement();
+    // Well-formed frames: pcap4j decodes every one cleanly, and only the documented
+    // limitations (QinQ tags, BSD families, first fragments) keep it from the UDP header.
+    assertEquals(0, tally.pcap4jIllegal + tally.pcap4jThrew + tally.notComparable, tally.toString());
+    assertTrue(tally.comparedUdp >= 200, tally.toString());
+    assertTrue(tally.comparedNotUdp >= 50, tally.toString());
+  }
+
+  @Test void mutationsOfHandWrittenAndBuiltFrames() {
+    Tally tally = compareAll(mutants(baseSamples(), 400, new Random(SEED)));
+    tally.assertAgreement();
+    assertTrue(tally.comparedUdp > 10_000, tally.toString());
+    assertTrue(tally.comparedNotUdp > 10_000, tally.toString());
+  }
+
+  /** Every frame of every capture in {@code pcaps/}, and mutations of them. */
+  @Test void captureFilesInThePcapsDirectory() throws IOException {
+    Path directory = Paths.get(System.getProperty("basedir", "."), "pcaps");
+    List<Path> files = captureFiles(directory);
+    assumeTrue(!files.isEmpty(), "no *.pcap or *.pcapng in " + directory.toAbsolutePath());
+    List<Sample> samples = new ArrayList<>();
+    for (Path file : files) samples.addAll(readCapture(file));
+    assertTrue(!samples.isEmpty(), "no frames in " + files);
+    Tally tally = compareAll(samples);
+    int mutationsPerFrame = Math.max(1, 200_000 / samples.size());
+    tally.add(compareAll(mutants(samples, mutationsPerFrame, new Random(SEED))));
+    tally.assertAgreement();
+    assertTrue(tally.comparedUdp + tally.comparedNotUdp > 0, tally.toString());
+  }
+
+  /**
+   * Pins the pcap4j bug behind {@link #MISSIZED_EXTENSION}: valid options (a zero-length PadN,
+   * an unknown option) end its hop-by-hop header early. If a pcap4j upgrade fixes this, the
+   * excuse can go.
+   */
+  @Test void pcap4jMissizesIpv6OptionsHeaders() {
+    byte[] frame = concat(ETHERNET_IPV6, IPV6_ODD_OPTIONS_UDP);
+    Found found = Found.in(FACTORY.newInstance(frame, 0, frame.length, DataLinkType.EN10MB));
+    assertTrue(found.missizedExtension);
+    assertEquals(DecodeOutcome.UDP,
+        FrameDecoder.decode(LinkType.ETHERNET, frame, 0, frame.length, null));
+  }
+
+  /**
+   * Writes the hand-written and built frames to pcap files through libpcap and reads them
+   * back the way {@link #captureFilesInThePcapsDirectory} does: the file path, including
+   * libpcap's mapping of LINKTYPE_RAW (101) to DLT_RAW, is tested even while {@code pcaps/} is
+   * empty.
+   */
+  @Test void framesSurviveAPcapFileRoundTrip(@TempDir Path directory) throws Exception {
+    Map<Integer, List<Sample>> byLinkType = baseSamples().stream()
+        .collect(Collectors.groupingBy(Sample::linkType, TreeMap::new, Collectors.toList()));
+    List<Sample> readBack = new ArrayList<>();
+    for (Map.Entry<Integer, List<Sample>> entry : byLinkType.entrySet()) {
+      Path file = directory.resolve("linktype-" + entry.getKey() + ".pcap");
+      writeCapture(file, entry.getKey(), entry.getValue());
+      List<Sample> samples = readCapture(file);
+      assertEquals(entry.getValue().size(), samples.size(), file.toString());
+      for (int i = 0; i < samples.size(); i++) {
+        Sample written = entry.getValue().get(i);
+        Sample read = samples.get(i);
+        assertTrue(Arrays.equals(written.frame, read.frame), read.origin);
+        assertEquals(
+            FrameDecoder.decode(written.linkType, written.frame, 0, written.frame.length, null),
+            FrameDecoder.decode(read.linkType, read.frame, 0, read.frame.length, null),
+            read.origin + " read back as link type " + read.linkType);
+      }
+      readBack.addAll(samples);
+    }
+    Tally tally = compareAll(readBack);
+    tally.assertAgreement();
+    assertTrue(tally.comparedUdp >= 200, tally.toString());
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // The comparison.
+
+  private static Tally compareAll(List<Sample> samples) {
+    Tally tally = new Tally();
+    Datagram ours = new Datagram();
+    for (Sample sample : samples) compare(sample, ours, tally);
+    return tally;
+  }
+
+  private static void compare(Sample sample, Datagram ours, Tally tally) {
+    DecodeOutcome outcome =
+        FrameDecoder.decode(sample.linkType, sample.frame, 0, sample.frame.length, ours);
+    Sample view = pcap4jView(sample);
+    if (view == null) {
+      tally.notComparable++;
+      return;
+    }
+    Packet packet;
+    try {
+      packet = FACTORY.newInstance(view.frame, 0, view.frame.length,
+          DataLinkType.getInstance(view.linkType));
+    } catch (Exception | AssertionError e) { // crafted input can trip pcap4j itself
+      tally.pcap4jThrew++;
+      return;
+    }
+    Found found = Found.in(packet);
+    if (found.illegal) {
+      tally.pcap4jIllegal++;
+    } else if (found.udp != null) {
+      if (outcome != DecodeOutcome.UDP) {
+        String excuse = whyDecoderFoundNoUdp(found, outcome);
+        if (excuse == null) {
+          tally.mismatch("pcap4j found UDP, decoder said " + outcome, sample, packet);
+        } else {
+          tally.excuse(excuse);
+        }
+      } else if (!sameDatagram(found, ours)) {
+        if (found.missizedExtension) {
+          tally.excuse(MISSIZED_EXTENSION); // pcap4j read its "UDP header" from the wrong place
+        } else {
+          tally.mismatch("pcap4j found other addresses or ports than the decoder", sample, packet);
+        }
+      } else {
+        tally.comparedUdp++;
+      }
+    } else if (outcome == DecodeOutcome.UDP) {
+      String excuse = whyPcap4jFoundNoUdp(found, packet);
+      if (excuse == null) {
+        tally.mismatch("decoder found UDP, pcap4j did not", sample, packet);
+      } else {
+        tally.excuse(excuse);
+      }
+    } else {
+      tally.comparedNotUdp++;
+    }
+  }
+
+  /**
+   * pcap4j sizes hop-by-hop and destination options headers by the options it managed to
+   * parse, not by their Hdr Ext Len: an option it cannot parse (a zero-length PadN, an option
+   * running past the header) ends the header early, and the rest is read as the next header.
+   */
+  private static final String MISSIZED_EXTENSION =
+      "pcap4j sizes an IPv6 options header by the options it parsed, not by Hdr Ext Len";
+
+  /**
+   * Where pcap4j reads a UDP header from a packet the decoder rejects as malformed: returns
+   * the reason, or null when the decoder should have found it.
+   */
+  private static String whyDecoderFoundNoUdp(Found found, DecodeOutcome outcome) {
+    if (found.missizedExtension) return MISSIZED_EXTENSION;
+    if (outcome != DecodeOutcome.MALFORMED) return null;
+    byte[] ip = found.ip.getRawData();
+    int version = found.ip instanceof IpV4Packet ? 4 : 6;
+    if ((ip[0] & 0xf0) >>> 4 != version) {
+      return "pcap4j does not check the IP version nibble";
+    }
+    // The decoder rejects a total length below the header length, as the kernel does.
+    if (found.ip instanceof IpV4Packet && ip[2] == 0 && ip[3] == 0) {
+      return "pcap4j reads IPv4 total length 0 (as with TSO) as 'to the end of the capture'";
+    }
+    return null;
+  }
+
+  /**
+   * Where the decoder finds a UDP header that pcap4j, by design or limitation, does not:
+   * returns the reason, or null when pcap4j should have found it.
+   */
+  private static String whyPcap4jFoundNoUdp(Found found, Packet packet) {
+    if (found.missizedExtension) return MISSIZED_EXTENSION;
+    if (found.fragmented) {
+      return "pcap4j does not look into a first fragment (MF set, offset 0)";
+    }
+    if (found.ip == null && found.linkType >= 0 && isTagPcap4jDoesNotKnow(found.linkType)) {
+      return "pcap4j knows only 802.1Q tags, not 0x88a8 or 0x9100";
+    }
+    BsdLoopbackPacket loopback = packet.get(BsdLoopbackPacket.class);
+    if (found.ip == null && loopback != null) {
+      int family = loopback.getHeader().getProtocolFamily().value();
+      if (family != HeaderLayout.AF_INET && family != HeaderLayout.AF_INET6_LINUX) {
+        return "pcap4j reads NULL families little-endian and knows only this host's AF_INET6";
+      }
+    }
+    return null;
+  }
+
+  private static boolean isTagPcap4jDoesNotKnow(int etherType) {
+    return etherType == HeaderLayout.ETHERTYPE_VLAN_8021AD
+        || etherType == HeaderLayout.ETHERTYPE_VLAN_QINQ_LEGACY;
+  }
+
+  private static boolean sameDatagram(Found found, Datagram ours) {
+    long[] source = addressAsLongs(found.ip.getHeader().getSrcAddr());
+    long[] destination = addressAsLongs(found.ip.getHeader().getDstAddr());
+    return ours.ipv6 == (found.ip instanceof IpV6Packet)
+        && ours.sourceHi == source[0]
+        && ours.sourceLo == source[1]
+        && ours.destinationHi == destination[0]
+        && ours.destinationLo == destination[1]
+        && ours.sourcePort == found.udp.getHeader().getSrcPort().valueAsInt()
+        && ours.destinationPort == found.udp.getHeader().getDstPort().valueAsInt();
+  }
+
+  /** An address as the decoder stores it: IPv4 (and IPv4-mapped IPv6) as ::ffff:a.b.c.d. */
+  private static long[] addressAsLongs(InetAddress address) {
+    byte[] bytes = address.getAddress();
+    if (bytes.length == 4) {
+      byte[] mapped = new byte[16];
+      mapped[10] = mapped[11] = (byte) 0xff;
+      System.arraycopy(bytes, 0, mapped, 12, 4);
+      bytes = mapped;
+    }
+    long hi = 0;
+    long lo = 0;
+    for (int i = 0; i < 8; i++) {
+      hi = hi << 8 | (bytes[i] & 0xff);
+      lo = lo << 8 | (bytes[i + 8] & 0xff);
+    }
+    return new long[] {hi, lo};
+  }
+
+  /** What pcap4j found, reduced to what matters to the decoder. */
+  private static final class Found {
+    /** An IllegalPacket on the way to the UDP header: pcap4j did not decode cleanly. */
+    boolean illegal;
+    /** The outermost IP packet: tunnels and ICMP quotes inside it do not count. */
+    IpPacket ip;
+    /** The UDP packet directly inside {@link #ip}, through IPv6 extension headers. */
+    UdpPacket udp;
+    /** A FragmentedPacket where the UDP packet would be. */
+    boolean fragmented;
+    /** An IPv6 extension header that pcap4j took to be shorter or longer than it says. */
+    boolean missizedExtension;
+    /** The EtherType after the last Ethernet or 802.1Q header, or -1. */
+    int linkType = -1;
+
+    static Found in(Packet packet) {
+      Found found = new Found();
+      for (Packet p = packet; p != null; p = p.getPayload()) {
+        if (p instanceof IllegalPacket) {
+          found.illegal = true;
+          return found;
+        } else if (p instanceof EthernetPacket) {
+          found.linkType = ((EthernetPacket) p).getHeader().getType().value() & 0xffff;
+        } else if (p instanceof Dot1qVlanTagPacket) {
+          found.linkType = ((Dot1qVlanTagPacket) p).getHeader().getType().value() & 0xffff;
+        } else if (p instanceof IpPacket) {
+          found.ip = (IpPacket) p;
+          found.inspectIpPayload(p.getPayload());
+          return found;
+        }
+      }
+      return found;
+    }
+
+    private void inspectIpPayload(Packet payload) {
+      Packet inner = payload;
+      while (inner instanceof IpV6ExtHopByHopOptionsPacket
+          || inner instanceof IpV6ExtRoutingPacket
+          || inner instanceof IpV6ExtDestinationOptionsPacket
+          || inner instanceof IpV6ExtFragmentPacket) {
+        missizedExtension |= declaredLength(inner) != inner.getHeader().length();
+        inner = inner.getPayload();
+      }
+      illegal = inner instanceof IllegalPacket;
+      fragmented = inner instanceof FragmentedPacket;
+      udp = inner instanceof UdpPacket ? (UdpPacket) inner : null;
+    }
+  }
+
+  /** The length an IPv6 extension header gives itself: fragment headers are always 8 bytes. */
+  private static int declaredLength(Packet extension) {
+    int units;
+    if (extension instanceof IpV6ExtOptionsPacket) {
+      units = ((IpV6ExtOptionsPacket) extension).getHeader().getHdrExtLenAsInt();
+    } else if (extension instanceof IpV6ExtRoutingPacket) {
+      units = ((IpV6ExtRoutingPacket) extension).getHeader().getHdrExtLenAsInt();
+    } else {
+      units = 0;
+    }
+    return (units + 1) * 8;
+  }
+
+  /**
+   * The frame as pcap4j can decode it: unchanged for the link types it knows, rewritten into an
+   * equivalent one for the others, or null.
+   */
+  private static Sample pcap4jView(Sample sample) {
+    byte[] frame = sample.frame;
+    switch (sample.linkType) {
+      case LinkType.ETHERNET:
+      case LinkType.LINUX_SLL:
+      case LinkType.NULL:
+        return sample;
+      case LinkType.RAW:
+      case LinkType.RAW_DLT12:
+      case LinkType.RAW_DLT14:
+        return new Sample(sample.origin, DataLinkType.RAW.value(), frame);
+      case LinkType.IPV4:
+      case LinkType.IPV6:
+        // pcap4j's RAW takes either version; these link types take only their own.
+        int version = sample.linkType == LinkType.IPV4 ? 4 : 6;
+        boolean sameVersion = frame.length > 0 && (frame[0] & 0xf0) >>> 4 == version;
+        return sameVersion ? new Sample(sample.origin, DataLinkType.RAW.value(), frame) : null;
+      case LinkType.LOOP:
+        if (frame.length < 4) return null;
+        byte[] asNull = frame.clone(); // NULL in pcap4j is little-endian, LOOP big-endian
+        for (int i = 0; i < 4; i++) asNull[i] = frame[3 - i];
+        return new Sample(sample.origin, LinkType.NULL, asNull);
+      case LinkType.LINUX_SLL2:
+        if (frame.length < 20) return null;
+        byte[] sll = new byte[frame.length - 4];
+        System.arraycopy(frame, 20, sll, 16, frame.length - 20);
+        sll[14] = frame[0]; // the protocol moves from offset 0 to 14
+        sll[15] = frame[1];
+        return new Sample(sample.origin, LinkType.LINUX_SLL, sll);
+      default:
+        return null;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Frames.
+
+  record Sample(String origin, int linkType, byte[] frame) {}
+
+  /** The hand-written fixtures through every link type, and frames built with pcap4j. */
+  static List<Sample> baseSamples() {
+    List<Sample> samples = new ArrayList<>();
+    byte[][] v4Links = {
+      ETHERNET_IPV4, ETHERNET_VLAN_IPV4, ETHERNET_QINQ_IPV4, SLL_IPV4, SLL2_IPV4, NULL_LE_INET,
+      NULL_BE_INET, LOOP_INET, new byte[0],
+    };
+    int[] v4LinkTypes = {
+      LinkType.ETHERNET, LinkType.ETHERNET, LinkType.ETHERNET, LinkType.LINUX_SLL,
+      LinkType.LINUX_SLL2, LinkType.NULL, LinkType.NULL, LinkType.LOOP, LinkType.RAW,
+    };
+    byte[][] v4Packets = {
+      IPV4_UDP, IPV4_OPTIONS_IHL6_UDP, IPV4_OPTIONS_IHL15_UDP, IPV4_FIRST_FRAGMENT_UDP,
+      IPV4_LAST_FRAGMENT, IPV4_MIDDLE_FRAGMENT, IPV4_ICMP_PORT_UNREACHABLE, IPV4_TCP_SYN,
+    };
+    byte[][] v6Links = {
+      ETHERNET_IPV6, ETHERNET_LEGACY_QINQ_IPV6, SLL_IPV6, SLL2_IPV6, NULL_LE_INET6_LINUX,
+      hex("1e 00 00 00"), LOOP_INET6, new byte[0],
+    };
+    int[] v6LinkTypes = {
+      LinkType.ETHERNET, LinkType.ETHERNET, LinkType.LINUX_SLL, LinkType.LINUX_SLL2,
+      LinkType.NULL, LinkType.NULL, LinkType.LOOP, LinkType.RAW,
+    };
+    byte[][] v6Packets = {
+      IPV6_UDP, IPV6_EXTENSIONS_UDP, IPV6_ROUTING_LONG_OPTIONS_UDP, IPV6_NON_FIRST_FRAGMENT,
+      IPV6_ICMP_PORT_UNREACHABLE, IPV6_TCP_SYN, IPV6_NO_NEXT_HEADER,
+    };
+    addCombinations(samples, "fixture v4", v4Links, v4LinkTypes, v4Packets);
+    addCombinations(samples, "fixture v6", v6Links, v6LinkTypes, v6Packets);
+    for (byte[] packet : v4Packets) samples.add(new Sample("fixture IPV4", LinkType.IPV4, packet));
+    for (byte[] packet : v6Packets) samples.add(new Sample("fixture IPV6", LinkType.IPV6, packet));
+    samples.add(new Sample("fixture ARP", LinkType.ETHERNET, concat(ETHERNET_ARP, ARP_REQUEST)));
+    samples.addAll(builtSamples(new Random(SEED), 200));
+    return samples;
+  }
+
+  private static void addCombinations(
+      List<Sample> samples, String origin, byte[][] links, int[] linkTypes, byte[][] packets) {
+    for (int l = 0; l < links.length; l++) {
+      for (int p = 0; p < packets.length; p++) {
+        samples.add(new Sample(origin + " link " + l + " packet " + p, linkTypes[l],
+            concat(links[l], packets[p])));
+      }
+    }
+  }
+
+  /** UDP over IPv4 and IPv6 with random addresses, ports and payloads, built by pcap4j. */
+  private static List<Sample> builtSamples(Random random, int count) {
+    byte[][] v4Links = {ETHERNET_VLAN_IPV4, SLL_IPV4, SLL2_IPV4, NULL_LE_INET, LOOP_INET, {}};
+    int[] v4LinkTypes = {
+      LinkType.ETHERNET, LinkType.LINUX_SLL, LinkType.LINUX_SLL2, LinkType.NULL, LinkType.LOOP,
+      LinkType.RAW,
+    };
+    byte[][] v6Links = {ETHERNET_IPV6, SLL_IPV6, SLL2_IPV6, NULL_LE_INET6_LINUX, LOOP_INET6, {}};
+    List<Sample> samples = new ArrayList<>();
+    try {
+      for (int i = 0; i < count; i++) {
+        boolean v6 = i % 2 == 1;
+        byte[] payload = new byte[random.nextInt(40)];
+        random.nextBytes(payload);
+        InetAddress source = randomAddress(random, v6);
+        InetAddress destination = randomAddress(random, v6);
+        UdpPacket.Builder udp = new UdpPacket.Builder()
+            .srcPort(UdpPort.getInstance((short) random.nextInt(65536)))
+            .dstPort(UdpPort.getInstance((short) random.nextInt(65536)))
+            .srcAddr(source)
+            .dstAddr(destination)
+            .payloadBuilder(new UnknownPacket.Builder().rawData(payload))
+            .correctLengthAtBuild(true)
+            .correctChecksumAtBuild(true);
+        Packet.Builder ip = v6
+            ? ipv6(udp, (Inet6Address) source, (Inet6Address) destination)
+            : ipv4(udp, (Inet4Address) source, (Inet4Address) destination, random);
+        int link = random.nextInt(v4Links.length + 1);
+        String origin = "built #" + i;
+        if (link == v4Links.length) { // an Ethernet frame built whole, padded to 60 bytes
+          EthernetPacket ethernet = new EthernetPacket.Builder()
+              .dstAddr(MacAddress.getByAddress(hex("02 00 00 00 00 02")))
+              .srcAddr(MacAddress.getByAddress(hex("02 00 00 00 00 01")))
+              .type(v6 ? EtherType.IPV6 : EtherType.IPV4)
+              .payloadBuilder(ip)
+              .paddingAtBuild(true)
+              .build();
+          samples.add(new Sample(origin, LinkType.ETHERNET, ethernet.getRawData()));
+        } else {
+          byte[] header = v6 ? v6Links[link] : v4Links[link];
+          samples.add(new Sample(origin, v4LinkTypes[link], concat(header, ip.build().getRawData())));
+        }
+      }
+    } catch (UnknownHostException e) {
+      throw new AssertionError(e);
+    }
+    return samples;
+  }
+
+  private static InetAddress randomAddress(Random random, boolean v6) throws UnknownHostException {
+    byte[] bytes = new byte[v6 ? 16 : 4];
+    random.nextBytes(bytes);
+    return v6 ? Inet6Address.getByAddress(null, bytes, -1) : InetAddress.getByAddress(bytes);
+  }
+
+  private static Packet.Builder ipv4(
+      UdpPacket.Builder udp, Inet4Address source, Inet4Address destination, Random random) {
+    return new IpV4Packet.Builder()
+        .version(IpVersion.IPV4)
+        .tos(IpV4Rfc791Tos.newInstance((byte) 0))
+        .identification((short) random.nextInt())
+        .dontFragmentFlag(random.nextBoolean())
+        .ttl((byte) 64)
+        .protocol(IpNumber.UDP)
+        .srcAddr(source)
+        .dstAddr(destination)
+        .payloadBuilder(udp)
+        .correctLengthAtBuild(true)
+        .correctChecksumAtBuild(true);
+  }
+
+  private static Packet.Builder ipv6(
+      UdpPacket.Builder udp, Inet6Address source, Inet6Address destination) {
+    return new IpV6Packet.Builder()
+        .version(IpVersion.IPV6)
+        .trafficClass(IpV6SimpleTrafficClass.newInstance((byte) 0))
+        .flowLabel(IpV6SimpleFlowLabel.newInstance(0))
+        .nextHeader(IpNumber.UDP)
+        .hopLimit((byte) 64)
+        .srcAddr(source)
+        .dstAddr(destination)
+        .payloadBuilder(udp)
+        .correctLengthAtBuild(true);
+  }
+
+  /** Byte values that steer a decoder: versions, IHLs, protocols, next headers, families. */
+  private static final int[] INTERESTING = {
+    0x00, 0x01, 0x02, 0x04, 0x05, 0x06, 0x08, 0x0a, 0x11, 0x18, 0x1c, 0x1e, 0x20, 0x29, 0x2b,
+    0x2c, 0x32, 0x33, 0x3a, 0x3b, 0x3c, 0x40, 0x44, 0x45, 0x46, 0x4f, 0x60, 0x81, 0x86, 0x88,
+    0x91, 0xa8, 0xdd, 0xff,
+  };
+
+  /** {@code perFrame} mutants of each sample: bytes replaced, bits flipped, frames cut short. */
+  static List<Sample> mutants(List<Sample> samples, int perFrame, Random random) {
+    List<Sample> mutants = new ArrayList<>(samples.size() * perFrame);
+    for (Sample sample : samples) {
+      for (int i = 0; i < perFrame; i++) {
+        byte[] mutant = mutate(sample.frame, random);
+        mutants.add(new Sample(sample.origin + " mutant " + i, sample.linkType, mutant));
+      }
+    }
+    return mutants;
+  }
+
+  private static byte[] mutate(byte[] frame, Random random) {
+    byte[] mutant = frame.clone();
+    int operation = random.nextInt(5);
+    if (mutant.length > 0 && operation != 4) {
+      for (int edits = 1 + random.nextInt(3); edits > 0; edits--) {
+        int at = random.nextInt(mutant.length);
+        switch (operation) {
+          case 0: mutant[at] = (byte) random.nextInt(); break;
+          case 1: mutant[at] ^= (byte) (1 << random.nextInt(8)); break;
+          default: mutant[at] = (byte) INTERESTING[random.nextInt(INTERESTING.length)]; break;
+        }
+      }
+    }
+    if (operation >= 3) mutant = Arrays.copyOf(mutant, random.nextInt(mutant.length + 1));
+    return mutant;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Capture files.
+
+  private static List<Path> captureFiles(Path directory) throws IOException {
+    if (!Files.isDirectory(directory)) return List.of();
+    try (Stream<Path> paths = Files.walk(directory)) {
+      return paths
+          .filter(p -> p.toString().endsWith(".pcap") || p.toString().endsWith(".pcapng"))
+          .sorted()
+          .collect(Collectors.toList());
+    }
+  }
+
+  /** Reads a capture with libpcap; records pcap4j cannot hand over are skipped, as in production. */
+  private static List<Sample> readCapture(Path file) {
+    List<Sample> samples = new ArrayList<>();
+    PcapHandle handle;
+    try {
+      handle = Pcaps.openOffline(file.toString(), TimestampPrecision.NANO);
+    } catch (Exception e) {
+      throw new AssertionError("cannot open " + file + ": " + e.getMessage(), e);
+    }
+    try {
+      int linkType = handle.getDlt().value();
+      for (int i = 0; samples.size() < MAX_FRAMES_PER_FILE; i++) {
+        byte[] frame;
+        try {
+          frame = handle.getNextRawPacketEx();
+        } catch (EOFException e) {
+          break;
+        } catch (IllegalArgumentException e) {
+          continue; // a caplen-0 record or a bad timestamp (pcap4j #137)
+        } catch (Exception e) {
+          break; // a damaged file: keep what was read
+        }
+        samples.add(new Sample(file.getFileName() + " #" + i, linkType, frame));
+      }
+    } finally {
+      handle.close();
+    }
+    return samples;
+  }
+
+  private static void writeCapture(Path file, int linkType, List<Sample> samples) throws Exception {
+    // libpcap wants a DLT here; it writes LINKTYPE_RAW (101) for DLT_RAW (12) by itself.
+    int dlt = linkType == LinkType.RAW ? LinkType.RAW_DLT12 : linkType;
+    PcapHandle handle = Pcaps.openDead(DataLinkType.getInstance(dlt), 65535, TimestampPrecision.NANO);
+    try {
+      PcapDumper dumper = handle.dumpOpen(file.toString());
+      try {
+        long millis = 1_700_000_000_000L;
+        for (Sample sample : samples) dumper.dumpRaw(sample.frame, new Timestamp(millis++));
+      } finally {
+        dumper.close();
+      }
+    } finally {
+      handle.close();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Results.
+
+  /** Counts what happened to each frame, and keeps the first disagreements to report them. */
+  private static final class Tally {
+    int comparedUdp;
+    int comparedNotUdp;
+    int pcap4jIllegal;
+    int pcap4jThrew;
+    int notComparable;
+    int mismatches;
+    final Map<String, Integer> excused = new TreeMap<>();
+    final List<String> firstMismatches = new ArrayList<>();
+
+    void excuse(String reason) {
+      excused.merge(reason, 1, Integer::sum);
+    }
+
+    void mismatch(String what, Sample sample, Packet packet) {
+      mismatches++;
+      if (firstMismatches.size() < 10) {
+        firstMismatches.add(what + ": " + sample.origin + ", link type " + sample.linkType + ", "
+            + HexFormat.ofDelimiter(" ").formatHex(sample.frame) + "\n" + packet);
+      }
+    }
+
+    void add(Tally other) {
+      comparedUdp += other.comparedUdp;
+      comparedNotUdp += other.comparedNotUdp;
+      pcap4jIllegal += other.pcap4jIllegal;
+      pcap4jThrew += other.pcap4jThrew;
+      notComparable += other.notComparable;
+      mismatches += other.mismatches;
+      other.excused.forEach((k, v) -> excused.merge(k, v, Integer::sum));
+      other.firstMismatches.forEach(m -> {
+        if (firstMismatches.size() < 10) firstMismatches.add(m);
+      });
+    }
+
+    void assertAgreement() {
+      assertEquals(0, mismatches, () -> this + "\n" + String.join("\n\n", firstMismatches));
+    }
+
+    @Override public String toString() {
+      return "compared: " + comparedUdp + " UDP, " + comparedNotUdp + " not UDP; "
+          + "pcap4j illegal " + pcap4jIllegal + ", threw " + pcap4jThrew
+          + "; not comparable " + notComparable + "; excused " + excused
+          + "; mismatches " + mismatches;
+    }
+  }
+}
