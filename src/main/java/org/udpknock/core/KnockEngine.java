@@ -84,13 +84,14 @@ public final class KnockEngine {
     if (port != sequence.firstPort()) {
       return;
     }
-    listener.knock(timeNanos, sourceHi, sourceLo, port, 1);
     if (sequence.length() == 1) {
+      listener.knock(timeNanos, sourceHi, sourceLo, port, 1);
       grant(timeNanos, sourceHi, sourceLo);
       return;
     }
     makeRoom(timeNanos);
     attempts.add(sourceHi, sourceLo, timeNanos, 1);
+    listener.knock(timeNanos, sourceHi, sourceLo, port, 1);
   }
 
   private void knockDuringAttempt(int slot, long timeNanos, int port) {

@@ -9,7 +9,8 @@ import org.udpknock.core.KnockListener;
  */
 public abstract class EventWriter implements KnockListener {
   protected final PrintWriter out;
-  private int timeDigits = 6;
+  private volatile int timeDigits = 6;
+  private volatile boolean autoFlush;
 
   protected EventWriter(PrintWriter out) {
     this.out = out;
@@ -18,6 +19,25 @@ public abstract class EventWriter implements KnockListener {
   public static EventWriter create(boolean json, PrintWriter out, int sequenceLength) {
     return json ? new JsonEventWriter(out) : new TextEventWriter(out, sequenceLength);
   }
+
+  /** Flush after every line: a live server's log must not wait in a buffer. */
+  public void setAutoFlush(boolean autoFlush) {
+    this.autoFlush = autoFlush;
+  }
+
+  /** Writes one whole line; lines from several threads never interleave. */
+  protected void emit(String line) {
+    out.println(line);
+    if (autoFlush) {
+      out.flush();
+    }
+  }
+
+  /**
+   * A server event: {@code event} at {@code timeNanos}, about {@code source} (or null), with
+   * fields given as name, value pairs; values are strings or numbers.
+   */
+  public abstract void serverEvent(String event, long timeNanos, String source, Object... fields);
 
   /** Fraction digits the current capture's timestamps carry (6 = microseconds, 9 = nanoseconds). */
   public void setTimeDigits(int digits) {

@@ -22,19 +22,34 @@ final class JsonEventWriter extends EventWriter {
 
   @Override
   public void knock(long timeNanos, long sourceHi, long sourceLo, int port, int stage) {
-    out.println(head("knock", timeNanos, sourceHi, sourceLo) + ",\"port\":" + port + ",\"stage\":"
+    emit(head("knock", timeNanos, sourceHi, sourceLo) + ",\"port\":" + port + ",\"stage\":"
         + stage + "}");
   }
 
   @Override
   public void granted(long timeNanos, long sourceHi, long sourceLo) {
-    out.println(head("granted", timeNanos, sourceHi, sourceLo) + "}");
+    emit(head("granted", timeNanos, sourceHi, sourceLo) + "}");
   }
 
   @Override
   public void reset(long timeNanos, long sourceHi, long sourceLo, ResetReason reason) {
-    out.println(head("reset", timeNanos, sourceHi, sourceLo) + ",\"reason\":\"" + reason.label()
+    emit(head("reset", timeNanos, sourceHi, sourceLo) + ",\"reason\":\"" + reason.label()
         + "\"}");
+  }
+
+  @Override
+  public void serverEvent(String event, long timeNanos, String source, Object... fields) {
+    StringBuilder line = new StringBuilder("{\"event\":").append(quote(event))
+        .append(",\"time\":\"").append(time(timeNanos)).append('"');
+    if (source != null) {
+      line.append(",\"source\":").append(quote(source));
+    }
+    for (int i = 0; i + 1 < fields.length; i += 2) {
+      Object value = fields[i + 1];
+      line.append(',').append(quote(String.valueOf(fields[i]).replace('-', '_'))).append(':')
+          .append(value instanceof Number ? value.toString() : quote(String.valueOf(value)));
+    }
+    emit(line.append('}').toString());
   }
 
   @Override
@@ -46,7 +61,7 @@ final class JsonEventWriter extends EventWriter {
     }
     String time = anyPacket ? "\"" + time(lastTimeNanos) + "\"" : "null";
     String drops = totals.kernelDrops < 0 ? "" : ",\"kernel_drops\":" + totals.kernelDrops;
-    out.println("{\"event\":\"summary\",\"time\":" + time + ",\"packets\":" + totals.packets
+    emit("{\"event\":\"summary\",\"time\":" + time + ",\"packets\":" + totals.packets
         + ",\"knocks\":" + totals.knocks + ",\"grants\":" + totals.grants + ",\"skipped\":"
         + totals.skipped + ",\"skipped_by_reason\":{" + reasons + "}" + drops + "}");
   }

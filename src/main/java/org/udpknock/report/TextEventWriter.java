@@ -16,19 +16,31 @@ final class TextEventWriter extends EventWriter {
 
   @Override
   public void knock(long timeNanos, long sourceHi, long sourceLo, int port, int stage) {
-    out.println(time(timeNanos) + " knock " + Addresses.format(sourceHi, sourceLo) + " port " + port
+    emit(time(timeNanos) + " knock " + Addresses.format(sourceHi, sourceLo) + " port " + port
         + " stage " + stage + "/" + sequenceLength);
   }
 
   @Override
   public void granted(long timeNanos, long sourceHi, long sourceLo) {
-    out.println(time(timeNanos) + " granted " + Addresses.format(sourceHi, sourceLo));
+    emit(time(timeNanos) + " granted " + Addresses.format(sourceHi, sourceLo));
   }
 
   @Override
   public void reset(long timeNanos, long sourceHi, long sourceLo, ResetReason reason) {
-    out.println(time(timeNanos) + " reset " + Addresses.format(sourceHi, sourceLo) + " "
+    emit(time(timeNanos) + " reset " + Addresses.format(sourceHi, sourceLo) + " "
         + reason.label());
+  }
+
+  @Override
+  public void serverEvent(String event, long timeNanos, String source, Object... fields) {
+    StringBuilder line = new StringBuilder(time(timeNanos)).append(' ').append(event);
+    if (source != null) {
+      line.append(' ').append(source);
+    }
+    for (int i = 0; i + 1 < fields.length; i += 2) {
+      line.append(' ').append(fields[i]).append(' ').append(fields[i + 1]);
+    }
+    emit(line.toString());
   }
 
   @Override
@@ -39,7 +51,7 @@ final class TextEventWriter extends EventWriter {
           .append(reason.getValue());
     }
     String drops = totals.kernelDrops < 0 ? "" : ", " + totals.kernelDrops + " kernel drops";
-    out.println("summary: " + totals.packets + " packets, " + totals.knocks + " knocks, "
+    emit("summary: " + totals.packets + " packets, " + totals.knocks + " knocks, "
         + totals.grants + " granted, " + totals.skipped + " skipped (" + reasons + ")" + drops);
   }
 }

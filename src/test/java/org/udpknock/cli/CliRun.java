@@ -1,0 +1,38 @@
+package org.udpknock.cli;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+
+/** One in-process run of the CLI: exit code and both outputs. */
+final class CliRun {
+  final int code;
+  final String out;
+  final String err;
+
+  private CliRun(int code, String out, String err) {
+    this.code = code;
+    this.out = out;
+    this.err = err;
+  }
+
+  static CliRun of(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.run(new PrintWriter(out), new PrintWriter(err), args);
+    CliRun run = new CliRun(code, out.toString(), err.toString());
+    assertFalse(run.err.contains("\tat ") || run.err.contains("Exception:"),
+        "stack trace or raw exception on stderr: " + run.err);
+    return run;
+  }
+
+  /** Stderr must be exactly one line. */
+  String oneLineError() {
+    String text = err.strip();
+    if (text.isEmpty() || text.contains("\n")) {
+      throw new AssertionError("expected one line on stderr, got: <" + err + ">");
+    }
+    return text;
+  }
+}

@@ -1,0 +1,85 @@
+package org.udpknock.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The client against plain sockets: no server, no privileges. */
+class KnockCommandTest {
+
+  @Test
+  void sendsOneDatagramPerPortInOrderFromOneSocket() throws Exception {
+    // Three listening UDP sockets stand in for the sniffer: they see what a sniffer would.
+    List<DatagramSocket> sockets = new ArrayList<>();
+    try {
+      for (int i = 0; i < 3; i++) {
+        DatagramSocket socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+        socket.setSoTimeout(2000);
+        sockets.add(socket);
+      }
+      String sequence = sockets.get(2).getLocalPort() + "," + sockets.get(0).getLocalPort() + ","
+          + sockets.get(1).getLocalPort();
+      CliRun run = CliRun.of("knock", "127.0.0.1", "--sequence", sequence, "--no-connect", "--source", "127.0.0.3");
+      assertEquals(0, run.code, run.err);
+      int sourcePort = -1;
+      for (int index : new int[] {2, 0, 1}) {
+        DatagramPacket packet = new DatagramPacket(new byte[100], 100);
+        sockets.get(index).receive(packet);
+        assertEquals(InetAddress.getByName("127.0.0.3"), packet.getAddress(), "--source is honoured");
+        if (sourcePort >= 0) {
+          assertEquals(sourcePort, packet.getPort(), "all knocks leave from one socket");
+        }
+        sourcePort = packet.getPort();
+      }
+    } finally {
+      sockets.forEach(DatagramSocket::close);
+    }
+  }
+
+  @Test
+  void aClosedServicePortIsOneSentenceAndExitCode1() throws Exception {
+    int port;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+    CliRun run = CliRun.of("knock", "127.0.0.1", "--sequence", "9", "--service-port", String.valueOf(port),
+        "--connect-timeout", "200ms");
+    assertEquals(1, run.code);
+    assertTrue(run.oneLineError().contains("no greeting from 127.0.0.1 port " + port), run.err);
+  }
+
+  @Test
+  void aListenerThatSendsNothingIsNotAGreeting() throws Exception {
+    try (ServerSocket silent = new ServerSocket(0)) {
+      Thread closer = new Thread(() -> {
+        try {
+          while (true) {
+            silent.accept().close();
+          }
+        } catch (Exception e) {
+          // closed at the end of the test
+        }
+      });
+      closer.setDaemon(true);
+      closer.start();
+      CliRun run = CliRun.of("knock", "127.0.0.1", "--sequence", "9", "--service-port",
+          String.valueOf(silent.getLocalPort()), "--connect-timeout", "300ms");
+      assertEquals(1, run.code, run.out);
+    }
+  }
+
+  @Test
+  void anUnknownHostIsAUsageError() {
+    CliRun run = CliRun.of("knock", "no.such.host.invalid", "--no-connect");
+    assertEquals(2, run.code);
+    assertTrue(run.oneLineError().contains("no.such.host.invalid"), run.err);
+  }
+}

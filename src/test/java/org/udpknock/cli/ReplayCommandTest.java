@@ -1,0 +1,174 @@
+package org.udpknock.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.udpknock.decode.LinkType;
+import org.udpknock.fixtures.Packets;
+import org.udpknock.pcapfile.PcapWriter;
+
+class ReplayCommandTest {
+  private static final long T0 = 1_795_000_000_000_000_000L;
+  private static final long MS = 1_000_000L;
+
+  @TempDir Path dir;
+
+  private Path capture(String name, long... timesAndPorts) throws IOException {
+    Path file = dir.resolve(name);
+    try (OutputStream out = Files.newOutputStream(file)) {
+      PcapWriter writer = new PcapWriter(out, LinkType.ETHERNET, false, ByteOrder.LITTLE_ENDIAN, 65535);
+      for (int i = 0; i < timesAndPorts.length; i += 2) {
+        byte[] frame = Packets.ethernet(Packets.udpKnock("10.0.0.1", "10.0.0.2", 40000, (int) timesAndPorts[i + 1]));
+        writer.write(T0 + timesAndPorts[i], frame, 0, frame.length, frame.length);
+      }
+      writer.flush();
+    }
+    return file;
+  }
+
+  @Test
+  void severalFilesAreReplayedAsOneStream() throws IOException {
+    Path first = capture("first.pcap", 0, 12001);
+    Path second = capture("second.pcap", 10 * MS, 12002, 20 * MS, 12003);
+    CliRun run = CliRun.of("replay", first.toString(), second.toString());
+    assertEquals(0, run.code, run.err);
+    assertEquals(List.of(
+        "2026-11-18T11:06:40.000000Z knock 10.0.0.1 port 12001 stage 1/3",
+        "2026-11-18T11:06:40.010000Z knock 10.0.0.1 port 12002 stage 2/3",
+        "2026-11-18T11:06:40.020000Z knock 10.0.0.1 port 12003 stage 3/3",
+        "2026-11-18T11:06:40.020000Z granted 10.0.0.1",
+        "summary: 3 packets, 3 knocks, 1 granted, 0 skipped (truncated 0, malformed 0, unknown-link-type 0)"),
+        run.out.lines().toList());
+  }
+
+  @Test
+  void jsonPrintsOneObjectPerLineWithTimeAndSource() throws IOException {
+    Path file = capture("knocks.pcap", 0, 12001, 1, 12003, 2, 12001, 3, 12002, 4, 12003);
+    CliRun run = CliRun.of("replay", "--json", file.toString());
+    assertEquals(0, run.code, run.err);
+    assertEquals(List.of(
+        "{\"event\":\"knock\",\"time\":\"2026-11-18T11:06:40.000000Z\",\"source\":\"10.0.0.1\",\"port\":12001,\"stage\":1}",
+        "{\"event\":\"reset\",\"time\":\"2026-11-18T11:06:40.000000Z\",\"source\":\"10.0.0.1\",\"reason\":\"wrong-port\"}",
+        "{\"event\":\"knock\",\"time\":\"2026-11-18T11:06:40.000000Z\",\"source\":\"10.0.0.1\",\"port\":12001,\"stage\":1}",
+        "{\"event\":\"knock\",\"time\":\"2026-11-18T11:06:40.000000Z\",\"source\":\"10.0.0.1\",\"port\":12002,\"stage\":2}",
+        "{\"event\":\"knock\",\"time\":\"2026-11-18T11:06:40.000000Z\",\"source\":\"10.0.0.1\",\"port\":12003,\"stage\":3}",
+        "{\"event\":\"granted\",\"time\":\"2026-11-18T11:06:40.000000Z\",\"source\":\"10.0.0.1\"}",
+        "{\"event\":\"summary\",\"time\":\"2026-11-18T11:06:40.000000Z\",\"packets\":5,\"knocks\":5,\"grants\":1,"
+            + "\"skipped\":0,\"skipped_by_reason\":{\"truncated\":0,\"malformed\":0,\"unknown-link-type\":0}}"),
+        run.out.lines().toList());
+  }
+
+  @Test
+  void optionsChangeTheRules() throws IOException {
+    Path file = capture("slow.pcap", 0, 12001, 400 * MS, 12002, 800 * MS, 12003);
+    assertTrue(CliRun.of("replay", file.toString()).out.contains("granted 10.0.0.1"));
+    CliRun strict = CliRun.of("replay", "--seq-timeout", "500ms", file.toString());
+    assertTrue(strict.out.contains("reset 10.0.0.1 expired"), strict.out);
+    assertTrue(!strict.out.contains("granted 10.0.0.1"), strict.out);
+    CliRun other = CliRun.of("replay", "--sequence", "12002,12003", file.toString());
+    assertTrue(other.out.contains("granted 10.0.0.1"), other.out);
+    assertTrue(other.out.contains("stage 2/2"), other.out);
+  }
+
+  @Test
+  void anEmptyCaptureGivesAnEmptySummary() throws IOException {
+    CliRun run = CliRun.of("replay", "--json", capture("empty.pcap").toString());
+    assertEquals(0, run.code);
+    assertTrue(run.out.startsWith("{\"event\":\"summary\",\"time\":null,\"packets\":0,"), run.out);
+  }
+
+  @Test
+  void aMissingFileIsOneSentenceAndExitCode1() {
+    CliRun run = CliRun.of("replay", dir.resolve("nope.pcap").toString());
+    assertEquals(1, run.code);
+    assertTrue(run.oneLineError().contains("nope.pcap: no such file"), run.err);
+    assertEquals("", run.out, "nothing is replayed when a file is missing");
+  }
+
+  @Test
+  void aMissingSecondFileStopsBeforeAnyOutput() throws IOException {
+    Path good = capture("good.pcap", 0, 12001);
+    CliRun run = CliRun.of("replay", good.toString(), dir.resolve("gone.pcap").toString());
+    assertEquals(1, run.code);
+    assertEquals("", run.out);
+  }
+
+  @Test
+  void aDirectoryIsRefused() {
+    CliRun run = CliRun.of("replay", dir.toString());
+    assertEquals(1, run.code);
+    assertTrue(run.oneLineError().contains("is a directory"), run.err);
+  }
+
+  @Test
+  void aFileThatIsNotACaptureIsOneSentenceAndExitCode1() throws IOException {
+    Path text = dir.resolve("notes.txt");
+    Files.writeString(text, "these are not packets\n", StandardCharsets.UTF_8);
+    CliRun run = CliRun.of("replay", text.toString());
+    assertEquals(1, run.code);
+    assertTrue(run.oneLineError().contains("not a pcap or pcapng"), run.err);
+  }
+
+  @Test
+  void anEmptyFileIsNotACapture() throws IOException {
+    Path empty = Files.createFile(dir.resolve("zero.pcap"));
+    CliRun run = CliRun.of("replay", empty.toString());
+    assertEquals(1, run.code);
+    run.oneLineError();
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+    "--sequence 12001,0           | 12001,0",
+    "--sequence 12001,,12003      | 12001,,12003",
+    "--sequence 12001,70000       | 70000",
+    "--sequence abc               | abc",
+    "--seq-timeout -1s            | -1s",
+    "--seq-timeout soon           | soon",
+    "--max-sources 0              | 0",
+    "--max-sources many           | many",
+    "--bogus                      | --bogus",
+  })
+  void badOptionsAreOneSentenceNamingTheValueAndExitCode2(String options, String named) throws IOException {
+    Path file = capture("any.pcap", 0, 12001);
+    List<String> args = new java.util.ArrayList<>(List.of("replay"));
+    args.addAll(List.of(options.split(" ")));
+    args.add(file.toString());
+    CliRun run = CliRun.of(args.toArray(String[]::new));
+    assertEquals(2, run.code, run.err);
+    assertTrue(run.oneLineError().contains(named), run.err);
+  }
+
+  @Test
+  void aSequenceOfThirtyThreePortsIsRefused() throws IOException {
+    String ports = String.join(",", java.util.Collections.nCopies(33, "7000"));
+    CliRun run = CliRun.of("replay", "--sequence", ports, capture("x.pcap").toString());
+    assertEquals(2, run.code);
+    assertTrue(run.oneLineError().contains("33"), run.err);
+  }
+
+  @Test
+  void noFileIsBadUsage() {
+    CliRun run = CliRun.of("replay");
+    assertEquals(2, run.code);
+    assertTrue(run.oneLineError().contains("FILE"), run.err);
+  }
+
+  @Test
+  void helpWorks() {
+    CliRun run = CliRun.of("replay", "--help");
+    assertEquals(0, run.code);
+    assertTrue(run.out.contains("--seq-timeout"), run.out);
+  }
+}

@@ -1,0 +1,80 @@
+package org.udpknock.replay;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.udpknock.cli.Main;
+
+/**
+ * Replays every capture in {@code pcaps/} and compares the output with the events file beside
+ * it. Recorded captures got their expectations from the scenario and tcpdump's reading of the
+ * file ({@code scripts/record-pcaps}); generated ones from the generator's scenario.
+ */
+class GoldenReplayTest {
+  static final Path PCAPS = Path.of("pcaps");
+
+  static Stream<Path> captures() throws IOException {
+    try (Stream<Path> files = Files.list(PCAPS)) {
+      List<Path> captures = files.filter(GoldenReplayTest::isCapture).sorted().collect(Collectors.toList());
+      return captures.stream();
+    }
+  }
+
+  private static boolean isCapture(Path file) {
+    String name = file.getFileName().toString();
+    return name.endsWith(".pcap") || name.endsWith(".pcapng");
+  }
+
+  static Path eventsFileOf(Path capture) {
+    String name = capture.getFileName().toString();
+    return capture.resolveSibling(name.substring(0, name.lastIndexOf('.')) + ".events");
+  }
+
+  @Test
+  void thereAreCapturesToReplay() throws IOException {
+    long recorded = captures().filter(p -> !p.getFileName().toString().startsWith("gen-")).count();
+    long generated = captures().filter(p -> p.getFileName().toString().startsWith("gen-")).count();
+    assertTrue(recorded >= 10, "recorded captures in pcaps/: " + recorded);
+    assertTrue(generated >= 10, "generated captures in pcaps/: " + generated);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("captures")
+  void replayYieldsTheExpectedEvents(Path capture) throws IOException {
+    Path eventsFile = eventsFileOf(capture);
+    assertTrue(Files.exists(eventsFile), "no events file beside " + capture);
+    List<String> lines = Files.readAllLines(eventsFile, StandardCharsets.UTF_8);
+    List<String> arguments = new ArrayList<>(List.of("replay"));
+    List<String> expected = new ArrayList<>();
+    for (String line : lines) {
+      if (line.startsWith("# args:")) {
+        arguments.addAll(Arrays.asList(line.substring("# args:".length()).trim().split(" +")));
+      } else if (!line.startsWith("#") && !line.isBlank()) {
+        expected.add(line);
+      }
+    }
+    arguments.add(capture.toString());
+
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.run(new PrintWriter(out), new PrintWriter(err), arguments.toArray(String[]::new));
+
+    assertEquals("", err.toString(), "stderr");
+    assertEquals(0, code, "exit code");
+    assertEquals(String.join("\n", expected), out.toString().strip());
+  }
+}
