@@ -1,0 +1,163 @@
+package org.udpknock.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import org.udpknock.capture.Pcap;
+import org.udpknock.capture.PcapCapture;
+import org.udpknock.report.EventWriter;
+import org.udpknock.server.CaptureException;
+import org.udpknock.server.Clock;
+import org.udpknock.server.DefaultInterface;
+import org.udpknock.server.KnockServer;
+import org.udpknock.server.ServerConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "server", mixinStandardHelpOptions = true,
+    description = {"Sniff UDP knocks on an interface and open the TCP service port to the sources"
+        + " that complete the sequence. Needs the CAP_NET_RAW capability (or root)."},
+    footer = {"", "Stops on SIGINT or SIGTERM and prints its totals.",
+        "Exit codes: 0 stopped by a signal, 1 cannot run here (libpcap, privilege, busy port,"
+            + " capture failure), 2 bad usage (including an unknown interface)."})
+final class ServerCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Mixin EngineOptions engineOptions = new EngineOptions();
+
+  @Option(names = {"-i", "--interface"}, paramLabel = "NAME",
+      description = "Interface to sniff. Default: 'any' where libpcap has it, else the default route's.")
+  String interfaceName;
+
+  @Option(names = "--service-port", paramLabel = "PORT", defaultValue = "2223",
+      description = "TCP port opened to sources that knock. Default: ${DEFAULT-VALUE}.")
+  int servicePort;
+
+  @Option(names = "--service-timeout", paramLabel = "DURATION", converter = Converters.Duration.class,
+      defaultValue = "30s", description = "How long a grant lasts. Default: 30s.")
+  long serviceTimeoutNanos;
+
+  @Option(names = "--bind", paramLabel = "ADDRESS",
+      description = "Address the service port listens on. Default: all addresses.")
+  String bind;
+
+  @Option(names = "--greeting", paramLabel = "TEXT", defaultValue = ServerConfig.DEFAULT_GREETING,
+      description = "What a granted source reads. Default: ${DEFAULT-VALUE}")
+  String greeting;
+
+  @Option(names = "--any-destination",
+      description = "Count knocks addressed to any host, not only to this host's addresses.")
+  boolean anyDestination;
+
+  @Option(names = "--json", description = "Print events as JSON lines.")
+  boolean json;
+
+  @Override
+  public Integer call() throws Exception {
+    ServerConfig config = config();
+    PrintWriter out = spec.commandLine().getOut();
+    EventWriter writer = EventWriter.create(json, out, config.sequence().length());
+    writer.setTimeDigits(9);
+    writer.setAutoFlush(true);
+    checkServicePort(config);
+    PcapCapture capture = openCapture(config);
+    KnockServer server = new KnockServer(config, capture, writer, Clock.SYSTEM);
+    Signals.onTerminate(server::stop);
+    try {
+      server.run(capture.linkTypeName());
+    } catch (CaptureException e) {
+      throw new UserError(ExitCodes.FAILURE, e.getMessage());
+    } finally {
+      capture.close();
+      writer.summary(server.totals(), true, Clock.SYSTEM.nowNanos());
+      writer.flush();
+    }
+    return ExitCodes.OK;
+  }
+
+  private ServerConfig config() throws CaptureException {
+    engineOptions.validate();
+    if (servicePort < 1 || servicePort > 65535) {
+      throw new UserError(ExitCodes.USAGE, "--service-port must be 1-65535, not " + servicePort + ".");
+    }
+    if (serviceTimeoutNanos <= 0) {
+      throw new UserError(ExitCodes.USAGE, "--service-timeout must be longer than 0.");
+    }
+    if (engineOptions.sequenceTimeoutNanos <= 0) {
+      throw new UserError(ExitCodes.USAGE, "--seq-timeout must be longer than 0.");
+    }
+    return new ServerConfig(chooseInterface(), engineOptions.sequence,
+        engineOptions.sequenceTimeoutNanos, engineOptions.maxSources, servicePort,
+        serviceTimeoutNanos, bindAddress(), greeting, anyDestination);
+  }
+
+  private String chooseInterface() {
+    List<String> names = deviceNames();
+    if (interfaceName == null) {
+      return DefaultInterface.choose(names, Path.of("/proc/net/route")).orElseThrow(() ->
+          new UserError(ExitCodes.FAILURE, "libpcap lists no capture interface; check that this"
+              + " user may capture, or name one with --interface"));
+    }
+    if (!names.contains(interfaceName)) {
+      throw new UserError(ExitCodes.USAGE, "there is no capture interface named '" + interfaceName
+          + "'; choose one of: " + String.join(", ", names));
+    }
+    return interfaceName;
+  }
+
+  private static List<String> deviceNames() {
+    try {
+      return Pcap.devices().stream().map(Pcap.Device::name).collect(Collectors.toList());
+    } catch (CaptureException e) {
+      throw new UserError(ExitCodes.FAILURE, e.getMessage());
+    }
+  }
+
+  private InetAddress bindAddress() {
+    if (bind == null) {
+      return null;
+    }
+    try {
+      return InetAddress.getByName(bind);
+    } catch (UnknownHostException e) {
+      throw new UserError(ExitCodes.USAGE, "--bind '" + bind + "' is not an address of this host;"
+          + " give an IPv4 or IPv6 address, or leave it out to listen on all");
+    }
+  }
+
+  private static void checkServicePort(ServerConfig config) {
+    String where = config.bindAddress() == null ? "" : " on " + config.bindAddress().getHostAddress();
+    try {
+      KnockServer.checkServicePort(config.bindAddress(), config.servicePort());
+    } catch (BindException e) {
+      String why = String.valueOf(e.getMessage());
+      if (why.contains("assign")) {
+        throw new UserError(ExitCodes.USAGE, "--bind " + config.bindAddress().getHostAddress()
+            + " is not an address of this host; give one of its addresses, or leave --bind out");
+      }
+      throw new UserError(ExitCodes.FAILURE, "port " + config.servicePort() + where
+          + " is already in use; stop what listens there or choose another with --service-port");
+    } catch (IOException e) {
+      throw new UserError(ExitCodes.FAILURE, "cannot listen on port " + config.servicePort() + where
+          + ": " + e.getMessage());
+    }
+  }
+
+  private static PcapCapture openCapture(ServerConfig config) {
+    try {
+      return PcapCapture.open(config.interfaceName(), config.captureFilter());
+    } catch (CaptureException e) {
+      int code = e.kind() == CaptureException.Kind.NO_SUCH_INTERFACE ? ExitCodes.USAGE : ExitCodes.FAILURE;
+      throw new UserError(code, e.getMessage());
+    }
+  }
+}

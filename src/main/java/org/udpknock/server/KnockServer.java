@@ -1,0 +1,196 @@
+package org.udpknock.server;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.udpknock.core.Addresses;
+import org.udpknock.core.GrantTable;
+import org.udpknock.core.KnockEngine;
+import org.udpknock.core.KnockListener;
+import org.udpknock.core.ResetReason;
+import org.udpknock.pipeline.DestinationFilter;
+import org.udpknock.pipeline.FramePipeline;
+import org.udpknock.report.EventWriter;
+import org.udpknock.report.Totals;
+
+/**
+ * The live server: frames from a {@link PacketSource} go through the pipeline on the capture
+ * thread; grants open the {@link ServiceListener}; a timer thread expires grants, closes the
+ * listener when none is left, refreshes local addresses and reports kernel drops.
+ */
+public final class KnockServer {
+  /** How often grants are checked for expiry: the listener closes at most this late. */
+  private static final long TICK_MILLIS = 20;
+  private static final long STATS_EVERY_TICKS = 5_000 / TICK_MILLIS;
+  private static final long ADDRESSES_EVERY_TICKS = 10_000 / TICK_MILLIS;
+
+  private final ServerConfig config;
+  private final PacketSource source;
+  private final EventWriter writer;
+  private final ServerEvents events;
+  private final Clock clock;
+  private final GrantTable grants;
+  private final ServiceListener listener;
+  private final LocalAddresses localAddresses;
+  private final FramePipeline pipeline;
+  private final CountDownLatch finished = new CountDownLatch(1);
+  private final AtomicLong packetErrors = new AtomicLong();
+  /** Held while granting and opening, or expiring and closing, so a new grant never finds the port closed. */
+  private final Object gate = new Object();
+  private long ticks;
+  private long reportedDrops;
+
+  public KnockServer(ServerConfig config, PacketSource source, EventWriter writer, Clock clock) {
+    this.config = config;
+    this.source = source;
+    this.writer = writer;
+    this.clock = clock;
+    this.events = new ServerEvents(writer, clock);
+    this.grants = new GrantTable(config.serviceTimeoutNanos(), config.maxSources());
+    this.listener = new ServiceListener(config.bindAddress(), config.servicePort(), config.greeting(),
+        this::isGranted, events);
+    this.localAddresses = config.anyDestination() ? null : new LocalAddresses();
+    DestinationFilter destinations = config.anyDestination() ? DestinationFilter.ANY : localAddresses;
+    KnockEngine engine = new KnockEngine(config.sequence(), config.sequenceTimeoutNanos(),
+        config.maxSources(), new GrantingListener());
+    this.pipeline = new FramePipeline(engine, destinations);
+  }
+
+  /** Fails early when the service port is taken. */
+  public static void checkServicePort(InetAddress bindAddress, int port) throws IOException {
+    ServiceListener.checkAvailable(bindAddress, port);
+  }
+
+  /**
+   * Captures until {@link #stop} (returns normally) or until the capture fails (throws).
+   * Runs the capture on the calling thread.
+   */
+  public void run(String linkTypeName) throws CaptureException {
+    events.started(source.interfaceName(), linkTypeName, source.filter(), config.sequence().toString(),
+        config.servicePort());
+    ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "udpknock-timer");
+      thread.setDaemon(true);
+      return thread;
+    });
+    timer.scheduleWithFixedDelay(this::tickSafely, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+    try {
+      source.run(this::onFrame);
+    } catch (CaptureException e) {
+      events.captureFailed(e.getMessage());
+      throw e;
+    } finally {
+      timer.shutdownNow();
+      awaitQuietly(timer);
+      listener.close();
+      reportDrops();
+      finished.countDown();
+    }
+  }
+
+  /** Stops the capture; {@link #run} then returns. Safe from any thread, e.g. a signal handler. */
+  public void stop() {
+    source.stop();
+  }
+
+  /** Waits until {@link #run} has returned. */
+  public boolean awaitFinished(long timeout, TimeUnit unit) throws InterruptedException {
+    return finished.await(timeout, unit);
+  }
+
+  public Totals totals() {
+    return Totals.ofCapture(pipeline, source.stats().dropped());
+  }
+
+  /** One bad packet never stops the capture: its failure is counted and logged. */
+  private void onFrame(long timeNanos, int linkType, byte[] data, int offset, int length) {
+    try {
+      pipeline.onFrame(timeNanos, linkType, data, offset, length);
+    } catch (RuntimeException e) {
+      packetErrors.incrementAndGet();
+      events.packetFailed(e.toString());
+    }
+  }
+
+  public long packetErrors() {
+    return packetErrors.get();
+  }
+
+  private boolean isGranted(InetAddress remote) {
+    long[] key = LocalAddresses.key(remote);
+    return grants.isGranted(key[0], key[1], clock.nowNanos());
+  }
+
+  private void tickSafely() {
+    try {
+      tick();
+    } catch (RuntimeException e) {
+      events.packetFailed("timer: " + e);
+    }
+  }
+
+  private void tick() {
+    synchronized (gate) {
+      for (GrantTable.Expired expired : grants.expire(clock.nowNanos())) {
+        events.grantExpired(Addresses.format(expired.sourceHi(), expired.sourceLo()), expired.expiredAtNanos());
+      }
+      if (grants.size() == 0) {
+        listener.close();
+      }
+    }
+    ticks++;
+    if (ticks % STATS_EVERY_TICKS == 0) {
+      reportDrops();
+    }
+    if (localAddresses != null && ticks % ADDRESSES_EVERY_TICKS == 0) {
+      localAddresses.refresh();
+    }
+  }
+
+  private void reportDrops() {
+    long dropped = source.stats().dropped();
+    if (dropped > reportedDrops) {
+      events.kernelDrops(dropped - reportedDrops, dropped);
+      reportedDrops = dropped;
+    }
+  }
+
+  private static void awaitQuietly(ScheduledExecutorService timer) {
+    try {
+      timer.awaitTermination(500, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Engine events go to the log; grants also open the service port. */
+  private final class GrantingListener implements KnockListener {
+    @Override
+    public void knock(long timeNanos, long sourceHi, long sourceLo, int port, int stage) {
+      writer.knock(timeNanos, sourceHi, sourceLo, port, stage);
+    }
+
+    @Override
+    public void granted(long timeNanos, long sourceHi, long sourceLo) {
+      writer.granted(timeNanos, sourceHi, sourceLo);
+      synchronized (gate) {
+        // From the packet's time, unless the clock is ahead of it: a grant never starts late.
+        grants.grant(sourceHi, sourceLo, Math.max(timeNanos, clock.nowNanos()));
+        try {
+          listener.open();
+        } catch (IOException e) {
+          events.listenerFailed(config.servicePort(), e.getMessage());
+        }
+      }
+    }
+
+    @Override
+    public void reset(long timeNanos, long sourceHi, long sourceLo, ResetReason reason) {
+      writer.reset(timeNanos, sourceHi, sourceLo, reason);
+    }
+  }
+}

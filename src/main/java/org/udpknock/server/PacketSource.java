@@ -1,0 +1,31 @@
+package org.udpknock.server;
+
+/**
+ * A live source of captured frames: the seam between the server and libpcap. The pcap4j
+ * implementation lives in {@code org.udpknock.capture}; tests can plug in their own.
+ */
+public interface PacketSource extends AutoCloseable {
+  /** The interface captured, e.g. {@code lo}. */
+  String interfaceName();
+
+  /** The link type of the frames delivered (see {@code LinkType}). */
+  int linkType();
+
+  /** The BPF filter applied in the kernel. */
+  String filter();
+
+  /**
+   * Delivers frames to {@code sink} on the calling thread until {@link #stop} is called (then
+   * returns normally) or capture fails (then throws {@link CaptureException}).
+   */
+  void run(FrameSink sink) throws CaptureException;
+
+  /** Ends {@link #run} soon; may be called from any thread, more than once. */
+  void stop();
+
+  /** Counters from the kernel, safe to read from any thread while running. */
+  CaptureStats stats();
+
+  @Override
+  void close();
+}

@@ -1,0 +1,60 @@
+package org.udpknock.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import org.junit.jupiter.api.Test;
+
+/** Start-up failures of the server: each one sentence and its exit code. None needs privileges. */
+class ServerCommandTest {
+
+  @Test
+  void t8_anUnknownInterfaceListsTheAvailableOnes() {
+    CliRun run = CliRun.of("server", "-i", "nosuchif0");
+    assertEquals(2, run.code, run.err);
+    String message = run.oneLineError();
+    assertTrue(message.contains("no capture interface named 'nosuchif0'"), message);
+    assertTrue(message.contains("lo"), "the available interfaces are listed: " + message);
+  }
+
+  @Test
+  void t8_aBusyServicePortSaysSoAndHowToChooseAnother() throws Exception {
+    try (ServerSocket taken = new ServerSocket()) {
+      taken.bind(new InetSocketAddress(0));
+      CliRun run = CliRun.of("server", "-i", "lo", "--service-port", String.valueOf(taken.getLocalPort()));
+      assertEquals(1, run.code, run.err);
+      String message = run.oneLineError();
+      assertTrue(message.contains("port " + taken.getLocalPort() + " is already in use"), message);
+      assertTrue(message.contains("--service-port"), message);
+    }
+  }
+
+  @Test
+  void badOptionsAreUsageErrors() {
+    assertEquals(2, CliRun.of("server", "--service-port", "0").code);
+    assertEquals(2, CliRun.of("server", "--service-port", "70000").code);
+    assertEquals(2, CliRun.of("server", "--service-timeout", "0s").code);
+    assertEquals(2, CliRun.of("server", "--seq-timeout", "0s").code);
+    assertEquals(2, CliRun.of("server", "--bind", "no.such.host.invalid").code);
+    CliRun run = CliRun.of("server", "--service-timeout", "forever");
+    assertEquals(2, run.code);
+    assertTrue(run.oneLineError().contains("forever"), run.err);
+  }
+
+  @Test
+  void aBindAddressNotOfThisHostIsAUsageError() {
+    CliRun run = CliRun.of("server", "-i", "lo", "--bind", "192.0.2.123", "--service-port", "2299");
+    assertEquals(2, run.code, run.err);
+    assertTrue(run.oneLineError().contains("192.0.2.123"), run.err);
+  }
+
+  @Test
+  void interfacesListsLoopbackAndMarksTheDefault() {
+    CliRun run = CliRun.of("interfaces");
+    assertEquals(0, run.code, run.err);
+    assertTrue(run.out.lines().anyMatch(line -> line.startsWith("lo ") && line.contains("loopback")), run.out);
+    assertEquals(1, run.out.lines().filter(line -> line.contains("(default for server)")).count(), run.out);
+  }
+}
