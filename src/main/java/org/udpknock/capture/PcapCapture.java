@@ -1,5 +1,10 @@
 package org.udpknock.capture;
 
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.pcap4j.core.BpfProgram.BpfCompileMode;
@@ -9,8 +14,10 @@ import org.pcap4j.core.PcapHandle.TimestampPrecision;
 import org.pcap4j.core.PcapNativeException;
 import org.pcap4j.core.PcapNetworkInterface.PromiscuousMode;
 import org.pcap4j.core.PcapStat;
+import org.pcap4j.core.Pcaps;
 import org.pcap4j.core.RawPacketListener;
 import org.udpknock.decode.LinkType;
+import org.udpknock.pcapfile.PcapWriter;
 import org.udpknock.server.CaptureException;
 import org.udpknock.server.CaptureException.Kind;
 import org.udpknock.server.CaptureStats;
@@ -48,6 +55,7 @@ public final class PcapCapture implements PacketSource {
   /** Opens {@code interfaceName} and applies {@code filter}; errors say what to do. */
   public static PcapCapture open(String interfaceName, String filter) throws CaptureException {
     Pcap.libraryVersion();
+    warmUpCallbacks();
     PcapHandle handle = build(interfaceName);
     try {
       handle.setFilter(filter, BpfCompileMode.OPTIMIZE);
@@ -57,6 +65,46 @@ public final class PcapCapture implements PacketSource {
           + "' was refused by libpcap: " + e.getMessage());
     }
     return new PcapCapture(interfaceName, filter, handle);
+  }
+
+  /**
+   * The first callback from libpcap into Java cost ~17 ms here (JNA builds its stubs, classes
+   * load): pay that at start, on a one-frame file read through the same raw listener, rather
+   * than on the first knock. Failing only makes the first knock slower.
+   */
+  private static void warmUpCallbacks() {
+    Path file = null;
+    try {
+      file = Files.createTempFile("udpknock-warmup", ".pcap");
+      try (OutputStream out = Files.newOutputStream(file)) {
+        PcapWriter writer = new PcapWriter(out, LinkType.ETHERNET, false, ByteOrder.LITTLE_ENDIAN, SNAPLEN);
+        byte[] frame = new byte[60];
+        writer.write(0, frame, 0, frame.length, frame.length);
+        writer.flush();
+      }
+      PcapHandle offline = Pcaps.openOffline(file.toString());
+      try {
+        offline.loop(1, (RawPacketListener) bytes -> offline.getTimestamp());
+      } finally {
+        offline.close();
+      }
+    } catch (IOException | PcapNativeException | NotOpenException | RuntimeException e) {
+      // Only the first knock will be slower.
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      deleteQuietly(file);
+    }
+  }
+
+  private static void deleteQuietly(Path file) {
+    try {
+      if (file != null) {
+        Files.deleteIfExists(file);
+      }
+    } catch (IOException e) {
+      // A stray file in the temporary directory.
+    }
   }
 
   private static PcapHandle build(String interfaceName) throws CaptureException {

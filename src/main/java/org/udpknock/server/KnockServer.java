@@ -70,6 +70,7 @@ public final class KnockServer {
    * Runs the capture on the calling thread.
    */
   public void run(String linkTypeName) throws CaptureException {
+    Warmup.run(config.sequence());
     events.started(source.interfaceName(), linkTypeName, source.filter(), config.sequence().toString(),
         config.servicePort());
     ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {

@@ -44,7 +44,7 @@ class ServerProcessIT {
           client.fetchGreeting(port, 5_000_000_000L).orElse("(no greeting)"));
 
       long stopAsked = System.nanoTime();
-      server.destroy(); // SIGTERM
+      server.toHandle().destroy(); // SIGTERM; Process.destroy() would also close our end of its output
       assertTrue(server.waitFor(2, TimeUnit.SECONDS), "server still running 2 s after SIGTERM");
       long stopMillis = (System.nanoTime() - stopAsked) / 1_000_000;
       assertEquals(0, server.exitValue(), "exit code after SIGTERM");
