@@ -1,16 +1,14 @@
 package org.udpknock.cli;
 
 import org.udpknock.core.KnockSequence;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The knock rules' options, shared by {@code replay} and {@code server}. */
 final class EngineOptions {
   static final int MAX_SOURCES_LIMIT = 50_000_000;
 
-  @Option(names = "--sequence", paramLabel = "PORTS", converter = Converters.Sequence.class,
-      defaultValue = "12001,12002,12003",
-      description = "Ports to knock on, in order (1 to 32 ports). Default: ${DEFAULT-VALUE}.")
-  KnockSequence sequence;
+  @Mixin SequenceOption sequenceOption = new SequenceOption();
 
   @Option(names = "--seq-timeout", paramLabel = "DURATION", converter = Converters.Duration.class,
       defaultValue = "5s",
@@ -20,6 +18,10 @@ final class EngineOptions {
   @Option(names = "--max-sources", paramLabel = "N", defaultValue = "1000000",
       description = "Most attempts tracked at once; the oldest is evicted beyond. Default: ${DEFAULT-VALUE}.")
   int maxSources;
+
+  KnockSequence sequence() {
+    return sequenceOption.sequence;
+  }
 
   /** Checks what the converters cannot; throws a {@link UserError} naming the bad value. */
   void validate() {

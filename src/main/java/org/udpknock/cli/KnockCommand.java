@@ -6,8 +6,8 @@ import java.net.UnknownHostException;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.udpknock.client.KnockClient;
-import org.udpknock.core.KnockSequence;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -22,13 +22,9 @@ final class KnockCommand implements Callable<Integer> {
   @Parameters(paramLabel = "HOST", description = "Name or address (IPv4 or IPv6) of the server.")
   String host;
 
-  @Option(names = "--sequence", paramLabel = "PORTS", converter = Converters.Sequence.class,
-      defaultValue = "12001,12002,12003", description = "Ports to knock on, in order. Default: ${DEFAULT-VALUE}.")
-  KnockSequence sequence;
+  @Mixin SequenceOption sequence = new SequenceOption();
 
-  @Option(names = "--service-port", paramLabel = "PORT", defaultValue = "2223",
-      description = "TCP port that greets after a good knock. Default: ${DEFAULT-VALUE}.")
-  int servicePort;
+  @Mixin ServicePortOption servicePort = new ServicePortOption();
 
   @Option(names = "--delay", paramLabel = "DURATION", converter = Converters.Duration.class,
       defaultValue = "0ms", description = "Pause between knocks. Default: 0ms.")
@@ -47,13 +43,11 @@ final class KnockCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException, InterruptedException {
-    if (servicePort < 1 || servicePort > 65535) {
-      throw new UserError(ExitCodes.USAGE, "--service-port must be 1-65535, not " + servicePort + ".");
-    }
+    int port = servicePort.validated();
     KnockClient client = new KnockClient(resolve(host, "host"),
         source == null ? null : resolve(source, "--source address"));
     try {
-      client.knock(sequence, delayNanos, new byte[0]);
+      client.knock(sequence.sequence, delayNanos, new byte[0]);
     } catch (IOException e) {
       throw new UserError(ExitCodes.FAILURE, "could not send the knocks to " + host + ": "
           + e.getMessage() + "; check the address and --source.");
@@ -61,9 +55,9 @@ final class KnockCommand implements Callable<Integer> {
     if (noConnect) {
       return ExitCodes.OK;
     }
-    Optional<String> greeting = client.fetchGreeting(servicePort, connectTimeoutNanos);
+    Optional<String> greeting = client.fetchGreeting(port, connectTimeoutNanos);
     if (greeting.isEmpty()) {
-      throw new UserError(ExitCodes.FAILURE, "no greeting from " + host + " port " + servicePort
+      throw new UserError(ExitCodes.FAILURE, "no greeting from " + host + " port " + port
           + " within " + connectTimeoutNanos / 1_000_000 + " ms: the port stayed closed to us;"
           + " check the sequence, that the server runs and sniffs the interface the knocks arrive on");
     }

@@ -41,8 +41,8 @@ final class ReplayCommand implements Callable<Integer> {
     engineOptions.validate();
     files.forEach(ReplayCommand::checkReadable);
     PrintWriter out = spec.commandLine().getOut();
-    EventWriter events = EventWriter.create(json, out, engineOptions.sequence.length());
-    KnockEngine engine = new KnockEngine(engineOptions.sequence,
+    EventWriter events = EventWriter.create(json, out, engineOptions.sequence().length());
+    KnockEngine engine = new KnockEngine(engineOptions.sequence(),
         engineOptions.sequenceTimeoutNanos, engineOptions.maxSources, events);
     FramePipeline pipeline = new FramePipeline(engine, DestinationFilter.ANY);
     try {

@@ -38,9 +38,7 @@ final class ServerCommand implements Callable<Integer> {
       description = "Interface to sniff. Default: 'any' where libpcap has it, else the default route's.")
   String interfaceName;
 
-  @Option(names = "--service-port", paramLabel = "PORT", defaultValue = "2223",
-      description = "TCP port opened to sources that knock. Default: ${DEFAULT-VALUE}.")
-  int servicePort;
+  @Mixin ServicePortOption servicePort = new ServicePortOption();
 
   @Option(names = "--service-timeout", paramLabel = "DURATION", converter = Converters.Duration.class,
       defaultValue = "30s", description = "How long a grant lasts. Default: 30s.")
@@ -86,17 +84,14 @@ final class ServerCommand implements Callable<Integer> {
 
   private ServerConfig config() throws CaptureException {
     engineOptions.validate();
-    if (servicePort < 1 || servicePort > 65535) {
-      throw new UserError(ExitCodes.USAGE, "--service-port must be 1-65535, not " + servicePort + ".");
-    }
     if (serviceTimeoutNanos <= 0) {
       throw new UserError(ExitCodes.USAGE, "--service-timeout must be longer than 0.");
     }
     if (engineOptions.sequenceTimeoutNanos <= 0) {
       throw new UserError(ExitCodes.USAGE, "--seq-timeout must be longer than 0.");
     }
-    return new ServerConfig(chooseInterface(), engineOptions.sequence,
-        engineOptions.sequenceTimeoutNanos, engineOptions.maxSources, servicePort,
+    return new ServerConfig(chooseInterface(), engineOptions.sequence(),
+        engineOptions.sequenceTimeoutNanos, engineOptions.maxSources, servicePort.validated(),
         serviceTimeoutNanos, bindAddress(), greeting, anyDestination);
   }
 

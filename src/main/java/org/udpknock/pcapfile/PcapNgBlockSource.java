@@ -126,11 +126,11 @@ final class PcapNgBlockSource implements RecordSource {
     in.pos += BLOCK_HEADER_LENGTH;
     switch (type) {
       case ENHANCED_PACKET_BLOCK:
-        return readEnhancedPacket(frame, bodyLength, totalLength);
+        return readPacket(frame, bodyLength, totalLength, false);
       case SIMPLE_PACKET_BLOCK:
         return readSimplePacket(frame, bodyLength, totalLength);
       case PACKET_BLOCK:
-        return readObsoletePacket(frame, bodyLength, totalLength);
+        return readPacket(frame, bodyLength, totalLength, true);
       case INTERFACE_DESCRIPTION_BLOCK:
         readInterfaceDescription(bodyLength, totalLength);
         return false;
@@ -221,41 +221,27 @@ final class PcapNgBlockSource implements RecordSource {
     return left;
   }
 
-  private boolean readEnhancedPacket(Frame frame, long bodyLength, long totalLength)
+  /**
+   * An Enhanced Packet Block (type 6), or the obsolete Packet Block (type 2), which has the same
+   * layout but for a 16-bit interface id followed by a drop count where the EPB has 32 bits.
+   */
+  private boolean readPacket(Frame frame, long bodyLength, long totalLength, boolean obsolete)
       throws IOException {
-    if (in.fill(ENHANCED_PACKET_FIXED_LENGTH) < ENHANCED_PACKET_FIXED_LENGTH) {
+    int fixedLength = obsolete ? PACKET_FIXED_LENGTH : ENHANCED_PACKET_FIXED_LENGTH;
+    if (in.fill(fixedLength) < fixedLength) {
       ended = true;
       return false;
     }
     byte[] b = in.buf;
     int p = in.pos;
-    int interfaceId = Bytes.int32(b, p, bigEndian);
+    int interfaceId = obsolete ? Bytes.uint16(b, p, bigEndian) : Bytes.int32(b, p, bigEndian);
     long units = Bytes.uint32(b, p + 4, bigEndian) << 32 | Bytes.uint32(b, p + 8, bigEndian);
     long capturedLength = Bytes.uint32(b, p + 12, bigEndian);
     long originalLength = Bytes.uint32(b, p + 16, bigEndian);
-    in.pos = p + ENHANCED_PACKET_FIXED_LENGTH;
+    in.pos = p + fixedLength;
     describe(frame, interfaceOrNull(interfaceId), units);
-    return readPacketData(frame, capturedLength, originalLength,
-        bodyLength - ENHANCED_PACKET_FIXED_LENGTH, totalLength);
-  }
-
-  /** The obsolete Packet Block (type 2): an EPB with a 16-bit interface id and a drop count. */
-  private boolean readObsoletePacket(Frame frame, long bodyLength, long totalLength)
-      throws IOException {
-    if (in.fill(PACKET_FIXED_LENGTH) < PACKET_FIXED_LENGTH) {
-      ended = true;
-      return false;
-    }
-    byte[] b = in.buf;
-    int p = in.pos;
-    int interfaceId = Bytes.uint16(b, p, bigEndian);
-    long units = Bytes.uint32(b, p + 4, bigEndian) << 32 | Bytes.uint32(b, p + 8, bigEndian);
-    long capturedLength = Bytes.uint32(b, p + 12, bigEndian);
-    long originalLength = Bytes.uint32(b, p + 16, bigEndian);
-    in.pos = p + PACKET_FIXED_LENGTH;
-    describe(frame, interfaceOrNull(interfaceId), units);
-    return readPacketData(frame, capturedLength, originalLength,
-        bodyLength - PACKET_FIXED_LENGTH, totalLength);
+    return readPacketData(frame, capturedLength, originalLength, bodyLength - fixedLength,
+        totalLength);
   }
 
   /**
