@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.udpknock.core.KnockEngine;
+import org.udpknock.core.KnockListener;
+import org.udpknock.core.ResetReason;
 import org.udpknock.pcapfile.CaptureFileException;
 import org.udpknock.pcapfile.CaptureFileReader;
 import org.udpknock.pipeline.DestinationFilter;
@@ -33,6 +35,13 @@ final class ReplayCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print one JSON object per line.")
   boolean json;
 
+  @Option(names = "--quiet", description = "Print only grants and the summary.")
+  boolean quiet;
+
+  @Option(names = "--stats",
+      description = "Print the replay's speed on stderr: packets per second through reading, decoding and the engine.")
+  boolean stats;
+
   @Parameters(paramLabel = "FILE", arity = "1..*", description = "pcap or pcapng files.")
   List<Path> files;
 
@@ -43,10 +52,14 @@ final class ReplayCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     EventWriter events = EventWriter.create(json, out, engineOptions.sequence().length());
     KnockEngine engine = new KnockEngine(engineOptions.sequence(),
-        engineOptions.sequenceTimeoutNanos, engineOptions.maxSources, events);
+        engineOptions.sequenceTimeoutNanos, engineOptions.maxSources, quiet ? grantsOnly(events) : events);
     FramePipeline pipeline = new FramePipeline(engine, DestinationFilter.ANY);
+    long started = System.nanoTime();
     try {
       new Replayer(pipeline, events).replay(files);
+      if (stats) {
+        printStats(pipeline.frames(), System.nanoTime() - started);
+      }
     } catch (CaptureFileException e) {
       throw new UserError(ExitCodes.FAILURE, e.getMessage());
     } finally {
@@ -54,6 +67,28 @@ final class ReplayCommand implements Callable<Integer> {
       events.flush();
     }
     return ExitCodes.OK;
+  }
+
+  private void printStats(long frames, long elapsedNanos) {
+    double seconds = elapsedNanos / 1e9;
+    spec.commandLine().getErr().printf("replay: %d packets in %.3f s: %.0f packets/s (reading, decoding, engine; in process)%n",
+        frames, seconds, frames / Math.max(seconds, 1e-9));
+  }
+
+  /** Passes grants through; drops knock progress and resets. */
+  private static KnockListener grantsOnly(KnockListener events) {
+    return new KnockListener() {
+      @Override
+      public void knock(long timeNanos, long sourceHi, long sourceLo, int port, int stage) {}
+
+      @Override
+      public void granted(long timeNanos, long sourceHi, long sourceLo) {
+        events.granted(timeNanos, sourceHi, sourceLo);
+      }
+
+      @Override
+      public void reset(long timeNanos, long sourceHi, long sourceLo, ResetReason reason) {}
+    };
   }
 
   /** Fails before any output when a file is missing, unreadable or not a capture. */
