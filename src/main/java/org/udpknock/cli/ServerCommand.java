@@ -59,16 +59,20 @@ final class ServerCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print events as JSON lines.")
   boolean json;
 
+  @Option(names = "--quiet",
+      description = "Do not log knock progress and resets (a flood makes millions); grants, connections and server events are still logged.")
+  boolean quiet;
+
   @Override
   public Integer call() throws Exception {
     ServerConfig config = config();
     PrintWriter out = spec.commandLine().getOut();
     EventWriter writer = EventWriter.create(json, out, config.sequence().length());
     writer.setTimeDigits(9);
-    writer.setAutoFlush(true);
     checkServicePort(config);
     PcapCapture capture = openCapture(config);
     KnockServer server = new KnockServer(config, capture, writer, Clock.SYSTEM);
+    server.setLogKnockProgress(!quiet);
     Signals.onTerminate(server::stop);
     try {
       server.run(capture.linkTypeName());

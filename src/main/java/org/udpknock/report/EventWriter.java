@@ -10,7 +10,6 @@ import org.udpknock.core.KnockListener;
 public abstract class EventWriter implements KnockListener {
   protected final PrintWriter out;
   private volatile int timeDigits = 6;
-  private volatile boolean autoFlush;
 
   protected EventWriter(PrintWriter out) {
     this.out = out;
@@ -20,17 +19,13 @@ public abstract class EventWriter implements KnockListener {
     return json ? new JsonEventWriter(out) : new TextEventWriter(out, sequenceLength);
   }
 
-  /** Flush after every line: a live server's log must not wait in a buffer. */
-  public void setAutoFlush(boolean autoFlush) {
-    this.autoFlush = autoFlush;
-  }
-
-  /** Writes one whole line; lines from several threads never interleave. */
+  /**
+   * Writes one whole line; lines from several threads never interleave. Not flushed here: a
+   * flush per line is a system call per knock, which a flood turns into the bottleneck. The
+   * server flushes from its timer instead.
+   */
   protected void emit(String line) {
     out.println(line);
-    if (autoFlush) {
-      out.flush();
-    }
   }
 
   /**

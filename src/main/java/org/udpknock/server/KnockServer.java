@@ -41,6 +41,7 @@ public final class KnockServer {
   private final AtomicLong packetErrors = new AtomicLong();
   /** Held while granting and opening, or expiring and closing, so a new grant never finds the port closed. */
   private final Object gate = new Object();
+  private volatile boolean logKnockProgress = true;
   private long ticks;
   private long reportedDrops;
 
@@ -89,6 +90,7 @@ public final class KnockServer {
       awaitQuietly(timer);
       listener.close();
       reportDrops();
+      writer.flush();
       finished.countDown();
     }
   }
@@ -117,6 +119,11 @@ public final class KnockServer {
     }
   }
 
+  /** Whether knock and reset events are logged; grants always are. */
+  public void setLogKnockProgress(boolean log) {
+    logKnockProgress = log;
+  }
+
   public long packetErrors() {
     return packetErrors.get();
   }
@@ -135,6 +142,7 @@ public final class KnockServer {
   }
 
   private void tick() {
+    writer.flush(); // Log lines wait at most one tick, and a flood costs no system call per line.
     synchronized (gate) {
       for (GrantTable.Expired expired : grants.expire(clock.nowNanos())) {
         events.grantExpired(Addresses.format(expired.sourceHi(), expired.sourceLo()), expired.expiredAtNanos());
@@ -172,7 +180,9 @@ public final class KnockServer {
   private final class GrantingListener implements KnockListener {
     @Override
     public void knock(long timeNanos, long sourceHi, long sourceLo, int port, int stage) {
-      writer.knock(timeNanos, sourceHi, sourceLo, port, stage);
+      if (logKnockProgress) {
+        writer.knock(timeNanos, sourceHi, sourceLo, port, stage);
+      }
     }
 
     @Override
@@ -191,7 +201,9 @@ public final class KnockServer {
 
     @Override
     public void reset(long timeNanos, long sourceHi, long sourceLo, ResetReason reason) {
-      writer.reset(timeNanos, sourceHi, sourceLo, reason);
+      if (logKnockProgress) {
+        writer.reset(timeNanos, sourceHi, sourceLo, reason);
+      }
     }
   }
 }
