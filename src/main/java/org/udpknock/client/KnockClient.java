@@ -12,6 +12,7 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import java.util.concurrent.locks.LockSupport;
 import org.udpknock.core.KnockSequence;
 
 /**
@@ -68,7 +69,11 @@ public final class KnockClient {
       if (greeting.isPresent()) {
         return greeting;
       }
-      Thread.sleep(Math.max(1, Math.min(pause, deadline - System.nanoTime()) / 1_000_000));
+      // parkNanos, not Thread.sleep: on Java 17 sleep rounds up to whole milliseconds.
+      LockSupport.parkNanos(Math.max(0, Math.min(pause, deadline - System.nanoTime())));
+      if (Thread.interrupted()) {
+        throw new InterruptedException();
+      }
       pause = Math.min(LAST_RETRY_NANOS, pause * 2);
     }
   }
