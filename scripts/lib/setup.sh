@@ -38,7 +38,9 @@ java_is_17_or_later() {
   [ "${version%%.*}" -ge 17 ] 2>/dev/null
 }
 
-has_libpcap() { ldconfig -p 2>/dev/null | grep -q 'libpcap\.so'; }
+# grep reads to the end (no -q): with pipefail, 'grep -q' quitting early can fail the pipeline
+# when ldconfig gets SIGPIPE (about 1 run in 100 here), and the check then says libpcap is missing.
+has_libpcap() { ldconfig -p 2>/dev/null | grep 'libpcap\.so' >/dev/null; }
 
 ensure_java() { need default-jdk-headless java_is_17_or_later; }
 ensure_maven() { need maven command -v mvn; }

@@ -12,6 +12,8 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
 import org.udpknock.core.KnockSequence;
 
 /**
@@ -38,13 +40,26 @@ public final class KnockClient {
   /** Sends one datagram per port, {@code delayNanos} apart, with {@code payload} (may be empty). */
   public void knock(KnockSequence sequence, long delayNanos, byte[] payload)
       throws IOException, InterruptedException {
+    knock(sequence, delayNanos, payload, () -> 0L);
+  }
+
+  /**
+   * Like {@link #knock(KnockSequence, long, byte[])}, and reads {@code clock} right after the last
+   * datagram is sent, before anything else (closing the socket included).
+   *
+   * @return what {@code clock} read after the last send
+   */
+  public long knock(KnockSequence sequence, long delayNanos, byte[] payload, LongSupplier clock)
+      throws IOException, InterruptedException {
     try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(source, 0))) {
-      for (int i = 0; i < sequence.length(); i++) {
-        if (i > 0 && delayNanos > 0) {
+      for (int i = 0; i < sequence.length() - 1; i++) {
+        socket.send(new DatagramPacket(payload, payload.length, host, sequence.port(i)));
+        if (delayNanos > 0) {
           Thread.sleep(delayNanos / 1_000_000, (int) (delayNanos % 1_000_000));
         }
-        socket.send(new DatagramPacket(payload, payload.length, host, sequence.port(i)));
       }
+      socket.send(new DatagramPacket(payload, payload.length, host, sequence.port(sequence.length() - 1)));
+      return clock.getAsLong();
     }
   }
 
@@ -68,7 +83,11 @@ public final class KnockClient {
       if (greeting.isPresent()) {
         return greeting;
       }
-      Thread.sleep(Math.max(1, Math.min(pause, deadline - System.nanoTime()) / 1_000_000));
+      // parkNanos, not Thread.sleep: on Java 17 sleep rounds up to whole milliseconds.
+      LockSupport.parkNanos(Math.max(0, Math.min(pause, deadline - System.nanoTime())));
+      if (Thread.interrupted()) {
+        throw new InterruptedException();
+      }
       pause = Math.min(LAST_RETRY_NANOS, pause * 2);
     }
   }
