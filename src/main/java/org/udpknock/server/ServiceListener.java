@@ -66,8 +66,7 @@ final class ServiceListener {
     }
     this.bindAddress = bindAddress;
     this.port = port;
-    this.greetingLine = ByteBuffer.wrap((greeting + "\n").getBytes(StandardCharsets.UTF_8))
-        .asReadOnlyBuffer();
+    this.greetingLine = directCopy((greeting + "\n").getBytes(StandardCharsets.UTF_8));
     this.isGranted = isGranted;
     this.events = events;
     this.clock = clock;
@@ -130,6 +129,17 @@ final class ServiceListener {
     events.listenerClosed(port);
   }
 
+  /**
+   * Direct, so every connection writes from the same native memory: a heap buffer is copied
+   * into a temporary direct buffer of its whole remaining size on every write, which with a
+   * greeting of megabytes and many slow clients costs both time and native memory.
+   */
+  private static ByteBuffer directCopy(byte[] bytes) {
+    ByteBuffer buffer = ByteBuffer.allocateDirect(bytes.length);
+    buffer.put(bytes).flip();
+    return buffer.asReadOnlyBuffer();
+  }
+
   private static String formatted(InetAddress address) {
     long[] key = LocalAddresses.key(address);
     return Addresses.format(key[0], key[1]);
@@ -146,8 +156,39 @@ final class ServiceListener {
     }
   }
 
-  /** A greeting being written: what is left of it and when the client's time is up. */
-  private record Greeting(SocketChannel channel, ByteBuffer left, String source, long deadlineNanos) {}
+  /**
+   * A greeting being written: what is left of it and when the client's time is up. Equal only
+   * to itself (not a record: a buffer's hash changes as it is written, which would lose it in a set).
+   */
+  private static final class Greeting {
+    private final SocketChannel channel;
+    private final ByteBuffer left;
+    private final String source;
+    private final long deadlineNanos;
+
+    Greeting(SocketChannel channel, ByteBuffer left, String source, long deadlineNanos) {
+      this.channel = channel;
+      this.left = left;
+      this.source = source;
+      this.deadlineNanos = deadlineNanos;
+    }
+
+    SocketChannel channel() {
+      return channel;
+    }
+
+    ByteBuffer left() {
+      return left;
+    }
+
+    String source() {
+      return source;
+    }
+
+    long deadlineNanos() {
+      return deadlineNanos;
+    }
+  }
 
   /** The selector loop of one opening of the port. */
   private final class Loop {
