@@ -89,12 +89,11 @@ final class ServerCommand implements Callable<Integer> {
     KnockServer server = new KnockServer(config, capture, writer, Clock.SYSTEM);
     server.setLogKnockProgress(!quiet);
     Signals.onTerminate(server::stop);
-    if (!openCapture(capture)) {
-      writer.flush();
-      return ExitCodes.OK; // Stopped by a signal while waiting for the interface.
-    }
+    boolean opened = openCapture(capture); // False: a signal came while waiting for the interface.
     try {
-      server.run(LinkType.name(capture.linkType()));
+      if (opened) {
+        server.run(LinkType.name(capture.linkType()));
+      }
     } catch (CaptureException e) {
       throw new UserError(ExitCodes.FAILURE, e.getMessage());
     } finally {
