@@ -112,6 +112,54 @@ class FrameDecoderDifferentialTest {
   }
 
   /**
+   * Found by fuzzing ({@code FrameDecoderFuzzTest}, input {@code
+   * finding-long-hop-by-hop-chain}): a UDP header behind 18 hop-by-hop headers, which pcap4j
+   * walks and the decoder, bounded at 16, calls malformed, was reported as a mismatch. The
+   * bound is by design; the oracle now excuses chains longer than it, and only those.
+   */
+  @Test void chainsLongerThanTheDecoderBoundsAreExcusedAndOnlyThose() {
+    int maxHeaders = HeaderLayout.MAX_IPV6_EXTENSION_HEADERS;
+    assertChainVerdict(hopByHopChain(maxHeaders), DecodeOutcome.UDP, Pcap4jOracle.Verdict.SAME_UDP);
+    assertChainVerdict(hopByHopChain(maxHeaders + 1), DecodeOutcome.MALFORMED,
+        Pcap4jOracle.Verdict.EXCUSED);
+    int maxTags = HeaderLayout.MAX_VLAN_TAGS;
+    assertChainVerdict(vlanTags(maxTags), DecodeOutcome.UDP, Pcap4jOracle.Verdict.SAME_UDP);
+    assertChainVerdict(vlanTags(maxTags + 1), DecodeOutcome.MALFORMED,
+        Pcap4jOracle.Verdict.EXCUSED);
+  }
+
+  private static void assertChainVerdict(
+      byte[] frame, DecodeOutcome expectedOutcome, Pcap4jOracle.Verdict expectedVerdict) {
+    Datagram ours = new Datagram();
+    DecodeOutcome outcome = FrameDecoder.decode(LinkType.ETHERNET, frame, 0, frame.length, ours);
+    assertEquals(expectedOutcome, outcome);
+    Pcap4jOracle.Comparison comparison =
+        Pcap4jOracle.compare(LinkType.ETHERNET, frame, outcome, ours);
+    assertEquals(expectedVerdict, comparison.verdict(), () -> String.valueOf(comparison));
+    if (expectedVerdict == Pcap4jOracle.Verdict.EXCUSED) {
+      assertEquals(Pcap4jOracle.CHAIN_TOO_LONG, comparison.detail());
+    }
+  }
+
+  /** The knock of {@link Frames#IPV6_UDP} behind {@code count} 8-byte hop-by-hop headers. */
+  private static byte[] hopByHopChain(int count) {
+    StringBuilder chain = new StringBuilder();
+    for (int i = 0; i < count; i++) {
+      chain.append(i == count - 1 ? "11" : "00") // next header: UDP after the last one
+          .append(" 00 01 04 00 00 00 00"); // length 0 (8 bytes), one PadN of 4
+    }
+    return concat(ETHERNET_IPV6, hex(""
+        + "60 00 00 00"
+        + String.format("%04x", count * 8 + 13) + " 00 40" // payload length, next header 0
+        + V6_KNOCKER + V6_SERVER + chain + UDP6_KNOCK));
+  }
+
+  /** The knock of {@link Frames#IPV4_UDP} behind {@code count} stacked 802.1Q tags. */
+  private static byte[] vlanTags(int count) {
+    return concat(hex(MACS + " 81 00 00 64".repeat(count) + " 08 00"), IPV4_UDP);
+  }
+
+  /**
    * Writes the hand-written and built frames to pcap files through libpcap and reads them
    * back the way {@link #captureFilesInThePcapsDirectory} does: the file path, including
    * libpcap's mapping of LINKTYPE_RAW (101) to DLT_RAW, is tested even while {@code pcaps/} is

@@ -124,12 +124,25 @@ final class Pcap4jOracle {
       "pcap4j sizes an IPv6 options header by the options it parsed, not by Hdr Ext Len";
 
   /**
+   * The decoder walks at most {@link HeaderLayout#MAX_VLAN_TAGS} stacked tags and {@link
+   * HeaderLayout#MAX_IPV6_EXTENSION_HEADERS} IPv6 extension headers, far more than real
+   * traffic carries, and calls a longer chain malformed, so that crafted frames cost little;
+   * pcap4j walks any number.
+   */
+  static final String CHAIN_TOO_LONG =
+      "the decoder bounds VLAN tags and IPv6 extension headers; pcap4j walks any number";
+
+  /**
    * Where pcap4j reads a UDP header from a packet the decoder rejects as malformed: returns
    * the reason, or null when the decoder should have found it.
    */
   private static String whyDecoderFoundNoUdp(Found found, DecodeOutcome outcome) {
     if (found.missizedExtension) return MISSIZED_EXTENSION;
     if (outcome != DecodeOutcome.MALFORMED) return null;
+    if (found.vlanTags > HeaderLayout.MAX_VLAN_TAGS
+        || found.extensionHeaders > HeaderLayout.MAX_IPV6_EXTENSION_HEADERS) {
+      return CHAIN_TOO_LONG;
+    }
     byte[] ip = found.ip.getRawData();
     int version = found.ip instanceof IpV4Packet ? 4 : 6;
     if ((ip[0] & 0xf0) >>> 4 != version) {
@@ -213,6 +226,10 @@ final class Pcap4jOracle {
     boolean missizedExtension;
     /** The EtherType after the last Ethernet or 802.1Q header, or -1. */
     int linkType = -1;
+    /** How many 802.1Q tags pcap4j walked. */
+    int vlanTags;
+    /** How many IPv6 extension headers pcap4j walked before what follows them. */
+    int extensionHeaders;
 
     static Found in(Packet packet) {
       Found found = new Found();
@@ -223,6 +240,7 @@ final class Pcap4jOracle {
         } else if (p instanceof EthernetPacket) {
           found.linkType = ((EthernetPacket) p).getHeader().getType().value() & 0xffff;
         } else if (p instanceof Dot1qVlanTagPacket) {
+          found.vlanTags++;
           found.linkType = ((Dot1qVlanTagPacket) p).getHeader().getType().value() & 0xffff;
         } else if (p instanceof IpPacket) {
           found.ip = (IpPacket) p;
@@ -240,6 +258,7 @@ final class Pcap4jOracle {
           || inner instanceof IpV6ExtDestinationOptionsPacket
           || inner instanceof IpV6ExtFragmentPacket) {
         missizedExtension |= declaredLength(inner) != inner.getHeader().length();
+        extensionHeaders++;
         inner = inner.getPayload();
       }
       illegal = inner instanceof IllegalPacket;
