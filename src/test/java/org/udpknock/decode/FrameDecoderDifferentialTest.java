@@ -99,13 +99,14 @@ class FrameDecoderDifferentialTest {
   }
 
   /**
-   * Pins the pcap4j bug behind {@link Pcap4jOracle#MISSIZED_EXTENSION}: valid options (a zero-length PadN,
-   * an unknown option) end its hop-by-hop header early. If a pcap4j upgrade fixes this, the
-   * excuse can go.
+   * Pins the pcap4j bug behind {@link Pcap4jOracle#MISSIZED_EXTENSION}: valid options (a
+   * zero-length PadN, an unknown option) end its hop-by-hop header early. If a pcap4j upgrade
+   * fixes this, the excuse can go.
    */
   @Test void pcap4jMissizesIpv6OptionsHeaders() {
     byte[] frame = concat(ETHERNET_IPV6, IPV6_ODD_OPTIONS_UDP);
-    Pcap4jOracle.Found found = Pcap4jOracle.Found.in(FACTORY.newInstance(frame, 0, frame.length, DataLinkType.EN10MB));
+    Pcap4jOracle.Found found =
+        Pcap4jOracle.Found.in(FACTORY.newInstance(frame, 0, frame.length, DataLinkType.EN10MB));
     assertTrue(found.missizedExtension);
     assertEquals(DecodeOutcome.UDP,
         FrameDecoder.decode(LinkType.ETHERNET, frame, 0, frame.length, null));
@@ -126,6 +127,29 @@ class FrameDecoderDifferentialTest {
     assertChainVerdict(vlanTags(maxTags), DecodeOutcome.UDP, Pcap4jOracle.Verdict.SAME_UDP);
     assertChainVerdict(vlanTags(maxTags + 1), DecodeOutcome.MALFORMED,
         Pcap4jOracle.Verdict.EXCUSED);
+  }
+
+  /**
+   * Found by fuzzing ({@code FrameDecoderFuzzTest}, input {@code finding-ipv6-headers-in-ipv4}):
+   * an IPv4 packet of protocol 0 (IPv6 hop-by-hop) followed by a hop-by-hop header and a UDP
+   * header. pcap4j walks the IPv6 header into UDP; the decoder, rightly, says not UDP (protocol
+   * 0 is no transport in IPv4). It was reported as a mismatch; the oracle now excuses it.
+   */
+  @Test void ipv6ExtensionHeadersAfterAnIpv4HeaderAreNotWalked() {
+    byte[] packet = hex(""
+        + "45 00 00 29" // version 4, IHL 5, total length 41
+        + "12 34 40 00" // identification, DF, fragment offset 0
+        + "40 00 00 00" // TTL 64, protocol 0 (IPv6 hop-by-hop), checksum (not checked)
+        + "c0 a8 01 0a c0 a8 01 01" // source, destination
+        + "11 00 01 04 00 00 00 00" // hop-by-hop: next header 17 (UDP), 8 bytes, PadN
+        + "9c 40 2e e1 00 0d 00 00" + KNOCK_PAYLOAD); // UDP 40000 -> 12001
+    Datagram ours = new Datagram();
+    DecodeOutcome outcome = FrameDecoder.decode(LinkType.RAW, packet, 0, packet.length, ours);
+    assertEquals(DecodeOutcome.NOT_UDP, outcome);
+    Pcap4jOracle.Comparison comparison = Pcap4jOracle.compare(LinkType.RAW, packet, outcome, ours);
+    assertEquals(Pcap4jOracle.Verdict.EXCUSED, comparison.verdict(),
+        () -> String.valueOf(comparison));
+    assertEquals(Pcap4jOracle.IPV6_HEADERS_IN_IPV4, comparison.detail());
   }
 
   private static void assertChainVerdict(

@@ -124,6 +124,13 @@ final class Pcap4jOracle {
       "pcap4j sizes an IPv6 options header by the options it parsed, not by Hdr Ext Len";
 
   /**
+   * IPv4 protocols 0, 43, 44 and 60 are IPv6 extension headers, meaningless after an IPv4
+   * header: the decoder stops there (not UDP), pcap4j walks them as in IPv6 to a UDP header.
+   */
+  static final String IPV6_HEADERS_IN_IPV4 =
+      "pcap4j walks IPv6 extension headers after an IPv4 header";
+
+  /**
    * The decoder walks at most {@link HeaderLayout#MAX_VLAN_TAGS} stacked tags and {@link
    * HeaderLayout#MAX_IPV6_EXTENSION_HEADERS} IPv6 extension headers, far more than real
    * traffic carries, and calls a longer chain malformed, so that crafted frames cost little;
@@ -138,6 +145,9 @@ final class Pcap4jOracle {
    */
   private static String whyDecoderFoundNoUdp(Found found, DecodeOutcome outcome) {
     if (found.missizedExtension) return MISSIZED_EXTENSION;
+    if (found.ip instanceof IpV4Packet && found.extensionHeaders > 0) {
+      return IPV6_HEADERS_IN_IPV4;
+    }
     if (outcome != DecodeOutcome.MALFORMED) return null;
     if (found.vlanTags > HeaderLayout.MAX_VLAN_TAGS
         || found.extensionHeaders > HeaderLayout.MAX_IPV6_EXTENSION_HEADERS) {
