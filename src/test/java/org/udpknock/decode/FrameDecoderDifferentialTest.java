@@ -1,6 +1,7 @@
 package org.udpknock.decode;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.udpknock.decode.Frames.*;
@@ -150,6 +151,27 @@ class FrameDecoderDifferentialTest {
     assertEquals(Pcap4jOracle.Verdict.EXCUSED, comparison.verdict(),
         () -> String.valueOf(comparison));
     assertEquals(Pcap4jOracle.IPV6_HEADERS_IN_IPV4, comparison.detail());
+  }
+
+  /**
+   * Found by fuzzing ({@code FrameDecoderFuzzTest}, input {@code finding-llc-snap-ip-in-sll2}): a
+   * LINUX_SLL2 frame whose protocol field (0x01ff) is an 802.3 length, followed by 802.2 LLC/SNAP
+   * headers and an IPv4/UDP packet. pcap4j walks the LLC/SNAP headers into UDP; the decoder knows
+   * only EtherType framing, which is what Linux uses for IP, and says not IP. It was reported as a
+   * mismatch; the oracle now excuses frames where pcap4j went through LLC or SNAP.
+   */
+  @Test void ipInLlcSnapFramingIsNotDecoded() throws IOException {
+    byte[] input = Files.readAllBytes(Paths.get(System.getProperty("basedir", "."),
+        "src/test/resources/org/udpknock/decode/FrameDecoderFuzzTestInputs/decodeAnyFrame/finding-llc-snap-ip-in-sll2"));
+    assertEquals(LinkType.LINUX_SLL2,
+        FrameDecoderFuzzTest.LINK_TYPES[(input[0] & 0xFF) % FrameDecoderFuzzTest.LINK_TYPES.length]);
+    byte[] frame = Arrays.copyOfRange(input, 1, input.length);
+    Datagram ours = new Datagram();
+    DecodeOutcome outcome = FrameDecoder.decode(LinkType.LINUX_SLL2, frame, 0, frame.length, ours);
+    assertNotEquals(DecodeOutcome.UDP, outcome);
+    Pcap4jOracle.Comparison comparison = Pcap4jOracle.compare(LinkType.LINUX_SLL2, frame, outcome, ours);
+    assertEquals(Pcap4jOracle.Verdict.EXCUSED, comparison.verdict(), () -> String.valueOf(comparison));
+    assertEquals(Pcap4jOracle.IP_IN_LLC, comparison.detail());
   }
 
   private static void assertChainVerdict(

@@ -8,6 +8,8 @@ import org.pcap4j.packet.FragmentedPacket;
 import org.pcap4j.packet.IllegalPacket;
 import org.pcap4j.packet.IpPacket;
 import org.pcap4j.packet.IpV4Packet;
+import org.pcap4j.packet.LlcPacket;
+import org.pcap4j.packet.SnapPacket;
 import org.pcap4j.packet.IpV6ExtDestinationOptionsPacket;
 import org.pcap4j.packet.IpV6ExtFragmentPacket;
 import org.pcap4j.packet.IpV6ExtHopByHopOptionsPacket;
@@ -127,6 +129,9 @@ final class Pcap4jOracle {
    * IPv4 protocols 0, 43, 44 and 60 are IPv6 extension headers, meaningless after an IPv4
    * header: the decoder stops there (not UDP), pcap4j walks them as in IPv6 to a UDP header.
    */
+  static final String IP_IN_LLC =
+      "pcap4j reads IP carried in 802.2 LLC/SNAP framing; the decoder knows only Ethernet II (EtherType) framing";
+
   static final String IPV6_HEADERS_IN_IPV4 =
       "pcap4j walks IPv6 extension headers after an IPv4 header";
 
@@ -145,6 +150,7 @@ final class Pcap4jOracle {
    */
   private static String whyDecoderFoundNoUdp(Found found, DecodeOutcome outcome) {
     if (found.missizedExtension) return MISSIZED_EXTENSION;
+    if (found.llc) return IP_IN_LLC;
     if (found.ip instanceof IpV4Packet && found.extensionHeaders > 0) {
       return IPV6_HEADERS_IN_IPV4;
     }
@@ -240,6 +246,8 @@ final class Pcap4jOracle {
     int vlanTags;
     /** How many IPv6 extension headers pcap4j walked before what follows them. */
     int extensionHeaders;
+    /** pcap4j went through an 802.2 LLC or SNAP header (an 802.3 length where the EtherType goes). */
+    boolean llc;
 
     static Found in(Packet packet) {
       Found found = new Found();
@@ -249,6 +257,8 @@ final class Pcap4jOracle {
           return found;
         } else if (p instanceof EthernetPacket) {
           found.linkType = ((EthernetPacket) p).getHeader().getType().value() & 0xffff;
+        } else if (p instanceof LlcPacket || p instanceof SnapPacket) {
+          found.llc = true;
         } else if (p instanceof Dot1qVlanTagPacket) {
           found.vlanTags++;
           found.linkType = ((Dot1qVlanTagPacket) p).getHeader().getType().value() & 0xffff;
