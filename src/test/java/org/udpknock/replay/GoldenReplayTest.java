@@ -53,17 +53,6 @@ class GoldenReplayTest {
     assertTrue(generated >= 10, "generated captures in pcaps/: " + generated);
   }
 
-  /**
-   * A copy of a committed key file with mode 0600: git checks files out 0644, which the key
-   * check rightly refuses.
-   */
-  static Path privateCopyOfKey(Path key, Path directory) throws IOException {
-    Path copy = directory.resolve(key.getFileName());
-    Files.copy(key, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    Files.setPosixFilePermissions(copy, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-    return copy;
-  }
-
   @ParameterizedTest(name = "{0}")
   @MethodSource("captures")
   void replayYieldsTheExpectedEvents(Path capture, @TempDir Path keys) throws IOException {
@@ -74,7 +63,7 @@ class GoldenReplayTest {
     List<String> expected = new ArrayList<>();
     for (String line : lines) {
       if (line.startsWith("# key:")) {
-        Path key = privateCopyOfKey(capture.resolveSibling(line.substring("# key:".length()).trim()), keys);
+        Path key = org.udpknock.fixtures.TestKeys.privateCopy(capture.resolveSibling(line.substring("# key:".length()).trim()), keys);
         arguments.addAll(List.of("--secret-file", key.toString()));
       } else if (line.startsWith("# args:")) {
         arguments.addAll(Arrays.asList(line.substring("# args:".length()).trim().split(" +")));
