@@ -16,7 +16,8 @@ import org.udpknock.core.KnockSequence;
  * when its timestamp is more than the skew older than the newest packet time seen, which is the
  * very time purging goes by.
  *
- * <p>Not thread-safe: one thread feeds it. Allocates nothing per packet.
+ * <p>Not thread-safe: one thread feeds it. Its own work allocates nothing per packet; the
+ * JDK's {@code Mac.doFinal} allocates the 32-byte tag it then copies out.
  */
 public final class KnockVerifier {
   /** Expired nonces purged per knock: bounds one packet's work, yet keeps ahead of additions. */
