@@ -45,6 +45,8 @@ has_libpcap() { ldconfig -p 2>/dev/null | grep 'libpcap\.so' >/dev/null; }
 ensure_java() { need default-jdk-headless java_is_17_or_later; }
 ensure_maven() { need maven command -v mvn; }
 ensure_libpcap() { need libpcap0.8 has_libpcap; }
+# The interface-lifecycle tests create a network namespace and a veth pair with ip(8).
+ensure_iproute2() { need iproute2 command -v ip; }
 
 jar_is_stale() {
   [ ! -f "$UDPKNOCK_JAR" ] && return 0

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.pcap4j.core.BpfProgram.BpfCompileMode;
 import org.pcap4j.core.NotOpenException;
 import org.pcap4j.core.PcapHandle;
@@ -37,6 +38,7 @@ public final class PcapCapture implements PacketSource {
   public static final int BUFFER_BYTES = 64 << 20;
   /** Bounds how long a blocked read waits, so a stop is seen even on an idle interface. */
   private static final int READ_TIMEOUT_MILLIS = 100;
+  private static final AtomicBoolean WARMED_UP = new AtomicBoolean();
 
   private final String interfaceName;
   private final String filter;
@@ -44,6 +46,8 @@ public final class PcapCapture implements PacketSource {
   private final int linkType;
   private final AtomicBoolean stopping = new AtomicBoolean();
   private volatile boolean closed;
+  /** Runs on each frame before it is handed over; tests make it throw. Null in production. */
+  private volatile Consumer<byte[]> frameHook;
 
   private PcapCapture(String interfaceName, String filter, PcapHandle handle) {
     this.interfaceName = interfaceName;
@@ -55,7 +59,9 @@ public final class PcapCapture implements PacketSource {
   /** Opens {@code interfaceName} and applies {@code filter}; errors say what to do. */
   public static PcapCapture open(String interfaceName, String filter) throws CaptureException {
     Pcap.libraryVersion();
-    warmUpCallbacks();
+    if (WARMED_UP.compareAndSet(false, true)) {
+      warmUpCallbacks(); // Once per process: reopening after an interface comes back needs no more.
+    }
     PcapHandle handle = build(interfaceName);
     try {
       handle.setFilter(filter, BpfCompileMode.OPTIMIZE);
@@ -171,10 +177,21 @@ public final class PcapCapture implements PacketSource {
   @Override
   public void run(FrameSink sink) throws CaptureException {
     // The timestamp and length getters are thread-local to the callback: read them inside it.
+    // One bad record must never end the capture: pcap4j throws on some (a caplen of 0, a
+    // tv_usec out of range), and an exception escaping this callback would reach JNA, which
+    // prints a stack trace. It is handed to the sink, counted, and the loop goes on.
     RawPacketListener listener = bytes -> {
-      Timestamp time = handle.getTimestamp();
-      long nanos = Math.floorDiv(time.getTime(), 1000L) * 1_000_000_000L + time.getNanos();
-      sink.onFrame(nanos, linkType, bytes, 0, bytes.length);
+      try {
+        Consumer<byte[]> hook = frameHook;
+        if (hook != null) {
+          hook.accept(bytes);
+        }
+        Timestamp time = handle.getTimestamp();
+        long nanos = Math.floorDiv(time.getTime(), 1000L) * 1_000_000_000L + time.getNanos();
+        sink.onFrame(nanos, linkType, bytes, 0, bytes.length);
+      } catch (RuntimeException e) {
+        sink.frameFailed(e);
+      }
     };
     try {
       while (!stopping.get()) {
@@ -226,6 +243,11 @@ public final class PcapCapture implements PacketSource {
   public void close() {
     closed = true;
     handle.close();
+  }
+
+  /** The test seam of the callback: {@code hook} sees each frame first, and may throw. */
+  void setFrameHook(Consumer<byte[]> hook) {
+    frameHook = hook;
   }
 
   /** For the start-up line: {@code EN10MB}. */

@@ -12,11 +12,13 @@ import java.util.stream.Collectors;
 import org.udpknock.auth.AuthSettings;
 import org.udpknock.capture.Pcap;
 import org.udpknock.capture.PcapCapture;
+import org.udpknock.decode.LinkType;
 import org.udpknock.report.EventWriter;
 import org.udpknock.server.CaptureException;
 import org.udpknock.server.Clock;
 import org.udpknock.server.DefaultInterface;
 import org.udpknock.server.KnockServer;
+import org.udpknock.server.ReopeningSource;
 import org.udpknock.server.ServerConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -28,6 +30,8 @@ import picocli.CommandLine.Model.CommandSpec;
     description = {"Sniff UDP knocks on an interface and open the TCP service port to the sources"
         + " that complete the sequence. Needs the CAP_NET_RAW capability (or root)."},
     footer = {"", "Stops on SIGINT or SIGTERM and prints its totals.",
+        "If the interface disappears while capturing, the server logs capture-lost, keeps its"
+            + " grants and knock attempts, reopens it with backoff and logs capture-resumed.",
         "Exit codes: 0 stopped by a signal, 1 cannot run here (libpcap, privilege, busy port,"
             + " capture failure), 2 bad usage (including an unknown interface)."})
 final class ServerCommand implements Callable<Integer> {
@@ -59,6 +63,16 @@ final class ServerCommand implements Callable<Integer> {
       description = "Count knocks addressed to any host, not only to this host's addresses.")
   boolean anyDestination;
 
+  @Option(names = "--write-timeout", paramLabel = "DURATION", converter = Converters.Duration.class,
+      defaultValue = "5s", description = "How long a granted client has to read the greeting before"
+          + " it is cut off, so one that never reads holds nothing. Default: 5s.")
+  long writeTimeoutNanos;
+
+  @Option(names = "--wait-for-interface",
+      description = "If the interface does not exist yet (or is down), wait for it, retrying with"
+          + " backoff (100 ms doubling to 5 s), instead of failing.")
+  boolean waitForInterface;
+
   @Option(names = "--json", description = "Print events as JSON lines.")
   boolean json;
 
@@ -73,12 +87,16 @@ final class ServerCommand implements Callable<Integer> {
     EventWriter writer = EventWriter.create(json, out, config.sequence().length());
     writer.setTimeDigits(9);
     checkServicePort(config);
-    PcapCapture capture = openCapture(config);
+    ReopeningSource capture = new ReopeningSource(config.interfaceName(), config.captureFilter(),
+        () -> PcapCapture.open(config.interfaceName(), config.captureFilter()), writer, Clock.SYSTEM);
     KnockServer server = new KnockServer(config, capture, writer, Clock.SYSTEM);
     server.setLogKnockProgress(!quiet);
     Signals.onTerminate(server::stop);
+    boolean opened = openCapture(capture); // False: a signal came while waiting for the interface.
     try {
-      server.run(capture.linkTypeName());
+      if (opened) {
+        server.run(LinkType.name(capture.linkType()));
+      }
     } catch (CaptureException e) {
       throw new UserError(ExitCodes.FAILURE, e.getMessage());
     } finally {
@@ -99,9 +117,13 @@ final class ServerCommand implements Callable<Integer> {
     if (engineOptions.sequenceTimeoutNanos <= 0) {
       throw new UserError(ExitCodes.USAGE, "--seq-timeout must be longer than 0.");
     }
+    if (writeTimeoutNanos <= 0) {
+      throw new UserError(ExitCodes.USAGE, "--write-timeout must be longer than 0.");
+    }
     return new ServerConfig(chooseInterface(), engineOptions.sequence(),
         engineOptions.sequenceTimeoutNanos, engineOptions.maxSources, servicePort.validated(),
-        serviceTimeoutNanos, bindAddress(), greeting, anyDestination, auth);
+        serviceTimeoutNanos, bindAddress(), greeting, anyDestination, writeTimeoutNanos,
+        ServerConfig.DEFAULT_MAX_GREETINGS_IN_FLIGHT, auth);
   }
 
   private String chooseInterface() {
@@ -111,9 +133,10 @@ final class ServerCommand implements Callable<Integer> {
           new UserError(ExitCodes.FAILURE, "libpcap lists no capture interface; check that this"
               + " user may capture, or name one with --interface"));
     }
-    if (!names.contains(interfaceName)) {
+    if (!names.contains(interfaceName) && !waitForInterface) {
       throw new UserError(ExitCodes.USAGE, "there is no capture interface named '" + interfaceName
-          + "'; choose one of: " + String.join(", ", names));
+          + "'; choose one of: " + String.join(", ", names)
+          + ", or add --wait-for-interface to wait until it appears");
     }
     return interfaceName;
   }
@@ -156,9 +179,10 @@ final class ServerCommand implements Callable<Integer> {
     }
   }
 
-  private static PcapCapture openCapture(ServerConfig config) {
+  /** Opens the capture, waiting for the interface if asked; false when a signal came first. */
+  private boolean openCapture(ReopeningSource capture) {
     try {
-      return PcapCapture.open(config.interfaceName(), config.captureFilter());
+      return capture.openFirst(waitForInterface);
     } catch (CaptureException e) {
       int code = e.kind() == CaptureException.Kind.NO_SUCH_INTERFACE ? ExitCodes.USAGE : ExitCodes.FAILURE;
       throw new UserError(code, e.getMessage());

@@ -54,7 +54,7 @@ public final class KnockServer {
     this.events = new ServerEvents(writer, clock);
     this.grants = new GrantTable(config.serviceTimeoutNanos(), config.maxSources());
     this.listener = new ServiceListener(config.bindAddress(), config.servicePort(), config.greeting(),
-        this::isGranted, events);
+        this::isGranted, events, clock, config.greetingTimeoutNanos(), config.maxGreetingsInFlight());
     this.localAddresses = config.anyDestination() ? null : new LocalAddresses();
     DestinationFilter destinations = config.anyDestination() ? DestinationFilter.ANY : localAddresses;
     KnockEngine engine = new KnockEngine(config.sequence(), config.sequenceTimeoutNanos(),
@@ -84,7 +84,7 @@ public final class KnockServer {
     });
     timer.scheduleWithFixedDelay(this::tickSafely, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
     try {
-      source.run(this::onFrame);
+      source.run(new CountingSink());
     } catch (CaptureException e) {
       events.captureFailed(e.getMessage());
       throw e;
@@ -112,13 +112,21 @@ public final class KnockServer {
     return Totals.ofCapture(pipeline, source.stats().dropped());
   }
 
-  /** One bad packet never stops the capture: its failure is counted and logged. */
-  private void onFrame(long timeNanos, int linkType, byte[] data, int offset, int length) {
-    try {
-      pipeline.onFrame(timeNanos, linkType, data, offset, length);
-    } catch (RuntimeException e) {
+  /** One bad packet never stops the capture: its failure is counted and logged, and the next one goes on. */
+  private final class CountingSink implements FrameSink {
+    @Override
+    public void onFrame(long timeNanos, int linkType, byte[] data, int offset, int length) {
+      try {
+        pipeline.onFrame(timeNanos, linkType, data, offset, length);
+      } catch (RuntimeException e) {
+        frameFailed(e);
+      }
+    }
+
+    @Override
+    public void frameFailed(RuntimeException failure) {
       packetErrors.incrementAndGet();
-      events.packetFailed(e.toString());
+      events.packetFailed(failure.toString());
     }
   }
 

@@ -1,5 +1,6 @@
 package org.udpknock.server;
 
+import org.udpknock.decode.LinkType;
 import org.udpknock.report.EventWriter;
 
 /** The server's own events, stamped with its clock, written with the replay's event schema. */
@@ -51,6 +52,35 @@ final class ServerEvents {
 
   void packetFailed(String why) {
     writer.serverEvent("packet-error", clock.nowNanos(), null, "error", why);
+  }
+
+  /** Flushed at once: before the capture starts, no timer flushes the log. */
+  void captureWaiting(String interfaceName, long retryInMillis, String why) {
+    writer.serverEvent("capture-waiting", clock.nowNanos(), null, "interface", interfaceName,
+        "retry-in-ms", retryInMillis, "error", why);
+    writer.flush();
+  }
+
+  void captureLost(String interfaceName, String why) {
+    writer.serverEvent("capture-lost", clock.nowNanos(), null, "interface", interfaceName, "error", why);
+  }
+
+  void captureResumed(String interfaceName, int linkType) {
+    writer.serverEvent("capture-resumed", clock.nowNanos(), null, "interface", interfaceName,
+        "link-type", LinkType.name(linkType));
+  }
+
+  void refusalsSummarized(long suppressed, long refusedInWindow) {
+    writer.serverEvent("refused-summary", clock.nowNanos(), null, "not-logged", suppressed,
+        "refused", refusedInWindow);
+  }
+
+  void greetingTimedOut(String source, long bytesLeft) {
+    writer.serverEvent("write-timeout", clock.nowNanos(), source, "bytes-left", bytesLeft);
+  }
+
+  void connectionDropped(String source, int inFlight) {
+    writer.serverEvent("busy", clock.nowNanos(), source, "greetings-in-flight", inFlight);
   }
 
   void captureFailed(String why) {

@@ -1,13 +1,22 @@
 package org.udpknock.server;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
-import java.net.SocketException;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import org.udpknock.core.Addresses;
 
@@ -15,27 +24,54 @@ import org.udpknock.core.Addresses;
  * The TCP service port: open only while some grant lasts. Each connection from a granted
  * address gets the greeting and a newline, then is closed; any other is closed at once,
  * without a byte.
+ *
+ * <p>One thread and a selector do everything, so no client can hold up another: connections
+ * are accepted as fast as they come, greetings are written without blocking, and a client that
+ * does not read is cut off at its write deadline. At most {@code maxInFlight} greetings are
+ * being written at once; a granted connection beyond that is closed and logged as {@code busy}.
+ * Refusals are logged one line each up to a few per second, then summarized ({@link RefusalLog}).
  */
 final class ServiceListener {
+  /** The accept queue; the kernel caps it at net.core.somaxconn (4096 on current kernels). */
+  static final int BACKLOG = 4096;
   /** Thread joins are bounded: shutdown must take well under a second. */
   private static final long JOIN_MILLIS = 500;
+  /** The loop wakes this often to cut off late writers and summarize refusals. */
+  private static final long WAKE_MILLIS = 50;
+  /** After a failed accept (e.g. out of file descriptors), accepting pauses this long instead of spinning. */
+  private static final long ACCEPT_PAUSE_NANOS = 100_000_000L;
 
   private final InetAddress bindAddress;
   private final int port;
-  private final byte[] greetingLine;
+  private final ByteBuffer greetingLine;
   private final Predicate<InetAddress> isGranted;
   private final ServerEvents events;
+  private final Clock clock;
+  private final long writeTimeoutNanos;
+  private final int maxInFlight;
 
-  private ServerSocket socket;
-  private Thread acceptor;
+  final AtomicLong served = new AtomicLong();
+  final AtomicLong refused = new AtomicLong();
+  final AtomicLong timedOut = new AtomicLong();
+  final AtomicLong busy = new AtomicLong();
+
+  private Loop loop;
+  private Thread thread;
 
   ServiceListener(InetAddress bindAddress, int port, String greeting,
-      Predicate<InetAddress> isGranted, ServerEvents events) {
+      Predicate<InetAddress> isGranted, ServerEvents events, Clock clock, long writeTimeoutNanos,
+      int maxInFlight) {
+    if (writeTimeoutNanos <= 0 || maxInFlight <= 0) {
+      throw new IllegalArgumentException("write timeout " + writeTimeoutNanos + " ns, in flight " + maxInFlight);
+    }
     this.bindAddress = bindAddress;
     this.port = port;
-    this.greetingLine = (greeting + "\n").getBytes(StandardCharsets.UTF_8);
+    this.greetingLine = directCopy((greeting + "\n").getBytes(StandardCharsets.UTF_8));
     this.isGranted = isGranted;
     this.events = events;
+    this.clock = clock;
+    this.writeTimeoutNanos = writeTimeoutNanos;
+    this.maxInFlight = maxInFlight;
   }
 
   /** Binds and closes the port at once: fails early, with a clear message, if it is taken. */
@@ -47,67 +83,61 @@ final class ServiceListener {
   }
 
   synchronized boolean isOpen() {
-    return socket != null;
+    return loop != null;
   }
 
   /** Opens the port if it is closed. */
   synchronized void open() throws IOException {
-    if (socket != null) {
+    if (loop != null) {
       return;
     }
-    ServerSocket server = new ServerSocket();
-    server.setReuseAddress(true); // Reopen at once even with connections in TIME_WAIT.
-    server.bind(new InetSocketAddress(bindAddress, port), 128);
-    socket = server;
-    acceptor = new Thread(() -> acceptLoop(server), "udpknock-service-" + port);
-    acceptor.setDaemon(true);
-    acceptor.start();
+    Selector selector = Selector.open();
+    ServerSocketChannel server = ServerSocketChannel.open();
+    try {
+      server.setOption(StandardSocketOptions.SO_REUSEADDR, true); // Reopen at once despite TIME_WAIT.
+      server.bind(new InetSocketAddress(bindAddress, port), BACKLOG);
+      server.configureBlocking(false);
+      server.register(selector, SelectionKey.OP_ACCEPT);
+    } catch (IOException e) {
+      server.close();
+      selector.close();
+      throw e;
+    }
+    loop = new Loop(server, selector);
+    thread = new Thread(loop::run, "udpknock-service-" + port);
+    thread.setDaemon(true);
+    thread.start();
     events.listenerOpened(port);
   }
 
-  /** Closes the port if it is open: connections are refused again. */
+  /** Closes the port if it is open: connections are refused again, greetings being written are cut. */
   void close() {
-    Thread stopping;
+    Loop stopping;
+    Thread stoppingThread;
     synchronized (this) {
-      if (socket == null) {
+      if (loop == null) {
         return;
       }
-      try {
-        socket.close(); // Unblocks accept().
-      } catch (IOException e) {
-        // Closing a listening socket does not fail in a way we can act on.
-      }
-      socket = null;
-      stopping = acceptor;
-      acceptor = null;
+      stopping = loop;
+      stoppingThread = thread;
+      loop = null;
+      thread = null;
     }
-    join(stopping);
+    stopping.stop();
+    join(stoppingThread);
+    stopping.closeAll(); // Idempotent; frees the port even if the loop did not stop in time.
     events.listenerClosed(port);
   }
 
-  private void acceptLoop(ServerSocket server) {
-    while (!server.isClosed()) {
-      try (Socket connection = server.accept()) {
-        serve(connection);
-      } catch (SocketException closed) {
-        return;
-      } catch (IOException e) {
-        events.connectionError(e.getMessage());
-      }
-    }
-  }
-
-  private void serve(Socket connection) throws IOException {
-    InetAddress remote = connection.getInetAddress();
-    String source = formatted(remote);
-    if (!isGranted.test(remote)) {
-      events.connectionRefused(source);
-      return; // try-with-resources closes it: no byte is sent.
-    }
-    OutputStream out = connection.getOutputStream();
-    out.write(greetingLine);
-    out.flush();
-    events.connectionServed(source);
+  /**
+   * Direct, so every connection writes from the same native memory: a heap buffer is copied
+   * into a temporary direct buffer of its whole remaining size on every write, which with a
+   * greeting of megabytes and many slow clients costs both time and native memory.
+   */
+  private static ByteBuffer directCopy(byte[] bytes) {
+    ByteBuffer buffer = ByteBuffer.allocateDirect(bytes.length);
+    buffer.put(bytes).flip();
+    return buffer.asReadOnlyBuffer();
   }
 
   private static String formatted(InetAddress address) {
@@ -116,7 +146,7 @@ final class ServiceListener {
   }
 
   private static void join(Thread thread) {
-    if (thread == null || thread == Thread.currentThread()) {
+    if (thread == Thread.currentThread()) {
       return;
     }
     try {
@@ -124,5 +154,247 @@ final class ServiceListener {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /**
+   * A greeting being written: what is left of it and when the client's time is up. Equal only
+   * to itself (not a record: a buffer's hash changes as it is written, which would lose it in a set).
+   */
+  private static final class Greeting {
+    private final SocketChannel channel;
+    private final ByteBuffer left;
+    private final String source;
+    private final long deadlineNanos;
+
+    Greeting(SocketChannel channel, ByteBuffer left, String source, long deadlineNanos) {
+      this.channel = channel;
+      this.left = left;
+      this.source = source;
+      this.deadlineNanos = deadlineNanos;
+    }
+
+    SocketChannel channel() {
+      return channel;
+    }
+
+    ByteBuffer left() {
+      return left;
+    }
+
+    String source() {
+      return source;
+    }
+
+    long deadlineNanos() {
+      return deadlineNanos;
+    }
+  }
+
+  /** The selector loop of one opening of the port. */
+  private final class Loop {
+    private final ServerSocketChannel server;
+    private final Selector selector;
+    private final SelectionKey acceptKey;
+    private final Set<Greeting> inFlight = new LinkedHashSet<>();
+    private final RefusalLog refusals = RefusalLog.standard();
+    private volatile boolean stopping;
+    private boolean closed;
+    private long acceptPausedUntil;
+    private boolean acceptPaused;
+
+    Loop(ServerSocketChannel server, Selector selector) {
+      this.server = server;
+      this.selector = selector;
+      this.acceptKey = server.keyFor(selector);
+    }
+
+    void stop() {
+      stopping = true;
+      selector.wakeup();
+    }
+
+    void run() {
+      try {
+        while (!stopping) {
+          selector.select(WAKE_MILLIS);
+          handleReadyKeys();
+          long now = clock.nowNanos();
+          cutOffLateWriters(now);
+          resumeAcceptingIfDue(now);
+          logRefusalSummary(refusals.takeSummary(now));
+        }
+      } catch (IOException | RuntimeException e) {
+        events.connectionError("service loop: " + e);
+      } finally {
+        closeAll();
+      }
+    }
+
+    private void handleReadyKeys() {
+      Iterator<SelectionKey> ready = selector.selectedKeys().iterator();
+      while (ready.hasNext()) {
+        SelectionKey key = ready.next();
+        ready.remove();
+        if (!key.isValid()) {
+          continue;
+        }
+        if (key.isAcceptable()) {
+          acceptAll();
+        } else if (key.isWritable()) {
+          continueWriting((Greeting) key.attachment());
+        }
+      }
+    }
+
+    /** Drains the accept queue: a flood of connections is handled in as few wake-ups as possible. */
+    private void acceptAll() {
+      while (true) {
+        SocketChannel client;
+        try {
+          client = server.accept();
+        } catch (IOException e) {
+          events.connectionError("accept: " + e.getMessage());
+          pauseAccepting();
+          return;
+        }
+        if (client == null) {
+          return;
+        }
+        handleNew(client);
+      }
+    }
+
+    private void handleNew(SocketChannel client) {
+      InetAddress remote = client.socket().getInetAddress();
+      if (remote == null || !isGranted.test(remote)) {
+        refuse(client, remote);
+        return;
+      }
+      String source = formatted(remote);
+      if (inFlight.size() >= maxInFlight) {
+        busy.incrementAndGet();
+        abort(client);
+        events.connectionDropped(source, inFlight.size());
+        return;
+      }
+      Greeting greeting = new Greeting(client, greetingLine.duplicate(), source,
+          clock.nowNanos() + writeTimeoutNanos);
+      try {
+        client.configureBlocking(false);
+        client.write(greeting.left());
+        if (!greeting.left().hasRemaining()) {
+          finish(greeting);
+          return;
+        }
+        client.register(selector, SelectionKey.OP_WRITE, greeting);
+        inFlight.add(greeting);
+      } catch (IOException e) {
+        fail(greeting, e);
+      }
+    }
+
+    /** Closed at once, without a byte; logged one by one only up to a few per second. */
+    private void refuse(SocketChannel client, InetAddress remote) {
+      refused.incrementAndGet();
+      closeQuietly(client);
+      if (refusals.admit(clock.nowNanos())) {
+        events.connectionRefused(remote == null ? "unknown" : formatted(remote));
+      }
+    }
+
+    private void continueWriting(Greeting greeting) {
+      try {
+        greeting.channel().write(greeting.left());
+        if (!greeting.left().hasRemaining()) {
+          inFlight.remove(greeting);
+          finish(greeting);
+        }
+      } catch (IOException e) {
+        inFlight.remove(greeting);
+        fail(greeting, e);
+      }
+    }
+
+    private void finish(Greeting greeting) {
+      closeQuietly(greeting.channel());
+      served.incrementAndGet();
+      events.connectionServed(greeting.source());
+    }
+
+    private void fail(Greeting greeting, IOException e) {
+      abort(greeting.channel());
+      events.connectionError(greeting.source() + ": " + e.getMessage());
+    }
+
+    /** A client that does not read would otherwise hold a slot (and kernel memory) forever. */
+    private void cutOffLateWriters(long now) {
+      Iterator<Greeting> writing = inFlight.iterator();
+      while (writing.hasNext()) {
+        Greeting greeting = writing.next();
+        if (now - greeting.deadlineNanos() >= 0) {
+          writing.remove();
+          abort(greeting.channel());
+          timedOut.incrementAndGet();
+          events.greetingTimedOut(greeting.source(), greeting.left().remaining());
+        }
+      }
+    }
+
+    private void pauseAccepting() {
+      if (acceptKey.isValid()) {
+        acceptKey.interestOps(0);
+      }
+      acceptPaused = true;
+      acceptPausedUntil = clock.nowNanos() + ACCEPT_PAUSE_NANOS;
+    }
+
+    private void resumeAcceptingIfDue(long now) {
+      if (acceptPaused && now - acceptPausedUntil >= 0 && acceptKey.isValid()) {
+        acceptKey.interestOps(SelectionKey.OP_ACCEPT);
+        acceptPaused = false;
+      }
+    }
+
+    private void logRefusalSummary(RefusalLog.Summary summary) {
+      if (summary != null) {
+        events.refusalsSummarized(summary.notLogged(), summary.refused());
+      }
+    }
+
+    /** Closes the port, cuts every greeting still being written, and ends the refusal window. */
+    synchronized void closeAll() {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      closeQuietly(server);
+      List<Greeting> cut = new ArrayList<>(inFlight);
+      inFlight.clear();
+      cut.forEach(greeting -> abort(greeting.channel()));
+      try {
+        selector.close();
+      } catch (IOException e) {
+        // Nothing is left to select on.
+      }
+      logRefusalSummary(refusals.takeFinalSummary());
+    }
+  }
+
+  private static void closeQuietly(java.nio.channels.Channel channel) {
+    try {
+      channel.close();
+    } catch (IOException e) {
+      // Closing cannot fail in a way we can act on.
+    }
+  }
+
+  /** Closes with a reset: unsent greeting bytes are dropped at once instead of lingering in the kernel. */
+  private static void abort(SocketChannel channel) {
+    try {
+      channel.setOption(StandardSocketOptions.SO_LINGER, 0);
+    } catch (IOException | RuntimeException e) {
+      // Closed already, or the option is refused: a plain close will do.
+    }
+    closeQuietly(channel);
   }
 }

@@ -33,7 +33,8 @@ final class Warmup {
       grants.isGranted(0, 1, 0);
       grants.expire(1);
       ServerEvents quiet = new ServerEvents(EventWriter.create(false, sink, 1), Clock.SYSTEM);
-      ServiceListener listener = new ServiceListener(InetAddress.getLoopbackAddress(), 0, "", address -> false, quiet);
+      ServiceListener listener = new ServiceListener(InetAddress.getLoopbackAddress(), 0, "",
+          address -> false, quiet, Clock.SYSTEM, ServerConfig.DEFAULT_GREETING_TIMEOUT_NANOS, 1);
       listener.open();
       listener.close();
     } catch (Exception | LinkageError e) {

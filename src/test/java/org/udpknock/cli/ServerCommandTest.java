@@ -17,6 +17,7 @@ class ServerCommandTest {
     String message = run.oneLineError();
     assertTrue(message.contains("no capture interface named 'nosuchif0'"), message);
     assertTrue(message.contains("lo"), "the available interfaces are listed: " + message);
+    assertTrue(message.contains("--wait-for-interface"), "the way to wait for it is named: " + message);
   }
 
   @Test
@@ -37,6 +38,7 @@ class ServerCommandTest {
     assertEquals(2, CliRun.of("server", "--service-port", "70000").code);
     assertEquals(2, CliRun.of("server", "--service-timeout", "0s").code);
     assertEquals(2, CliRun.of("server", "--seq-timeout", "0s").code);
+    assertEquals(2, CliRun.of("server", "--write-timeout", "0s").code);
     assertEquals(2, CliRun.of("server", "--bind", "no.such.host.invalid").code);
     CliRun run = CliRun.of("server", "--service-timeout", "forever");
     assertEquals(2, run.code);

@@ -61,7 +61,7 @@ final class LiveHarness implements AutoCloseable {
     int base = 20000 + RANDOM.nextInt(9000) * 3;
     KnockSequence sequence = KnockSequence.of(base, base + 2, base + 1);
     ServerConfig config = new ServerConfig("lo", sequence, 5 * SECOND, 1000, freePort(),
-        serviceTimeoutNanos, null, ServerConfig.DEFAULT_GREETING, false, auth);
+        serviceTimeoutNanos, null, ServerConfig.DEFAULT_GREETING, false).withAuth(auth);
     LiveHarness harness = new LiveHarness(config, openOrSkip(config));
     harness.thread.start();
     return harness;

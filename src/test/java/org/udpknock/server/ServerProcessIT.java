@@ -57,6 +57,33 @@ class ServerProcessIT {
     }
   }
 
+  @Test
+  void aServerWaitingForItsInterfaceStopsOnSigtermWithinASecond() throws Exception {
+    assertTrue(Files.exists(JAR), "run after 'mvn package': " + JAR);
+    skipUnlessRootOrCi();
+    String missing = "ukwait" + Integer.toHexString(new java.util.Random().nextInt(0xffff));
+    Process server = new ProcessBuilder(javaCommand(), "-jar", JAR.toString(), "server", "-i", missing,
+        "--wait-for-interface", "--service-port", String.valueOf(LiveHarness.freePort()))
+        .redirectErrorStream(true).start();
+    BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    Thread reader = new Thread(() -> readLines(server, lines), "server-output");
+    reader.setDaemon(true);
+    reader.start();
+    try {
+      String waiting = awaitLine(lines, "capture-waiting");
+      assertTrue(waiting.contains("interface " + missing + " retry-in-ms "), waiting);
+      long stopAsked = System.nanoTime();
+      server.toHandle().destroy(); // SIGTERM, in the middle of a backoff wait
+      assertTrue(server.waitFor(2, TimeUnit.SECONDS), "server still running 2 s after SIGTERM");
+      long stopMillis = (System.nanoTime() - stopAsked) / 1_000_000;
+      assertEquals(0, server.exitValue(), "exit code after SIGTERM");
+      assertTrue(stopMillis < 1000, "stopped in " + stopMillis + " ms");
+      awaitLine(lines, "summary:");
+    } finally {
+      server.destroyForcibly();
+    }
+  }
+
   private static void skipUnlessRootOrCi() throws IOException, InterruptedException {
     Process id = new ProcessBuilder("id", "-u").start();
     String uid = new String(id.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
