@@ -10,7 +10,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.security.SecureRandom;
+import java.time.Instant;
 import java.util.concurrent.Callable;
+import java.util.function.IntFunction;
+import org.udpknock.auth.AuthPayload;
+import org.udpknock.auth.KnockKey;
 import org.udpknock.client.KnockClient;
 import org.udpknock.client.LatencyRounds;
 import org.udpknock.client.LatencySummary;
@@ -50,6 +55,11 @@ final class KnockCommand implements Callable<Integer> {
   @Option(names = "--no-connect", description = "Only knock; do not connect to the service port.")
   boolean noConnect;
 
+  @Option(names = "--secret-file", paramLabel = "FILE",
+      description = "Send authenticated knocks signed with the key in FILE (mode 0600, from 'udpknock keygen'),"
+          + " for a server run with the same --secret-file.")
+  Path secretFile;
+
   // Latency measurement (scripts/bench-latency), hidden from --help.
 
   @Option(names = "--latency-report", paramLabel = "FILE|-", hidden = true,
@@ -76,6 +86,9 @@ final class KnockCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException, InterruptedException {
     int port = servicePort.validated();
+    if (latencyReport != null && secretFile != null) {
+      throw new UserError(ExitCodes.USAGE, "--latency-report times plain knocks only; drop --secret-file");
+    }
     if (latencyReport != null) {
       return timeRounds(port);
     }
@@ -83,10 +96,12 @@ final class KnockCommand implements Callable<Integer> {
       throw new UserError(ExitCodes.USAGE,
           "--rounds, --warmup-rounds, --max-pause and --witness-file go with --latency-report");
     }
+    IntFunction<byte[]> payloads = secretFile == null ? stage -> new byte[0]
+        : authenticatedPayloads(AuthOptions.readKey(secretFile));
     KnockClient client = new KnockClient(resolve(host, "host"),
         source == null ? null : resolve(source, "--source address"));
     try {
-      client.knock(sequence.sequence, delayNanos, new byte[0]);
+      client.knock(sequence.sequence, delayNanos, payloads, () -> 0L);
     } catch (IOException e) {
       throw new UserError(ExitCodes.FAILURE, "could not send the knocks to " + host + ": "
           + e.getMessage() + "; check the address and --source.");
@@ -102,6 +117,18 @@ final class KnockCommand implements Callable<Integer> {
     }
     spec.commandLine().getOut().println(greeting.get());
     return ExitCodes.OK;
+  }
+
+  /** A fresh payload per datagram: its own nonce, the time it is made, its stage. */
+  private static IntFunction<byte[]> authenticatedPayloads(KnockKey key) {
+    SecureRandom random = new SecureRandom();
+    return stage -> {
+      byte[] nonce = new byte[AuthPayload.NONCE_LENGTH];
+      random.nextBytes(nonce);
+      Instant now = Instant.now();
+      long nanos = Math.addExact(Math.multiplyExact(now.getEpochSecond(), 1_000_000_000L), now.getNano());
+      return AuthPayload.encode(key, stage, nanos, nonce);
+    };
   }
 
   /** Latency mode: runs the rounds, writes the report, fails when a round had no answer. */

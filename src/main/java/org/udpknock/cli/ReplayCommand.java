@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.udpknock.auth.AuthSettings;
+import org.udpknock.auth.RejectionListener;
 import org.udpknock.core.KnockEngine;
 import org.udpknock.core.KnockListener;
 import org.udpknock.core.ResetReason;
@@ -32,6 +34,8 @@ final class ReplayCommand implements Callable<Integer> {
 
   @Mixin EngineOptions engineOptions = new EngineOptions();
 
+  @Mixin AuthOptions authOptions = new AuthOptions();
+
   @Option(names = "--json", description = "Print one JSON object per line.")
   boolean json;
 
@@ -48,12 +52,15 @@ final class ReplayCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     engineOptions.validate();
+    AuthSettings auth = authOptions.settings();
     files.forEach(ReplayCommand::checkReadable);
     PrintWriter out = spec.commandLine().getOut();
     EventWriter events = EventWriter.create(json, out, engineOptions.sequence().length());
     KnockEngine engine = new KnockEngine(engineOptions.sequence(),
         engineOptions.sequenceTimeoutNanos, engineOptions.maxSources, quiet ? grantsOnly(events) : events);
-    FramePipeline pipeline = new FramePipeline(engine, DestinationFilter.ANY);
+    FramePipeline pipeline = auth == null ? new FramePipeline(engine, DestinationFilter.ANY)
+        : new FramePipeline(engine, DestinationFilter.ANY, auth.newVerifier(engineOptions.sequence()),
+            quiet ? RejectionListener.NONE : events);
     long started = System.nanoTime();
     try {
       new Replayer(pipeline, events).replay(files);

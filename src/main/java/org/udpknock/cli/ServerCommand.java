@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
+import org.udpknock.auth.AuthSettings;
 import org.udpknock.capture.Pcap;
 import org.udpknock.capture.PcapCapture;
 import org.udpknock.decode.LinkType;
@@ -37,6 +38,8 @@ final class ServerCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Mixin EngineOptions engineOptions = new EngineOptions();
+
+  @Mixin AuthOptions authOptions = new AuthOptions();
 
   @Option(names = {"-i", "--interface"}, paramLabel = "NAME",
       description = "Interface to sniff. Default: 'any' where libpcap has it, else the default route's.")
@@ -74,7 +77,7 @@ final class ServerCommand implements Callable<Integer> {
   boolean json;
 
   @Option(names = "--quiet",
-      description = "Do not log knock progress and resets (a flood makes millions); grants, connections and server events are still logged.")
+      description = "Do not log knock progress, resets and rejected knocks (a flood makes millions); grants, connections and server events are still logged.")
   boolean quiet;
 
   @Override
@@ -106,6 +109,8 @@ final class ServerCommand implements Callable<Integer> {
 
   private ServerConfig config() throws CaptureException {
     engineOptions.validate();
+    // The key file is checked before any capture is opened: a bad key must not sniff at all.
+    AuthSettings auth = authOptions.settings();
     if (serviceTimeoutNanos <= 0) {
       throw new UserError(ExitCodes.USAGE, "--service-timeout must be longer than 0.");
     }
@@ -118,7 +123,7 @@ final class ServerCommand implements Callable<Integer> {
     return new ServerConfig(chooseInterface(), engineOptions.sequence(),
         engineOptions.sequenceTimeoutNanos, engineOptions.maxSources, servicePort.validated(),
         serviceTimeoutNanos, bindAddress(), greeting, anyDestination, writeTimeoutNanos,
-        ServerConfig.DEFAULT_MAX_GREETINGS_IN_FLIGHT);
+        ServerConfig.DEFAULT_MAX_GREETINGS_IN_FLIGHT, auth);
   }
 
   private String chooseInterface() {

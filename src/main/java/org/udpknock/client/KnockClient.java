@@ -13,6 +13,7 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntFunction;
 import java.util.function.LongSupplier;
 import org.udpknock.core.KnockSequence;
 
@@ -51,16 +52,32 @@ public final class KnockClient {
    */
   public long knock(KnockSequence sequence, long delayNanos, byte[] payload, LongSupplier clock)
       throws IOException, InterruptedException {
+    return knock(sequence, delayNanos, stage -> payload, clock);
+  }
+
+  /**
+   * Sends one datagram per port, {@code delayNanos} apart, each with the payload
+   * {@code payloadForStage} makes for its 1-based position, right before it is sent (so an
+   * authenticated knock carries the time it left).
+   *
+   * @return what {@code clock} read after the last send
+   */
+  public long knock(KnockSequence sequence, long delayNanos, IntFunction<byte[]> payloadForStage,
+      LongSupplier clock) throws IOException, InterruptedException {
     try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(source, 0))) {
       for (int i = 0; i < sequence.length() - 1; i++) {
-        socket.send(new DatagramPacket(payload, payload.length, host, sequence.port(i)));
+        send(socket, payloadForStage.apply(i + 1), sequence.port(i));
         if (delayNanos > 0) {
           Thread.sleep(delayNanos / 1_000_000, (int) (delayNanos % 1_000_000));
         }
       }
-      socket.send(new DatagramPacket(payload, payload.length, host, sequence.port(sequence.length() - 1)));
+      send(socket, payloadForStage.apply(sequence.length()), sequence.port(sequence.length() - 1));
       return clock.getAsLong();
     }
+  }
+
+  private void send(DatagramSocket socket, byte[] payload, int port) throws IOException {
+    socket.send(new DatagramPacket(payload, payload.length, host, port));
   }
 
   /**

@@ -1,7 +1,7 @@
 package org.udpknock.decode;
 
 /**
- * The addresses and ports of one decoded UDP datagram. Mutable and reused from frame to frame,
+ * The addresses, ports and payload position of one decoded UDP datagram. Mutable and reused from frame to frame,
  * so that decoding allocates nothing.
  *
  * <p>Addresses are 128-bit values split into two longs; an IPv4 address is stored in its
@@ -20,6 +20,15 @@ public final class Datagram {
   public long destinationLo;
   public int sourcePort;
   public int destinationPort;
+  /** Index in the frame array of the first byte of the UDP payload. */
+  public int payloadOffset;
+  /**
+   * Payload bytes that were captured and lie within the UDP length field (itself within the IP
+   * packet): never past the capture, never into Ethernet padding.
+   */
+  public int payloadLength;
+  /** True when the UDP length field is sane and the whole payload it declares was captured. */
+  public boolean payloadComplete;
 
   /** Sets both addresses from IPv4 addresses held in the low 32 bits of each int. */
   public void setIpv4(int source, int destination) {

@@ -49,11 +49,12 @@ import static org.udpknock.decode.HeaderLayout.SLL_HEADER_LENGTH;
 import static org.udpknock.decode.HeaderLayout.SLL_PROTOCOL_OFFSET;
 import static org.udpknock.decode.HeaderLayout.UDP_DESTINATION_PORT_OFFSET;
 import static org.udpknock.decode.HeaderLayout.UDP_HEADER_LENGTH;
+import static org.udpknock.decode.HeaderLayout.UDP_LENGTH_OFFSET;
 import static org.udpknock.decode.HeaderLayout.UDP_SOURCE_PORT_OFFSET;
 import static org.udpknock.decode.HeaderLayout.VLAN_TAG_LENGTH;
 
 /**
- * Decodes a captured frame down to its UDP ports. Pure code over a byte array: no libpcap,
+ * Decodes a captured frame down to its UDP ports and the place of its payload. Pure code over a byte array: no libpcap,
  * no allocation, and no exception ever escapes {@link #decode}.
  *
  * <p>Every method below takes the position of its header and {@code end}, the index just past
@@ -206,7 +207,7 @@ public final class FrameDecoder {
     if (!captured(udp, UDP_HEADER_LENGTH, end)) return DecodeOutcome.TRUNCATED;
     if (out != null) {
       out.setIpv4(int32(f, ip + IPV4_SOURCE_OFFSET), int32(f, ip + IPV4_DESTINATION_OFFSET));
-      setPorts(f, udp, out);
+      setUdp(f, udp, ip + totalLength, end, out);
     }
     return DecodeOutcome.UDP;
   }
@@ -252,14 +253,33 @@ public final class FrameDecoder {
       out.sourceLo = int64(f, ip + IPV6_SOURCE_OFFSET + 8);
       out.destinationHi = int64(f, ip + IPV6_DESTINATION_OFFSET);
       out.destinationLo = int64(f, ip + IPV6_DESTINATION_OFFSET + 8);
-      setPorts(f, pos, out);
+      setUdp(f, pos, payloadLength == 0 ? end : payload + payloadLength, end, out);
     }
     return DecodeOutcome.UDP;
   }
 
-  private static void setPorts(byte[] f, int udp, Datagram out) {
+  /**
+   * Reads the ports and locates the payload. The payload ends at the UDP length field, which
+   * must lie within the IP packet ({@code ipEnd}); {@link Datagram#payloadComplete} says whether
+   * all of it was captured. Without a sane length field the payload is empty and incomplete,
+   * yet the ports still count: plain knocks never read the payload.
+   */
+  private static void setUdp(byte[] f, int udp, int ipEnd, int end, Datagram out) {
     out.sourcePort = uint16(f, udp + UDP_SOURCE_PORT_OFFSET);
     out.destinationPort = uint16(f, udp + UDP_DESTINATION_PORT_OFFSET);
+    int udpLength = uint16(f, udp + UDP_LENGTH_OFFSET);
+    int payload = udp + UDP_HEADER_LENGTH;
+    out.payloadOffset = payload;
+    // ipEnd - udp cannot overflow: both are array indices or an index plus 65535.
+    if (udpLength < UDP_HEADER_LENGTH || udpLength > ipEnd - udp) {
+      out.payloadLength = 0;
+      out.payloadComplete = false;
+      return;
+    }
+    int declared = udpLength - UDP_HEADER_LENGTH;
+    int captured = end - payload;
+    out.payloadLength = Math.min(declared, captured);
+    out.payloadComplete = declared <= captured;
   }
 
   /** True if {@code count} bytes from {@code pos} were captured; needs {@code pos <= end}. */

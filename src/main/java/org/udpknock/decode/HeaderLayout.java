@@ -153,5 +153,6 @@ final class HeaderLayout {
   // UDP.
   static final int UDP_SOURCE_PORT_OFFSET = 0;
   static final int UDP_DESTINATION_PORT_OFFSET = 2;
+  static final int UDP_LENGTH_OFFSET = 4;
   static final int UDP_HEADER_LENGTH = 8;
 }

@@ -1,13 +1,15 @@
 package org.udpknock.report;
 
 import java.io.PrintWriter;
+import org.udpknock.auth.RejectionListener;
+import org.udpknock.auth.Verdict;
 import org.udpknock.core.KnockListener;
 
 /**
  * Writes engine events as lines, in text or JSON. Times are printed at the precision of the
  * capture that is being read, which the feeder sets with {@link #setTimeDigits}.
  */
-public abstract class EventWriter implements KnockListener {
+public abstract class EventWriter implements KnockListener, RejectionListener {
   protected final PrintWriter out;
   private volatile int timeDigits = 6;
 
@@ -27,6 +29,10 @@ public abstract class EventWriter implements KnockListener {
   protected void emit(String line) {
     out.println(line);
   }
+
+  /** A knock datagram refused by authentication: {@code rejected SOURCE port PORT REASON}. */
+  @Override
+  public abstract void rejected(long timeNanos, long sourceHi, long sourceLo, int port, Verdict reason);
 
   /**
    * A server event: {@code event} at {@code timeNanos}, about {@code source} (or null), with

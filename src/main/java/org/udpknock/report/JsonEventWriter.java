@@ -2,6 +2,7 @@ package org.udpknock.report;
 
 import java.io.PrintWriter;
 import java.util.Map;
+import org.udpknock.auth.Verdict;
 import org.udpknock.core.Addresses;
 import org.udpknock.core.ResetReason;
 
@@ -38,6 +39,12 @@ final class JsonEventWriter extends EventWriter {
   }
 
   @Override
+  public void rejected(long timeNanos, long sourceHi, long sourceLo, int port, Verdict reason) {
+    emit(head("rejected", timeNanos, sourceHi, sourceLo) + ",\"port\":" + port + ",\"reason\":\""
+        + reason.label() + "\"}");
+  }
+
+  @Override
   public void serverEvent(String event, long timeNanos, String source, Object... fields) {
     StringBuilder line = new StringBuilder("{\"event\":").append(quote(event))
         .append(",\"time\":\"").append(time(timeNanos)).append('"');
@@ -63,7 +70,20 @@ final class JsonEventWriter extends EventWriter {
     String drops = totals.kernelDrops < 0 ? "" : ",\"kernel_drops\":" + totals.kernelDrops;
     emit("{\"event\":\"summary\",\"time\":" + time + ",\"packets\":" + totals.packets
         + ",\"knocks\":" + totals.knocks + ",\"grants\":" + totals.grants + ",\"skipped\":"
-        + totals.skipped + ",\"skipped_by_reason\":{" + reasons + "}" + drops + "}");
+        + totals.skipped + ",\"skipped_by_reason\":{" + reasons + "}" + rejections(totals) + drops + "}");
+  }
+
+  /** Authenticated mode only: {@code "rejected":2,"rejected_by_reason":{"malformed":1,...}}. */
+  private static String rejections(Totals totals) {
+    if (totals.rejected < 0) {
+      return "";
+    }
+    StringBuilder reasons = new StringBuilder();
+    for (Map.Entry<String, Long> reason : totals.rejectedByReason.entrySet()) {
+      reasons.append(reasons.length() == 0 ? "" : ",").append('"').append(reason.getKey())
+          .append("\":").append(reason.getValue());
+    }
+    return ",\"rejected\":" + totals.rejected + ",\"rejected_by_reason\":{" + reasons + "}";
   }
 
   /** Quotes a string for JSON, for the server's free-text fields. */

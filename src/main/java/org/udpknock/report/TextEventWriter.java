@@ -2,6 +2,7 @@ package org.udpknock.report;
 
 import java.io.PrintWriter;
 import java.util.Map;
+import org.udpknock.auth.Verdict;
 import org.udpknock.core.Addresses;
 import org.udpknock.core.ResetReason;
 
@@ -32,6 +33,12 @@ final class TextEventWriter extends EventWriter {
   }
 
   @Override
+  public void rejected(long timeNanos, long sourceHi, long sourceLo, int port, Verdict reason) {
+    emit(time(timeNanos) + " rejected " + Addresses.format(sourceHi, sourceLo) + " port " + port
+        + " " + reason.label());
+  }
+
+  @Override
   public void serverEvent(String event, long timeNanos, String source, Object... fields) {
     StringBuilder line = new StringBuilder(time(timeNanos)).append(' ').append(event);
     if (source != null) {
@@ -52,6 +59,20 @@ final class TextEventWriter extends EventWriter {
     }
     String drops = totals.kernelDrops < 0 ? "" : ", " + totals.kernelDrops + " kernel drops";
     emit("summary: " + totals.packets + " packets, " + totals.knocks + " knocks, "
-        + totals.grants + " granted, " + totals.skipped + " skipped (" + reasons + ")" + drops);
+        + totals.grants + " granted, " + totals.skipped + " skipped (" + reasons + ")"
+        + rejections(totals) + drops);
+  }
+
+  /** Authenticated mode only: {@code , 2 rejected (malformed 1, bad-tag 1, ...)}. */
+  private static String rejections(Totals totals) {
+    if (totals.rejected < 0) {
+      return "";
+    }
+    StringBuilder reasons = new StringBuilder();
+    for (Map.Entry<String, Long> reason : totals.rejectedByReason.entrySet()) {
+      reasons.append(reasons.length() == 0 ? "" : ", ").append(reason.getKey()).append(' ')
+          .append(reason.getValue());
+    }
+    return ", " + totals.rejected + " rejected (" + reasons + ")";
   }
 }

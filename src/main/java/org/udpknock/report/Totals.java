@@ -2,6 +2,8 @@ package org.udpknock.report;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.udpknock.auth.KnockVerifier;
+import org.udpknock.auth.Verdict;
 import org.udpknock.decode.DecodeOutcome;
 import org.udpknock.pipeline.FramePipeline;
 
@@ -13,6 +15,10 @@ public final class Totals {
   public final long skipped;
   /** Skipped frames by reason, e.g. {@code truncated -> 2}, in a stable order. */
   public final Map<String, Long> skippedByReason;
+  /** Knock datagrams refused by authentication; -1 in plain mode. */
+  public final long rejected;
+  /** Refusals by reason, e.g. {@code bad-tag -> 1}, in a stable order; empty in plain mode. */
+  public final Map<String, Long> rejectedByReason;
   /** Kernel drops, for live captures; -1 when not applicable (replay). */
   public final long kernelDrops;
 
@@ -28,6 +34,17 @@ public final class Totals {
       }
     }
     this.skippedByReason = java.util.Collections.unmodifiableMap(reasons);
+    KnockVerifier verifier = pipeline.verifier();
+    Map<String, Long> refusals = new LinkedHashMap<>();
+    if (verifier != null) {
+      for (Verdict verdict : Verdict.values()) {
+        if (verdict != Verdict.ACCEPTED) {
+          refusals.put(verdict.label(), verifier.count(verdict));
+        }
+      }
+    }
+    this.rejected = verifier == null ? -1 : verifier.rejected();
+    this.rejectedByReason = java.util.Collections.unmodifiableMap(refusals);
     this.kernelDrops = kernelDrops;
   }
 

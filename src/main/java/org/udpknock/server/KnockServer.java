@@ -7,6 +7,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.udpknock.auth.Verdict;
 import org.udpknock.core.Addresses;
 import org.udpknock.core.GrantTable;
 import org.udpknock.core.KnockEngine;
@@ -58,7 +59,9 @@ public final class KnockServer {
     DestinationFilter destinations = config.anyDestination() ? DestinationFilter.ANY : localAddresses;
     KnockEngine engine = new KnockEngine(config.sequence(), config.sequenceTimeoutNanos(),
         config.maxSources(), new GrantingListener());
-    this.pipeline = new FramePipeline(engine, destinations);
+    this.pipeline = config.auth() == null ? new FramePipeline(engine, destinations)
+        : new FramePipeline(engine, destinations, config.auth().newVerifier(config.sequence()),
+            this::logRejected);
   }
 
   /** Fails early when the service port is taken. */
@@ -127,7 +130,14 @@ public final class KnockServer {
     }
   }
 
-  /** Whether knock and reset events are logged; grants always are. */
+  /** A refused knock is knock progress: hidden with it under --quiet. */
+  private void logRejected(long timeNanos, long sourceHi, long sourceLo, int port, Verdict reason) {
+    if (logKnockProgress) {
+      writer.rejected(timeNanos, sourceHi, sourceLo, port, reason);
+    }
+  }
+
+  /** Whether knock, reset and rejected events are logged; grants always are. */
   public void setLogKnockProgress(boolean log) {
     logKnockProgress = log;
   }

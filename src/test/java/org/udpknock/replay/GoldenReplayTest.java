@@ -15,13 +15,14 @@ import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.udpknock.cli.Main;
 
 /**
  * Replays every capture in {@code pcaps/} and compares the output with the events file beside
- * it. Recorded captures got their expectations from the scenario and tcpdump's reading of the
+ * it; a {@code # key:} line replays in authenticated mode with that key. Recorded captures got their expectations from the scenario and tcpdump's reading of the
  * file ({@code scripts/record-pcaps}); generated ones from the generator's scenario.
  */
 class GoldenReplayTest {
@@ -54,14 +55,17 @@ class GoldenReplayTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("captures")
-  void replayYieldsTheExpectedEvents(Path capture) throws IOException {
+  void replayYieldsTheExpectedEvents(Path capture, @TempDir Path keys) throws IOException {
     Path eventsFile = eventsFileOf(capture);
     assertTrue(Files.exists(eventsFile), "no events file beside " + capture);
     List<String> lines = Files.readAllLines(eventsFile, StandardCharsets.UTF_8);
     List<String> arguments = new ArrayList<>(List.of("replay"));
     List<String> expected = new ArrayList<>();
     for (String line : lines) {
-      if (line.startsWith("# args:")) {
+      if (line.startsWith("# key:")) {
+        Path key = org.udpknock.fixtures.TestKeys.privateCopy(capture.resolveSibling(line.substring("# key:".length()).trim()), keys);
+        arguments.addAll(List.of("--secret-file", key.toString()));
+      } else if (line.startsWith("# args:")) {
         arguments.addAll(Arrays.asList(line.substring("# args:".length()).trim().split(" +")));
       } else if (!line.startsWith("#") && !line.isBlank()) {
         expected.add(line);

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Assumptions;
+import org.udpknock.auth.AuthSettings;
 import org.udpknock.capture.PcapCapture;
 import org.udpknock.core.KnockSequence;
 import org.udpknock.report.EventWriter;
@@ -52,10 +53,15 @@ final class LiveHarness implements AutoCloseable {
 
   /** Starts a server on lo with the given service timeout, or skips the test without privileges. */
   static LiveHarness start(long serviceTimeoutNanos) throws IOException {
+    return start(serviceTimeoutNanos, null);
+  }
+
+  /** As {@link #start(long)}, in authenticated mode when {@code auth} is not null. */
+  static LiveHarness start(long serviceTimeoutNanos, AuthSettings auth) throws IOException {
     int base = 20000 + RANDOM.nextInt(9000) * 3;
     KnockSequence sequence = KnockSequence.of(base, base + 2, base + 1);
     ServerConfig config = new ServerConfig("lo", sequence, 5 * SECOND, 1000, freePort(),
-        serviceTimeoutNanos, null, ServerConfig.DEFAULT_GREETING, false);
+        serviceTimeoutNanos, null, ServerConfig.DEFAULT_GREETING, false).withAuth(auth);
     LiveHarness harness = new LiveHarness(config, openOrSkip(config));
     harness.thread.start();
     return harness;

@@ -1,0 +1,126 @@
+package org.udpknock.auth;
+
+import java.security.MessageDigest;
+import javax.crypto.Mac;
+import org.udpknock.core.KnockSequence;
+
+/**
+ * Checks authenticated knocks before they reach the engine, in this order: length and version
+ * ({@code malformed}), tag ({@code bad-tag}), stage ({@code wrong-stage}), timestamp against the
+ * packet's time ({@code stale}), nonce ({@code replayed}). Only a knock that passes them all is
+ * accepted, and only then is its nonce remembered.
+ *
+ * <p>Time is the packet's timestamp, never the wall clock, so replays of captures judge knocks
+ * as the live server did. Packet time may step back (a clock step, or a capture replayed after
+ * itself): a nonce purged from the cache must not then pass again, so a knock is also stale
+ * when its timestamp is more than the skew older than the newest packet time seen, which is the
+ * very time purging goes by.
+ *
+ * <p>Not thread-safe: one thread feeds it. Its own work allocates nothing per packet; the
+ * JDK's {@code Mac.doFinal} allocates the 32-byte tag it then copies out.
+ */
+public final class KnockVerifier {
+  /** Expired nonces purged per knock: bounds one packet's work, yet keeps ahead of additions. */
+  private static final int PURGE_BUDGET = 4;
+  private static final Verdict[] VERDICTS = Verdict.values();
+
+  private final KnockSequence sequence;
+  private final long maxSkewNanos;
+  private final Mac mac;
+  private final NonceCache nonces;
+  private final byte[] expectedTag = new byte[AuthPayload.TAG_LENGTH];
+  private final byte[] receivedTag = new byte[AuthPayload.TAG_LENGTH];
+  private final long[] counts = new long[VERDICTS.length];
+  private long newestNanos = Long.MIN_VALUE;
+
+  public KnockVerifier(KnockKey key, KnockSequence sequence, long maxSkewNanos, int cacheCapacity) {
+    if (maxSkewNanos < 0) {
+      throw new IllegalArgumentException("maxSkewNanos < 0: " + maxSkewNanos);
+    }
+    this.sequence = sequence;
+    this.maxSkewNanos = maxSkewNanos;
+    this.mac = key.newMac();
+    this.nonces = new NonceCache(cacheCapacity);
+  }
+
+  /**
+   * Judges the payload of a datagram to {@code port} seen at {@code timeNanos}: {@code length}
+   * bytes of {@code f} from {@code offset}, all of it when {@code complete}.
+   */
+  public Verdict verify(long timeNanos, int port, byte[] f, int offset, int length, boolean complete) {
+    Verdict verdict = judge(timeNanos, port, f, offset, length, complete);
+    counts[verdict.ordinal()]++;
+    return verdict;
+  }
+
+  private Verdict judge(long timeNanos, int port, byte[] f, int offset, int length, boolean complete) {
+    newestNanos = Math.max(newestNanos, timeNanos);
+    nonces.purge(newestNanos, PURGE_BUDGET);
+    if (!complete || length != AuthPayload.LENGTH || AuthPayload.version(f, offset) != AuthPayload.VERSION) {
+      return Verdict.MALFORMED;
+    }
+    if (!tagMatches(f, offset)) {
+      return Verdict.BAD_TAG;
+    }
+    int stage = AuthPayload.stage(f, offset);
+    if (stage < 1 || stage > sequence.length() || sequence.port(stage - 1) != port) {
+      return Verdict.WRONG_STAGE;
+    }
+    long stamped = AuthPayload.timestampNanos(f, offset);
+    if (!within(stamped, timeNanos) || isBehindNewest(stamped)) {
+      return Verdict.STALE;
+    }
+    long hi = AuthPayload.nonceHi(f, offset);
+    long lo = AuthPayload.nonceLo(f, offset);
+    if (nonces.contains(hi, lo)) {
+      return Verdict.REPLAYED;
+    }
+    if (nonces.isFull()) {
+      return Verdict.CACHE_FULL;
+    }
+    nonces.add(hi, lo, saturatedAdd(stamped, maxSkewNanos));
+    return Verdict.ACCEPTED;
+  }
+
+  /** Constant time: MessageDigest.isEqual does not stop at the first differing byte. */
+  private boolean tagMatches(byte[] f, int offset) {
+    AuthPayload.sign(mac, f, offset, expectedTag, 0);
+    System.arraycopy(f, offset + AuthPayload.TAG_OFFSET, receivedTag, 0, AuthPayload.TAG_LENGTH);
+    return MessageDigest.isEqual(expectedTag, receivedTag);
+  }
+
+  /** |a - b| <= max skew, without overflow at any values. */
+  private boolean within(long a, long b) {
+    long difference = a - b;
+    boolean overflowed = ((a ^ b) & (a ^ difference)) < 0;
+    return !overflowed && difference >= -maxSkewNanos && difference <= maxSkewNanos;
+  }
+
+  /** Older than the newest packet time by more than the skew: its nonce may have been purged. */
+  private boolean isBehindNewest(long stamped) {
+    return stamped < newestNanos && !within(stamped, newestNanos);
+  }
+
+  private static long saturatedAdd(long a, long b) {
+    long sum = a + b;
+    return ((a ^ sum) & (b ^ sum)) < 0 ? Long.MAX_VALUE : sum;
+  }
+
+  public long count(Verdict verdict) {
+    return counts[verdict.ordinal()];
+  }
+
+  /** Datagrams refused, all reasons together. */
+  public long rejected() {
+    long total = 0;
+    for (Verdict verdict : VERDICTS) {
+      total += verdict == Verdict.ACCEPTED ? 0 : counts[verdict.ordinal()];
+    }
+    return total;
+  }
+
+  /** Nonces remembered now. */
+  public int cachedNonces() {
+    return nonces.size();
+  }
+}
