@@ -1,6 +1,7 @@
 package org.udpknock.cli;
 
 import org.udpknock.core.KnockSequence;
+import org.udpknock.core.ScanGuard;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -19,6 +20,12 @@ final class EngineOptions {
       description = "Most attempts tracked at once; the oldest is evicted beyond. Default: ${DEFAULT-VALUE}.")
   int maxSources;
 
+  @Option(names = "--scan-guard", paramLabel = "N", defaultValue = "" + ScanGuard.DEFAULT_DISTANCE,
+      description = "Ports within N of the lowest or highest sequence port (and not in it) are guard ports:"
+          + " a datagram to one drops the source's attempt and blocks it for the sequence timeout,"
+          + " so a port sweep cannot knock. 0 turns the guard off. Default: ${DEFAULT-VALUE}.")
+  int scanGuard;
+
   KnockSequence sequence() {
     return sequenceOption.sequence;
   }
@@ -29,5 +36,13 @@ final class EngineOptions {
       throw new UserError(ExitCodes.USAGE, "--max-sources must be between 1 and "
           + MAX_SOURCES_LIMIT + ", not " + maxSources + ".");
     }
+    if (scanGuard < 0 || scanGuard > ScanGuard.MAX_DISTANCE) {
+      throw new UserError(ExitCodes.USAGE, "--scan-guard must be between 0 (off) and "
+          + ScanGuard.MAX_DISTANCE + " ports, not " + scanGuard + ".");
+    }
+  }
+
+  ScanGuard guard() {
+    return ScanGuard.of(sequence(), scanGuard);
   }
 }

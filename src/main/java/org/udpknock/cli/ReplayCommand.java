@@ -51,7 +51,7 @@ final class ReplayCommand implements Callable<Integer> {
     files.forEach(ReplayCommand::checkReadable);
     PrintWriter out = spec.commandLine().getOut();
     EventWriter events = EventWriter.create(json, out, engineOptions.sequence().length());
-    KnockEngine engine = new KnockEngine(engineOptions.sequence(),
+    KnockEngine engine = new KnockEngine(engineOptions.sequence(), engineOptions.guard(),
         engineOptions.sequenceTimeoutNanos, engineOptions.maxSources, quiet ? grantsOnly(events) : events);
     FramePipeline pipeline = new FramePipeline(engine, DestinationFilter.ANY);
     long started = System.nanoTime();
@@ -75,7 +75,7 @@ final class ReplayCommand implements Callable<Integer> {
         frames, seconds, frames / Math.max(seconds, 1e-9));
   }
 
-  /** Passes grants through; drops knock progress and resets. */
+  /** Passes grants through; drops knock progress, resets and guard events. */
   private static KnockListener grantsOnly(KnockListener events) {
     return new KnockListener() {
       @Override

@@ -96,7 +96,7 @@ final class ServerCommand implements Callable<Integer> {
     }
     return new ServerConfig(chooseInterface(), engineOptions.sequence(),
         engineOptions.sequenceTimeoutNanos, engineOptions.maxSources, servicePort.validated(),
-        serviceTimeoutNanos, bindAddress(), greeting, anyDestination);
+        serviceTimeoutNanos, bindAddress(), greeting, anyDestination, engineOptions.scanGuard);
   }
 
   private String chooseInterface() {

@@ -32,6 +32,11 @@ final class TextEventWriter extends EventWriter {
   }
 
   @Override
+  public void guardTripped(long timeNanos, long sourceHi, long sourceLo, int port) {
+    emit(time(timeNanos) + " guard " + Addresses.format(sourceHi, sourceLo) + " port " + port);
+  }
+
+  @Override
   public void serverEvent(String event, long timeNanos, String source, Object... fields) {
     StringBuilder line = new StringBuilder(time(timeNanos)).append(' ').append(event);
     if (source != null) {
@@ -52,6 +57,7 @@ final class TextEventWriter extends EventWriter {
     }
     String drops = totals.kernelDrops < 0 ? "" : ", " + totals.kernelDrops + " kernel drops";
     emit("summary: " + totals.packets + " packets, " + totals.knocks + " knocks, "
-        + totals.grants + " granted, " + totals.skipped + " skipped (" + reasons + ")" + drops);
+        + totals.grants + " granted, " + totals.guardHits + " guard hits, " + totals.blockedKnocks
+        + " blocked knocks, " + totals.skipped + " skipped (" + reasons + ")" + drops);
   }
 }
