@@ -45,6 +45,8 @@ has_libpcap() { ldconfig -p 2>/dev/null | grep 'libpcap\.so' >/dev/null; }
 ensure_java() { need default-jdk-headless java_is_17_or_later; }
 ensure_maven() { need maven command -v mvn; }
 ensure_libpcap() { need libpcap0.8 has_libpcap; }
+# The live scan-guard test sweeps loopback ports with hping3, as an attacker would.
+ensure_hping3() { need hping3 command -v hping3; }
 
 jar_is_stale() {
   [ ! -f "$UDPKNOCK_JAR" ] && return 0
