@@ -47,6 +47,8 @@ ensure_maven() { need maven command -v mvn; }
 ensure_libpcap() { need libpcap0.8 has_libpcap; }
 # The interface-lifecycle tests create a network namespace and a veth pair with ip(8).
 ensure_iproute2() { need iproute2 command -v ip; }
+# The live scan-guard test sweeps loopback ports with hping3, as an attacker would.
+ensure_hping3() { need hping3 command -v hping3; }
 
 jar_is_stale() {
   [ ! -f "$UDPKNOCK_JAR" ] && return 0

@@ -1,6 +1,7 @@
 package org.udpknock.cli;
 
 import org.udpknock.core.KnockSequence;
+import org.udpknock.core.ScanGuard;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -19,6 +20,13 @@ final class EngineOptions {
       description = "Most attempts tracked at once; the oldest is evicted beyond. Default: ${DEFAULT-VALUE}.")
   int maxSources;
 
+  @Option(names = "--scan-guard", paramLabel = "N",
+      description = "Ports within N of the lowest or highest sequence port (and not in it) are guard ports:"
+          + " a datagram to one drops the source's attempt and blocks it for the sequence timeout,"
+          + " so a port sweep cannot knock. 0 turns the guard off. Default: " + ScanGuard.DEFAULT_DISTANCE
+          + ", or 0 with --secret-file.")
+  Integer scanGuard;
+
   KnockSequence sequence() {
     return sequenceOption.sequence;
   }
@@ -29,5 +37,25 @@ final class EngineOptions {
       throw new UserError(ExitCodes.USAGE, "--max-sources must be between 1 and "
           + MAX_SOURCES_LIMIT + ", not " + maxSources + ".");
     }
+    if (scanGuard != null && (scanGuard < 0 || scanGuard > ScanGuard.MAX_DISTANCE)) {
+      throw new UserError(ExitCodes.USAGE, "--scan-guard must be between 0 (off) and "
+          + ScanGuard.MAX_DISTANCE + " ports, not " + scanGuard + ".");
+    }
+  }
+
+  /**
+   * The guard distance asked for, or the default of the mode: on in plain mode, off in
+   * authenticated mode, where a sweep carries no valid tag and so cannot knock anyway, while a
+   * guard would let anyone who spoofs a client's address block it by hitting a guard port.
+   */
+  int scanGuardDistance(boolean authenticated) {
+    if (scanGuard != null) {
+      return scanGuard;
+    }
+    return authenticated ? 0 : ScanGuard.DEFAULT_DISTANCE;
+  }
+
+  ScanGuard guard(boolean authenticated) {
+    return ScanGuard.of(sequence(), scanGuardDistance(authenticated));
   }
 }

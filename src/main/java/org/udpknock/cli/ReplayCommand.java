@@ -56,7 +56,7 @@ final class ReplayCommand implements Callable<Integer> {
     files.forEach(ReplayCommand::checkReadable);
     PrintWriter out = spec.commandLine().getOut();
     EventWriter events = EventWriter.create(json, out, engineOptions.sequence().length());
-    KnockEngine engine = new KnockEngine(engineOptions.sequence(),
+    KnockEngine engine = new KnockEngine(engineOptions.sequence(), engineOptions.guard(auth != null),
         engineOptions.sequenceTimeoutNanos, engineOptions.maxSources, quiet ? grantsOnly(events) : events);
     FramePipeline pipeline = auth == null ? new FramePipeline(engine, DestinationFilter.ANY)
         : new FramePipeline(engine, DestinationFilter.ANY, auth.newVerifier(engineOptions.sequence()),
@@ -82,7 +82,7 @@ final class ReplayCommand implements Callable<Integer> {
         frames, seconds, frames / Math.max(seconds, 1e-9));
   }
 
-  /** Passes grants through; drops knock progress and resets. */
+  /** Passes grants through; drops knock progress, resets and guard events. */
   private static KnockListener grantsOnly(KnockListener events) {
     return new KnockListener() {
       @Override

@@ -123,7 +123,7 @@ final class ServerCommand implements Callable<Integer> {
     return new ServerConfig(chooseInterface(), engineOptions.sequence(),
         engineOptions.sequenceTimeoutNanos, engineOptions.maxSources, servicePort.validated(),
         serviceTimeoutNanos, bindAddress(), greeting, anyDestination, writeTimeoutNanos,
-        ServerConfig.DEFAULT_MAX_GREETINGS_IN_FLIGHT, auth);
+        ServerConfig.DEFAULT_MAX_GREETINGS_IN_FLIGHT, engineOptions.scanGuardDistance(auth != null), auth);
   }
 
   private String chooseInterface() {

@@ -13,16 +13,25 @@ package org.udpknock.core;
  *   <li>A knock more than the timeout after the attempt's first knock finds the attempt expired,
  *       and is then handled as from a source with no attempt. Time going backwards counts as no
  *       time elapsed.
- *   <li>At most {@code maxSources} attempts are tracked; the oldest is evicted to make room.
+ *   <li>A datagram to a guard port (see {@link ScanGuard}) drops the source's attempt and blocks
+ *       the source: a first-port knock within the timeout after its last guard hit is ignored.
+ *   <li>At most {@code maxSources} sources are tracked, attempts and blocks alike; the oldest is
+ *       evicted to make room.
  * </ul>
  *
- * <p>Not thread-safe: one thread feeds it. Work per knock is O(1).
+ * <p>Not thread-safe: one thread feeds it. Work per datagram is O(1).
  */
 public final class KnockEngine {
-  /** Expired attempts purged per knock: bounds the work of one packet, yet keeps ahead of new ones. */
+  /** Expired entries purged per datagram: bounds the work of one packet, yet keeps ahead of new ones. */
   private static final int PURGE_BUDGET = 4;
+  /**
+   * The stage of a blocked source's entry. Blocks live in the attempts' table, so the same bound,
+   * eviction and purge apply to them; their start time is the last guard hit.
+   */
+  private static final int BLOCKED = 0;
 
   private final KnockSequence sequence;
+  private final ScanGuard guard;
   private final long timeoutNanos;
   private final AttemptTable attempts;
   private final KnockListener listener;
@@ -32,12 +41,22 @@ public final class KnockEngine {
   private long expired;
   private long evicted;
   private long wrongPort;
+  private long guardHits;
+  private long blockedKnocks;
+  private int blockedSources;
 
+  /** An engine without a scan guard. */
   public KnockEngine(KnockSequence sequence, long timeoutNanos, int maxSources, KnockListener listener) {
+    this(sequence, ScanGuard.off(sequence), timeoutNanos, maxSources, listener);
+  }
+
+  public KnockEngine(KnockSequence sequence, ScanGuard guard, long timeoutNanos, int maxSources,
+      KnockListener listener) {
     if (timeoutNanos < 0) {
       throw new IllegalArgumentException("timeoutNanos < 0: " + timeoutNanos);
     }
     this.sequence = sequence;
+    this.guard = guard;
     this.timeoutNanos = timeoutNanos;
     this.attempts = new AttemptTable(maxSources);
     this.listener = listener;
@@ -49,34 +68,76 @@ public final class KnockEngine {
 
   /**
    * Handles one UDP datagram from {@code source} to {@code port} seen at {@code timeNanos}.
-   * Datagrams to ports outside the sequence touch no state.
+   * Datagrams to ports that are neither in the sequence nor guarded touch no state.
    */
   public void onDatagram(long timeNanos, long sourceHi, long sourceLo, int port) {
-    if (!sequence.contains(port)) {
-      return;
-    }
-    knocks++;
-    purgeExpired(timeNanos, PURGE_BUDGET);
-    int slot = attempts.find(sourceHi, sourceLo);
-    if (slot != AttemptTable.NONE && isExpired(slot, timeNanos)) {
-      drop(slot, timeNanos, ResetReason.EXPIRED);
-      slot = AttemptTable.NONE;
-    }
-    if (slot == AttemptTable.NONE) {
-      knockWithoutAttempt(timeNanos, sourceHi, sourceLo, port);
-    } else {
-      knockDuringAttempt(slot, timeNanos, port);
+    if (sequence.contains(port)) {
+      onKnock(timeNanos, sourceHi, sourceLo, port);
+    } else if (guard.covers(port)) {
+      onGuardHit(timeNanos, sourceHi, sourceLo, port);
     }
   }
 
-  /** Drops attempts that have expired by {@code nowNanos}, oldest first, at most {@code limit}. */
+  /** Drops entries that have expired by {@code nowNanos}, oldest first, at most {@code limit}. */
   public void purgeExpired(long nowNanos, int limit) {
     for (int done = 0; done < limit; done++) {
       int slot = attempts.oldest();
       if (slot == AttemptTable.NONE || !isExpired(slot, nowNanos)) {
         return;
       }
-      drop(slot, nowNanos, ResetReason.EXPIRED);
+      discard(slot, nowNanos, ResetReason.EXPIRED);
+    }
+  }
+
+  private void onKnock(long timeNanos, long sourceHi, long sourceLo, int port) {
+    knocks++;
+    int slot = currentEntry(timeNanos, sourceHi, sourceLo);
+    if (slot == AttemptTable.NONE) {
+      knockWithoutAttempt(timeNanos, sourceHi, sourceLo, port);
+    } else if (isBlocked(slot)) {
+      knockWhileBlocked(port);
+    } else {
+      knockDuringAttempt(slot, timeNanos, port);
+    }
+  }
+
+  /**
+   * Purges a few expired entries, then returns the source's entry, or {@link AttemptTable#NONE}
+   * when it has none or its entry has just expired (and was dropped).
+   */
+  private int currentEntry(long timeNanos, long sourceHi, long sourceLo) {
+    purgeExpired(timeNanos, PURGE_BUDGET);
+    int slot = attempts.find(sourceHi, sourceLo);
+    if (slot != AttemptTable.NONE && isExpired(slot, timeNanos)) {
+      discard(slot, timeNanos, ResetReason.EXPIRED);
+      return AttemptTable.NONE;
+    }
+    return slot;
+  }
+
+  private void onGuardHit(long timeNanos, long sourceHi, long sourceLo, int port) {
+    guardHits++;
+    int slot = currentEntry(timeNanos, sourceHi, sourceLo);
+    if (slot == AttemptTable.NONE) {
+      makeRoom(timeNanos);
+      attempts.add(sourceHi, sourceLo, timeNanos, BLOCKED);
+      blockedSources++;
+      listener.guardTripped(timeNanos, sourceHi, sourceLo, port);
+    } else if (isBlocked(slot)) {
+      // Each hit extends the block; a hit stamped earlier than the last one never shortens it.
+      attempts.restart(slot, Math.max(attempts.startNanos(slot), timeNanos), BLOCKED);
+    } else {
+      listener.guardTripped(timeNanos, sourceHi, sourceLo, port);
+      listener.reset(timeNanos, sourceHi, sourceLo, ResetReason.GUARD);
+      attempts.restart(slot, timeNanos, BLOCKED); // The attempt's entry becomes the block.
+      blockedSources++;
+    }
+  }
+
+  /** A blocked source's first-port knock is counted and ignored; its other knocks are ignored anyway. */
+  private void knockWhileBlocked(int port) {
+    if (port == sequence.firstPort()) {
+      blockedKnocks++;
     }
   }
 
@@ -133,11 +194,22 @@ public final class KnockEngine {
       return;
     }
     int oldest = attempts.oldest();
-    boolean wasExpired = isExpired(oldest, timeNanos);
-    if (!wasExpired) {
+    if (isBlocked(oldest) || isExpired(oldest, timeNanos)) {
+      discard(oldest, timeNanos, ResetReason.EXPIRED);
+    } else {
       evicted++;
+      drop(oldest, timeNanos, ResetReason.EVICTED);
     }
-    drop(oldest, timeNanos, wasExpired ? ResetReason.EXPIRED : ResetReason.EVICTED);
+  }
+
+  /** Removes an entry: an attempt is reset for {@code reason}; a block just ends, without an event. */
+  private void discard(int slot, long timeNanos, ResetReason reason) {
+    if (isBlocked(slot)) {
+      attempts.remove(slot);
+      blockedSources--;
+    } else {
+      drop(slot, timeNanos, reason);
+    }
   }
 
   private void drop(int slot, long timeNanos, ResetReason reason) {
@@ -150,8 +222,13 @@ public final class KnockEngine {
     listener.reset(timeNanos, sourceHi, sourceLo, reason);
   }
 
+  private boolean isBlocked(int slot) {
+    return attempts.stage(slot) == BLOCKED;
+  }
+
   /**
-   * True when more than the timeout has passed since the attempt started. Written so that it
+   * True when more than the timeout has passed since the attempt started (for a block: since the
+   * last guard hit). Written so that it
    * cannot overflow at any base time, and a time before the start counts as no time elapsed.
    */
   private boolean isExpired(int slot, long nowNanos) {
@@ -165,10 +242,15 @@ public final class KnockEngine {
 
   /** Attempts in progress now. */
   public int attemptsInProgress() {
-    return attempts.size();
+    return attempts.size() - blockedSources;
   }
 
-  /** Datagrams seen on sequence ports. */
+  /** Sources blocked by the scan guard now (until purged). */
+  public int blockedSources() {
+    return blockedSources;
+  }
+
+  /** Datagrams seen on sequence ports; guard hits are not knocks. */
   public long knocks() {
     return knocks;
   }
@@ -187,5 +269,19 @@ public final class KnockEngine {
 
   public long wrongPort() {
     return wrongPort;
+  }
+
+  /** Datagrams seen on guard ports. */
+  public long guardHits() {
+    return guardHits;
+  }
+
+  /** First-port knocks ignored because their source was blocked. */
+  public long blockedKnocks() {
+    return blockedKnocks;
+  }
+
+  public ScanGuard guard() {
+    return guard;
   }
 }

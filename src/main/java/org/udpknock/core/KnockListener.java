@@ -14,6 +14,12 @@ public interface KnockListener {
   /** The source's attempt was dropped. */
   void reset(long timeNanos, long sourceHi, long sourceLo, ResetReason reason);
 
+  /**
+   * A source that was not blocked sent a datagram to guard port {@code port}: it is now blocked
+   * for the sequence timeout. Further hits of the same sweep refresh the block without an event.
+   */
+  default void guardTripped(long timeNanos, long sourceHi, long sourceLo, int port) {}
+
   /** A listener that ignores everything. */
   KnockListener NONE = new KnockListener() {
     @Override

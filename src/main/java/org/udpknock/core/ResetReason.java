@@ -7,7 +7,9 @@ public enum ResetReason {
   /** More than the sequence timeout passed since the attempt's first knock. */
   EXPIRED("expired"),
   /** The table of attempts was full and this was the oldest one. */
-  EVICTED("evicted");
+  EVICTED("evicted"),
+  /** The source sent a datagram to a guard port next to the sequence: it looks like a port sweep. */
+  GUARD("guard");
 
   private final String label;
 

@@ -45,6 +45,11 @@ final class JsonEventWriter extends EventWriter {
   }
 
   @Override
+  public void guardTripped(long timeNanos, long sourceHi, long sourceLo, int port) {
+    emit(head("guard", timeNanos, sourceHi, sourceLo) + ",\"port\":" + port + "}");
+  }
+
+  @Override
   public void serverEvent(String event, long timeNanos, String source, Object... fields) {
     StringBuilder line = new StringBuilder("{\"event\":").append(quote(event))
         .append(",\"time\":\"").append(time(timeNanos)).append('"');
@@ -69,7 +74,8 @@ final class JsonEventWriter extends EventWriter {
     String time = anyPacket ? "\"" + time(lastTimeNanos) + "\"" : "null";
     String drops = totals.kernelDrops < 0 ? "" : ",\"kernel_drops\":" + totals.kernelDrops;
     emit("{\"event\":\"summary\",\"time\":" + time + ",\"packets\":" + totals.packets
-        + ",\"knocks\":" + totals.knocks + ",\"grants\":" + totals.grants + ",\"skipped\":"
+        + ",\"knocks\":" + totals.knocks + ",\"grants\":" + totals.grants + ",\"guard_hits\":" + totals.guardHits
+        + ",\"blocked_knocks\":" + totals.blockedKnocks + ",\"skipped\":"
         + totals.skipped + ",\"skipped_by_reason\":{" + reasons + "}" + rejections(totals) + drops + "}");
   }
 

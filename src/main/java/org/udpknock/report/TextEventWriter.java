@@ -39,6 +39,11 @@ final class TextEventWriter extends EventWriter {
   }
 
   @Override
+  public void guardTripped(long timeNanos, long sourceHi, long sourceLo, int port) {
+    emit(time(timeNanos) + " guard " + Addresses.format(sourceHi, sourceLo) + " port " + port);
+  }
+
+  @Override
   public void serverEvent(String event, long timeNanos, String source, Object... fields) {
     StringBuilder line = new StringBuilder(time(timeNanos)).append(' ').append(event);
     if (source != null) {
@@ -59,8 +64,8 @@ final class TextEventWriter extends EventWriter {
     }
     String drops = totals.kernelDrops < 0 ? "" : ", " + totals.kernelDrops + " kernel drops";
     emit("summary: " + totals.packets + " packets, " + totals.knocks + " knocks, "
-        + totals.grants + " granted, " + totals.skipped + " skipped (" + reasons + ")"
-        + rejections(totals) + drops);
+        + totals.grants + " granted, " + totals.guardHits + " guard hits, " + totals.blockedKnocks
+        + " blocked knocks, " + totals.skipped + " skipped (" + reasons + ")" + rejections(totals) + drops);
   }
 
   /** Authenticated mode only: {@code , 2 rejected (malformed 1, bad-tag 1, ...)}. */

@@ -12,6 +12,10 @@ public final class Totals {
   public final long packets;
   public final long knocks;
   public final long grants;
+  /** Datagrams to the scan guard's ports; not knocks. */
+  public final long guardHits;
+  /** First-port knocks ignored because the scan guard had blocked their source. */
+  public final long blockedKnocks;
   public final long skipped;
   /** Skipped frames by reason, e.g. {@code truncated -> 2}, in a stable order. */
   public final Map<String, Long> skippedByReason;
@@ -26,6 +30,8 @@ public final class Totals {
     this.packets = pipeline.frames();
     this.knocks = pipeline.engine().knocks();
     this.grants = pipeline.engine().grants();
+    this.guardHits = pipeline.engine().guardHits();
+    this.blockedKnocks = pipeline.engine().blockedKnocks();
     this.skipped = pipeline.skipped();
     Map<String, Long> reasons = new LinkedHashMap<>();
     for (DecodeOutcome outcome : DecodeOutcome.values()) {

@@ -57,7 +57,7 @@ public final class KnockServer {
         this::isGranted, events, clock, config.greetingTimeoutNanos(), config.maxGreetingsInFlight());
     this.localAddresses = config.anyDestination() ? null : new LocalAddresses();
     DestinationFilter destinations = config.anyDestination() ? DestinationFilter.ANY : localAddresses;
-    KnockEngine engine = new KnockEngine(config.sequence(), config.sequenceTimeoutNanos(),
+    KnockEngine engine = new KnockEngine(config.sequence(), config.guard(), config.sequenceTimeoutNanos(),
         config.maxSources(), new GrantingListener());
     this.pipeline = config.auth() == null ? new FramePipeline(engine, destinations)
         : new FramePipeline(engine, destinations, config.auth().newVerifier(config.sequence()),
@@ -77,6 +77,9 @@ public final class KnockServer {
     Warmup.run(config.sequence());
     events.started(source.interfaceName(), linkTypeName, source.filter(), config.sequence().toString(),
         config.servicePort());
+    if (config.auth() == null) { // A sweep carries no valid tag: it cannot knock in authenticated mode.
+      SweepWarning.of(config.sequence()).ifPresent(events::warning);
+    }
     ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
       Thread thread = new Thread(runnable, "udpknock-timer");
       thread.setDaemon(true);
@@ -221,6 +224,13 @@ public final class KnockServer {
     public void reset(long timeNanos, long sourceHi, long sourceLo, ResetReason reason) {
       if (logKnockProgress) {
         writer.reset(timeNanos, sourceHi, sourceLo, reason);
+      }
+    }
+
+    @Override
+    public void guardTripped(long timeNanos, long sourceHi, long sourceLo, int port) {
+      if (logKnockProgress) { // A flood from spoofed sources on guard ports trips it once per source.
+        writer.guardTripped(timeNanos, sourceHi, sourceLo, port);
       }
     }
   }

@@ -1,8 +1,10 @@
 package org.udpknock.server;
 
 import java.net.InetAddress;
+import java.util.stream.Collectors;
 import org.udpknock.auth.AuthSettings;
 import org.udpknock.core.KnockSequence;
+import org.udpknock.core.ScanGuard;
 
 /**
  * What the server was asked to do, checked by the command that built it. {@code auth} is null
@@ -20,6 +22,7 @@ public record ServerConfig(
     boolean anyDestination,
     long greetingTimeoutNanos,
     int maxGreetingsInFlight,
+    int scanGuard,
     AuthSettings auth) {
 
   public static final String DEFAULT_GREETING = "Bonjour, vous avez réussi la séquence UDP !";
@@ -28,33 +31,47 @@ public record ServerConfig(
   /** Greetings being written at once; beyond that a granted connection is closed and logged as busy. */
   public static final int DEFAULT_MAX_GREETINGS_IN_FLIGHT = 256;
 
-  /** Plain mode, with the default greeting timeout and bound on greetings in flight. */
+  /** Plain mode, with the default scan guard, greeting timeout and bound on greetings in flight. */
   public ServerConfig(String interfaceName, KnockSequence sequence, long sequenceTimeoutNanos,
       int maxSources, int servicePort, long serviceTimeoutNanos, InetAddress bindAddress,
       String greeting, boolean anyDestination) {
     this(interfaceName, sequence, sequenceTimeoutNanos, maxSources, servicePort, serviceTimeoutNanos,
         bindAddress, greeting, anyDestination, DEFAULT_GREETING_TIMEOUT_NANOS,
-        DEFAULT_MAX_GREETINGS_IN_FLIGHT, null);
+        DEFAULT_MAX_GREETINGS_IN_FLIGHT, ScanGuard.DEFAULT_DISTANCE, null);
   }
 
   /** The same configuration with another greeting timeout. */
   public ServerConfig withGreetingTimeout(long nanos) {
     return new ServerConfig(interfaceName, sequence, sequenceTimeoutNanos, maxSources, servicePort,
-        serviceTimeoutNanos, bindAddress, greeting, anyDestination, nanos, maxGreetingsInFlight, auth);
+        serviceTimeoutNanos, bindAddress, greeting, anyDestination, nanos, maxGreetingsInFlight,
+        scanGuard, auth);
   }
 
   /** The same configuration in authenticated mode ({@code auth} not null) or plain mode. */
   public ServerConfig withAuth(AuthSettings auth) {
     return new ServerConfig(interfaceName, sequence, sequenceTimeoutNanos, maxSources, servicePort,
         serviceTimeoutNanos, bindAddress, greeting, anyDestination, greetingTimeoutNanos,
-        maxGreetingsInFlight, auth);
+        maxGreetingsInFlight, scanGuard, auth);
   }
 
-  /** The BPF filter: only UDP to the sequence's ports reaches user space. */
+  /** The same configuration with another scan guard distance (0: none). */
+  public ServerConfig withScanGuard(int distance) {
+    return new ServerConfig(interfaceName, sequence, sequenceTimeoutNanos, maxSources, servicePort,
+        serviceTimeoutNanos, bindAddress, greeting, anyDestination, greetingTimeoutNanos,
+        maxGreetingsInFlight, distance, auth);
+  }
+
+  public ScanGuard guard() {
+    return ScanGuard.of(sequence, scanGuard);
+  }
+
+  /**
+   * The BPF filter: only UDP to the sequence's ports and to the guard's reaches user space, e.g.
+   * {@code udp and (dst portrange 11901-12103)} for the defaults.
+   */
   public String captureFilter() {
-    StringBuilder ports = new StringBuilder();
-    java.util.Arrays.stream(sequence.ports()).distinct().sorted().forEach(port ->
-        ports.append(ports.length() == 0 ? "" : " or ").append("dst port ").append(port));
-    return "udp and (" + ports + ")";
+    return "udp and (" + guard().watchedPortRanges().stream()
+        .map(range -> range[0] == range[1] ? "dst port " + range[0] : "dst portrange " + range[0] + "-" + range[1])
+        .collect(Collectors.joining(" or ")) + ")";
   }
 }

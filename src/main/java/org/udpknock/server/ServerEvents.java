@@ -18,6 +18,10 @@ final class ServerEvents {
         "link-type", linkType, "filter", filter, "sequence", sequence, "service-port", servicePort);
   }
 
+  void warning(String message) {
+    writer.serverEvent("warning", clock.nowNanos(), null, "message", message);
+  }
+
   void listenerOpened(int port) {
     writer.serverEvent("service-open", clock.nowNanos(), null, "port", port);
   }

@@ -48,7 +48,7 @@ class ReplayCommandTest {
         "2026-11-18T11:06:40.010000Z knock 10.0.0.1 port 12002 stage 2/3",
         "2026-11-18T11:06:40.020000Z knock 10.0.0.1 port 12003 stage 3/3",
         "2026-11-18T11:06:40.020000Z granted 10.0.0.1",
-        "summary: 3 packets, 3 knocks, 1 granted, 0 skipped (truncated 0, malformed 0, unknown-link-type 0)"),
+        "summary: 3 packets, 3 knocks, 1 granted, 0 guard hits, 0 blocked knocks, 0 skipped (truncated 0, malformed 0, unknown-link-type 0)"),
         run.out.lines().toList());
   }
 
@@ -65,7 +65,7 @@ class ReplayCommandTest {
         "{\"event\":\"knock\",\"time\":\"2026-11-18T11:06:40.000000Z\",\"source\":\"10.0.0.1\",\"port\":12003,\"stage\":3}",
         "{\"event\":\"granted\",\"time\":\"2026-11-18T11:06:40.000000Z\",\"source\":\"10.0.0.1\"}",
         "{\"event\":\"summary\",\"time\":\"2026-11-18T11:06:40.000000Z\",\"packets\":5,\"knocks\":5,\"grants\":1,"
-            + "\"skipped\":0,\"skipped_by_reason\":{\"truncated\":0,\"malformed\":0,\"unknown-link-type\":0}}"),
+            + "\"guard_hits\":0,\"blocked_knocks\":0,\"skipped\":0,\"skipped_by_reason\":{\"truncated\":0,\"malformed\":0,\"unknown-link-type\":0}}"),
         run.out.lines().toList());
   }
 
@@ -76,9 +76,52 @@ class ReplayCommandTest {
     CliRun strict = CliRun.of("replay", "--seq-timeout", "500ms", file.toString());
     assertTrue(strict.out.contains("reset 10.0.0.1 expired"), strict.out);
     assertTrue(!strict.out.contains("granted 10.0.0.1"), strict.out);
-    CliRun other = CliRun.of("replay", "--sequence", "12002,12003", file.toString());
+    // 12001 is next to this sequence: without --scan-guard 0 it would block the source.
+    CliRun other = CliRun.of("replay", "--sequence", "12002,12003", "--scan-guard", "0", file.toString());
     assertTrue(other.out.contains("granted 10.0.0.1"), other.out);
     assertTrue(other.out.contains("stage 2/2"), other.out);
+  }
+
+  @Test
+  void theScanGuardStopsASweepAndZeroTurnsItOff() throws IOException {
+    // An ascending sweep from 11995 to 12010, one port per millisecond.
+    long[] sweep = new long[32];
+    for (int i = 0; i < 16; i++) {
+      sweep[2 * i] = i * MS;
+      sweep[2 * i + 1] = 11995 + i;
+    }
+    Path file = capture("sweep.pcap", sweep);
+    CliRun guarded = CliRun.of("replay", file.toString());
+    assertEquals(0, guarded.code, guarded.err);
+    assertEquals(List.of(
+        "2026-11-18T11:06:40.000000Z guard 10.0.0.1 port 11995",
+        "summary: 16 packets, 3 knocks, 0 granted, 13 guard hits, 1 blocked knocks, 0 skipped (truncated 0, malformed 0, unknown-link-type 0)"),
+        guarded.out.lines().toList());
+    CliRun json = CliRun.of("replay", "--json", "--scan-guard", "5", file.toString());
+    assertEquals(List.of(
+        "{\"event\":\"guard\",\"time\":\"2026-11-18T11:06:40.001000Z\",\"source\":\"10.0.0.1\",\"port\":11996}",
+        "{\"event\":\"summary\",\"time\":\"2026-11-18T11:06:40.015000Z\",\"packets\":16,\"knocks\":3,\"grants\":0,"
+            + "\"guard_hits\":10,\"blocked_knocks\":1,\"skipped\":0,\"skipped_by_reason\":{\"truncated\":0,\"malformed\":0,\"unknown-link-type\":0}}"),
+        json.out.lines().toList());
+    CliRun off = CliRun.of("replay", "--scan-guard", "0", file.toString());
+    assertTrue(off.out.contains("granted 10.0.0.1"), off.out);
+    assertTrue(off.out.contains("0 guard hits, 0 blocked knocks"), off.out);
+    assertEquals("", off.err);
+  }
+
+  @Test
+  void theGuardDropsAnAttemptInProgress() throws IOException {
+    Path file = capture("dropped.pcap", 0, 12001, 1 * MS, 12002, 2 * MS, 12050, 3 * MS, 12003);
+    CliRun run = CliRun.of("replay", file.toString());
+    assertEquals(List.of(
+        "2026-11-18T11:06:40.000000Z knock 10.0.0.1 port 12001 stage 1/3",
+        "2026-11-18T11:06:40.001000Z knock 10.0.0.1 port 12002 stage 2/3",
+        "2026-11-18T11:06:40.002000Z guard 10.0.0.1 port 12050",
+        "2026-11-18T11:06:40.002000Z reset 10.0.0.1 guard",
+        "summary: 4 packets, 3 knocks, 0 granted, 1 guard hits, 0 blocked knocks, 0 skipped (truncated 0, malformed 0, unknown-link-type 0)"),
+        run.out.lines().toList());
+    CliRun quiet = CliRun.of("replay", "--quiet", file.toString());
+    assertEquals(1, quiet.out.lines().count(), "quiet prints only grants and the summary: " + quiet.out);
   }
 
   @Test
@@ -138,6 +181,10 @@ class ReplayCommandTest {
     "--seq-timeout soon           | soon",
     "--max-sources 0              | 0",
     "--max-sources many           | many",
+    "--scan-guard -1              | -1",
+    "--scan-guard 1001            | 1001",
+    "--scan-guard 99999999999     | 99999999999",
+    "--scan-guard wide            | wide",
     "--bogus                      | --bogus",
   })
   void badOptionsAreOneSentenceNamingTheValueAndExitCode2(String options, String named) throws IOException {

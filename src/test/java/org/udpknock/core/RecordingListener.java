@@ -34,6 +34,11 @@ final class RecordingListener implements KnockListener {
         + reason.label());
   }
 
+  @Override
+  public void guardTripped(long timeNanos, long sourceHi, long sourceLo, int port) {
+    events.add((timeNanos - baseNanos) + " guard " + Addresses.format(sourceHi, sourceLo) + " " + port);
+  }
+
   void take(String expected) {
     String actual = events.poll();
     assertNotNull(actual, "no more events; expected: " + expected);

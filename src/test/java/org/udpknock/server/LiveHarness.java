@@ -68,6 +68,18 @@ final class LiveHarness implements AutoCloseable {
   }
 
   /**
+   * Starts a server on lo with the default sequence and scan guard and the given sequence
+   * timeout, for tests that must knock where real tools aim (e.g. a port sweep).
+   */
+  static LiveHarness startOnDefaultSequence(long sequenceTimeoutNanos) throws IOException {
+    ServerConfig config = new ServerConfig("lo", KnockSequence.DEFAULT, sequenceTimeoutNanos, 1000,
+        freePort(), 30 * SECOND, null, ServerConfig.DEFAULT_GREETING, false);
+    LiveHarness harness = new LiveHarness(config, openOrSkip(config));
+    harness.thread.start();
+    return harness;
+  }
+
+  /**
    * Opens lo, or skips when capture privileges are missing and CI is unset. In CI (root) a
    * missing privilege is a failure: these tests must run there.
    */
