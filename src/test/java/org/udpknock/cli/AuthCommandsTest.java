@@ -166,4 +166,21 @@ class AuthCommandsTest {
     assertFalse(run.out.contains(" rejected 10.0.0.2"), run.out);
     assertTrue(run.out.contains("3 rejected (malformed 0, bad-tag 3,"), run.out);
   }
+
+  /**
+   * The scan guard is on by default in plain mode only: in authenticated mode a sweep carries no
+   * valid tag, and a guard would let a spoofer block a client. An explicit --scan-guard still wins.
+   */
+  @Test
+  void scanGuardIsOffByDefaultInAuthenticatedModeAndOnWhenAskedFor() throws IOException {
+    Path key = org.udpknock.fixtures.TestKeys.privateCopy(Path.of("pcaps/gen-auth.key"), dir);
+    String sweep = "pcaps/lo-sweep-ascending.pcap";
+    CliRun plain = CliRun.of("replay", "--quiet", sweep);
+    CliRun authenticated = CliRun.of("replay", "--quiet", "--secret-file", key.toString(), sweep);
+    CliRun guarded = CliRun.of("replay", "--quiet", "--secret-file", key.toString(), "--scan-guard", "100", sweep);
+    assertEquals(0, plain.code + authenticated.code + guarded.code, plain.err + authenticated.err + guarded.err);
+    assertTrue(plain.out.contains(" 200 guard hits,"), plain.out);
+    assertTrue(authenticated.out.contains(" 0 guard hits,"), authenticated.out);
+    assertTrue(guarded.out.contains(" 200 guard hits,"), guarded.out);
+  }
 }
