@@ -15,6 +15,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -40,6 +42,9 @@ class LiveScanGuardTest {
   void anHping3SweepLeavesThePortClosedAndAKnockAfterTheWindowIsGranted() throws Exception {
     live = LiveHarness.startOnDefaultSequence(SEQUENCE_TIMEOUT);
     live.awaitLog("listening");
+    // The capture is live once a first knock is seen: the sweep must not start before that.
+    send("127.0.0.3", 12001);
+    live.awaitLog("knock 127.0.0.3 port 12001 stage 1/3");
     sweep("hping3", "--udp", "-p", "++11000", "-c", "2001", "-i", "u200", "127.0.0.1");
     // Frames are handled in capture order: once this marker's knock is logged, so is the sweep.
     send("127.0.0.2", 12001);
@@ -73,19 +78,27 @@ class LiveScanGuardTest {
     }
   }
 
-  /** Runs the sweep, bounded in time; fails (never skips) when hping3 is missing. */
+  /** Runs the sweep, bounded in time; fails (never skips) when hping3 is missing or fails. */
   private static void sweep(String... command) throws Exception {
-    Process process;
+    Path output = Files.createTempFile("hping3", ".out");
     try {
-      process = new ProcessBuilder(command).redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-    } catch (IOException e) {
-      fail("hping3 is needed for this test: apt-get install hping3 (scripts/test does it): " + e.getMessage());
-      return;
-    }
-    if (!process.waitFor(20, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-      fail("hping3 did not finish its 2001 packets within 20 s");
+      Process process;
+      try {
+        process = new ProcessBuilder(command).redirectErrorStream(true)
+            .redirectOutput(output.toFile()).start();
+      } catch (IOException e) {
+        fail("hping3 is needed for this test: apt-get install hping3 (scripts/test does it): " + e.getMessage());
+        return;
+      }
+      if (!process.waitFor(20, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        fail("hping3 did not finish its 2001 packets within 20 s");
+      }
+      String said = Files.readString(output);
+      assertEquals(0, process.exitValue(), "hping3 failed:\n" + said);
+      assertTrue(said.contains("2001 packets transmitted"), "hping3 did not send the sweep:\n" + said);
+    } finally {
+      Files.deleteIfExists(output);
     }
   }
 
