@@ -158,7 +158,7 @@ public final class KnockServer {
     try {
       tick();
     } catch (RuntimeException e) {
-      events.packetFailed("timer: " + e);
+      events.timerFailed(e.toString());
     }
   }
 

@@ -58,6 +58,11 @@ final class ServerEvents {
     writer.serverEvent("packet-error", clock.nowNanos(), null, "error", why);
   }
 
+  /** A failure in the timer's work (expiry, statistics, addresses): logged, and the next tick goes on. */
+  void timerFailed(String why) {
+    writer.serverEvent("timer-error", clock.nowNanos(), null, "error", why);
+  }
+
   /** Flushed at once: before the capture starts, no timer flushes the log. */
   void captureWaiting(String interfaceName, long retryInMillis, String why) {
     writer.serverEvent("capture-waiting", clock.nowNanos(), null, "interface", interfaceName,

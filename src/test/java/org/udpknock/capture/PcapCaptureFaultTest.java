@@ -3,24 +3,23 @@ package org.udpknock.capture;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
+import static org.udpknock.server.LiveHarness.SECOND;
+import static org.udpknock.server.LiveHarness.await;
+import static org.udpknock.server.LiveHarness.freePort;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.udpknock.core.KnockSequence;
+import org.udpknock.server.LiveHarness;
 import org.udpknock.report.EventWriter;
-import org.udpknock.server.CaptureException;
 import org.udpknock.server.Clock;
 import org.udpknock.server.KnockServer;
 import org.udpknock.server.ServerConfig;
@@ -32,15 +31,13 @@ import org.udpknock.server.ServerConfig;
  * said so, without them unless CI is set).
  */
 class PcapCaptureFaultTest {
-  private static final long SECOND = 1_000_000_000L;
-
   @Test
   void aFrameThatThrowsInTheCallbackIsCountedAndTheKnocksAfterItAreGranted() throws Exception {
     int base = 30000 + new java.util.Random().nextInt(3000) * 3;
     KnockSequence sequence = KnockSequence.of(base, base + 2, base + 1);
     ServerConfig config = new ServerConfig("lo", sequence, 5 * SECOND, 1000, freePort(), 30 * SECOND,
         null, ServerConfig.DEFAULT_GREETING, false);
-    PcapCapture capture = openOrSkip(config);
+    PcapCapture capture = LiveHarness.openOrSkip(config);
     AtomicBoolean failedOnce = new AtomicBoolean();
     capture.setFrameHook(frame -> {
       if (failedOnce.compareAndSet(false, true)) {
@@ -60,12 +57,12 @@ class PcapCaptureFaultTest {
     }, "fault-server");
     thread.start();
     try {
-      await(() -> log.toString().contains("listening"), "the server to start", log);
+      await(() -> log.toString().contains("listening"), () -> "the server to start\nlog:\n" + log);
       InetAddress loopback = InetAddress.getByName("127.0.0.1");
       send(loopback, sequence.firstPort()); // This frame fails in the callback.
-      await(() -> server.packetErrors() == 1, "the failing frame to be counted", log);
+      await(() -> server.packetErrors() == 1, () -> "the failing frame to be counted\nlog:\n" + log);
       send(loopback, sequence.ports());
-      await(() -> log.toString().contains("granted 127.0.0.1"), "the grant after the failure", log);
+      await(() -> log.toString().contains("granted 127.0.0.1"), () -> "the grant after the failure\nlog:\n" + log);
       assertEquals(1, server.packetErrors(), log.toString());
       assertTrue(log.toString().contains("packet-error error java.lang.IllegalArgumentException: arr is empty."),
           log.toString());
@@ -85,38 +82,6 @@ class PcapCaptureFaultTest {
         byte[] payload = "knock\n".getBytes(StandardCharsets.US_ASCII);
         socket.send(new DatagramPacket(payload, payload.length, host, port));
       }
-    }
-  }
-
-  private static void await(BooleanSupplier condition, String what, StringWriter log) throws InterruptedException {
-    long deadline = System.nanoTime() + 5 * SECOND;
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        fail("timed out after 5 s waiting for " + what + "\nlog:\n" + log);
-      }
-      Thread.sleep(2);
-    }
-  }
-
-  private static int freePort() throws Exception {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
-
-  /** As LiveHarness does: skip only when the privilege is missing and CI is unset. */
-  private static PcapCapture openOrSkip(ServerConfig config) {
-    try {
-      return PcapCapture.open(config.interfaceName(), config.captureFilter());
-    } catch (CaptureException e) {
-      boolean privilegeMissing = e.kind() == CaptureException.Kind.NO_PRIVILEGE
-          || e.kind() == CaptureException.Kind.LIBPCAP_MISSING;
-      if (privilegeMissing && System.getenv("CI") == null) {
-        System.out.println("SKIPPED live test: " + e.getMessage() + " (run as root, or set CI to make this a failure)");
-        Assumptions.abort("capture on lo not possible here: " + e.getMessage());
-      }
-      fail("cannot capture on lo: " + e.getMessage());
-      return null;
     }
   }
 }

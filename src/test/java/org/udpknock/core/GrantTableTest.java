@@ -1,27 +1,21 @@
 package org.udpknock.core;
 
+import static org.udpknock.core.CoreTestValues.A;
+import static org.udpknock.core.CoreTestValues.B;
+import static org.udpknock.core.CoreTestValues.SECOND;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
-import java.util.stream.LongStream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Grant expiry, driven by the times passed in: no sleeps, several base times. */
 class GrantTableTest {
-  private static final long SECOND = 1_000_000_000L;
-  private static final long A = Addresses.ipv4Lo(0x7F000001);
-  private static final long B = Addresses.ipv4Lo(0x7F000002);
-
-  static LongStream baseTimes() {
-    return LongStream.of(0, -100 * SECOND, Long.MAX_VALUE - 100 * SECOND, 1_795_000_000L * SECOND);
-  }
-
   @ParameterizedTest
-  @MethodSource("baseTimes")
+  @MethodSource("org.udpknock.core.CoreTestValues#baseTimes")
   void aGrantLastsItsDurationExactly(long t) {
     GrantTable grants = new GrantTable(30 * SECOND, 10);
     grants.grant(0, A, t);
@@ -32,7 +26,7 @@ class GrantTableTest {
   }
 
   @ParameterizedTest
-  @MethodSource("baseTimes")
+  @MethodSource("org.udpknock.core.CoreTestValues#baseTimes")
   void expireReturnsEndedGrantsOnly(long t) {
     GrantTable grants = new GrantTable(30 * SECOND, 10);
     grants.grant(0, A, t);
@@ -47,7 +41,7 @@ class GrantTableTest {
   }
 
   @ParameterizedTest
-  @MethodSource("baseTimes")
+  @MethodSource("org.udpknock.core.CoreTestValues#baseTimes")
   void knockingAgainExtendsTheGrant(long t) {
     GrantTable grants = new GrantTable(30 * SECOND, 10);
     grants.grant(0, A, t);
@@ -57,7 +51,7 @@ class GrantTableTest {
   }
 
   @ParameterizedTest
-  @MethodSource("baseTimes")
+  @MethodSource("org.udpknock.core.CoreTestValues#baseTimes")
   void whenFullTheGrantClosestToItsEndMakesRoom(long t) {
     GrantTable grants = new GrantTable(30 * SECOND, 1);
     grants.grant(0, A, t);

@@ -1,5 +1,6 @@
 package org.udpknock.core;
 
+import static org.udpknock.core.CoreTestValues.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -7,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.stream.Collectors;
-import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -18,22 +18,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Every timing test runs at several base times, as in {@link KnockEngineTest}.
  */
 class KnockEngineGuardTest {
-  private static final long MS = 1_000_000L;
-  private static final long SECOND = 1_000 * MS;
-  private static final long TIMEOUT = 5 * SECOND;
-
-  private static final long A = Addresses.ipv4Lo(0x7F000001); // 127.0.0.1
-  private static final long B = Addresses.ipv4Lo(0x7F000002); // 127.0.0.2
-  private static final long C = Addresses.ipv4Lo(0x7F000003); // 127.0.0.3
-
   private RecordingListener events;
   private KnockEngine engine;
   private long base;
-
-  static LongStream baseTimes() {
-    return LongStream.of(0, -7 * SECOND, Long.MAX_VALUE - 100 * SECOND, Long.MIN_VALUE + 1,
-        1_764_000_000_123_456_789L, new java.util.Random(43).nextLong() / 2);
-  }
 
   private void start(long baseTime) {
     start(baseTime, KnockSequence.DEFAULT, ScanGuard.DEFAULT_DISTANCE, 1_000);
@@ -57,7 +44,7 @@ class KnockEngineGuardTest {
   }
 
   @ParameterizedTest
-  @MethodSource("baseTimes")
+  @MethodSource("org.udpknock.core.CoreTestValues#baseTimes")
   void aGuardHitDropsTheAttemptAndBlocksTheSource(long baseTime) {
     start(baseTime);
     send(0, A, 12001);
@@ -75,7 +62,7 @@ class KnockEngineGuardTest {
 
   /** knockd is opened this way: an ascending sweep walks through 12001, 12002, 12003 in order. */
   @ParameterizedTest
-  @MethodSource("baseTimes")
+  @MethodSource("org.udpknock.core.CoreTestValues#baseTimes")
   void anAscendingSweepIsNotGrantedAndTripsTheGuardOnce(long baseTime) {
     start(baseTime);
     for (int port = 11000; port <= 13000; port++) {
@@ -89,7 +76,7 @@ class KnockEngineGuardTest {
   }
 
   @ParameterizedTest
-  @MethodSource("baseTimes")
+  @MethodSource("org.udpknock.core.CoreTestValues#baseTimes")
   void aDescendingSweepIsBlockedToo(long baseTime) {
     start(baseTime);
     for (int port = 13000; port >= 11000; port--) {
@@ -101,7 +88,7 @@ class KnockEngineGuardTest {
   }
 
   @ParameterizedTest
-  @MethodSource("baseTimes")
+  @MethodSource("org.udpknock.core.CoreTestValues#baseTimes")
   void aBlockedSourceCannotStartAnAttemptWithinTheTimeoutOfItsLastHit(long baseTime) {
     start(baseTime);
     send(0, A, 11950);
@@ -123,7 +110,7 @@ class KnockEngineGuardTest {
   }
 
   @ParameterizedTest
-  @MethodSource("baseTimes")
+  @MethodSource("org.udpknock.core.CoreTestValues#baseTimes")
   void onlyFirstPortKnocksOfABlockedSourceCountAsBlocked(long baseTime) {
     start(baseTime);
     send(0, A, 12000);
@@ -137,7 +124,7 @@ class KnockEngineGuardTest {
   }
 
   @ParameterizedTest
-  @MethodSource("baseTimes")
+  @MethodSource("org.udpknock.core.CoreTestValues#baseTimes")
   void timeGoingBackwardsCountsAsNoTimeElapsedSinceTheHit(long baseTime) {
     start(baseTime);
     send(10 * SECOND, A, 12010);
@@ -151,7 +138,7 @@ class KnockEngineGuardTest {
   }
 
   @ParameterizedTest
-  @MethodSource("baseTimes")
+  @MethodSource("org.udpknock.core.CoreTestValues#baseTimes")
   void otherSourcesAreUnaffected(long baseTime) {
     start(baseTime);
     send(0, B, 12001);
@@ -168,7 +155,7 @@ class KnockEngineGuardTest {
   }
 
   @ParameterizedTest
-  @MethodSource("baseTimes")
+  @MethodSource("org.udpknock.core.CoreTestValues#baseTimes")
   void portsBeyondTheGuardTouchNoState(long baseTime) {
     start(baseTime);
     send(0, A, 12001);
@@ -185,7 +172,7 @@ class KnockEngineGuardTest {
   }
 
   @ParameterizedTest
-  @MethodSource("baseTimes")
+  @MethodSource("org.udpknock.core.CoreTestValues#baseTimes")
   void guardZeroIsThePlainRule(long baseTime) {
     start(baseTime, KnockSequence.DEFAULT, 0, 1_000);
     send(0, A, 12000);
@@ -203,7 +190,7 @@ class KnockEngineGuardTest {
   }
 
   @ParameterizedTest
-  @MethodSource("baseTimes")
+  @MethodSource("org.udpknock.core.CoreTestValues#baseTimes")
   void blocksArePurgedSilentlyAfterTheTimeout(long baseTime) {
     start(baseTime);
     send(0, A, 12004);
@@ -219,7 +206,7 @@ class KnockEngineGuardTest {
   }
 
   @ParameterizedTest
-  @MethodSource("baseTimes")
+  @MethodSource("org.udpknock.core.CoreTestValues#baseTimes")
   void blocksShareTheBoundedTableAndTheOldestIsEvicted(long baseTime) {
     start(baseTime, KnockSequence.DEFAULT, ScanGuard.DEFAULT_DISTANCE, 2);
     send(0, A, 12004); // A blocked: the oldest entry
@@ -239,7 +226,7 @@ class KnockEngineGuardTest {
   }
 
   @ParameterizedTest
-  @MethodSource("baseTimes")
+  @MethodSource("org.udpknock.core.CoreTestValues#baseTimes")
   void aRefreshMakesTheBlockTheNewestEntry(long baseTime) {
     start(baseTime, KnockSequence.DEFAULT, ScanGuard.DEFAULT_DISTANCE, 2);
     send(0, A, 12004);
@@ -254,7 +241,7 @@ class KnockEngineGuardTest {
   }
 
   @ParameterizedTest
-  @MethodSource("baseTimes")
+  @MethodSource("org.udpknock.core.CoreTestValues#baseTimes")
   void anAttemptExpiredAtTheHitIsResetAsExpiredFirst(long baseTime) {
     start(baseTime);
     send(0, A, 12001);
@@ -265,7 +252,7 @@ class KnockEngineGuardTest {
   }
 
   @ParameterizedTest
-  @MethodSource("baseTimes")
+  @MethodSource("org.udpknock.core.CoreTestValues#baseTimes")
   void aOnePortSequenceIsGuardedToo(long baseTime) {
     start(baseTime, KnockSequence.of(4000), 10, 10);
     send(0, A, 3990);
@@ -281,7 +268,7 @@ class KnockEngineGuardTest {
 
   /** An ascending sweep that starts exactly on the first port of a non-contiguous sequence. */
   @ParameterizedTest
-  @MethodSource("baseTimes")
+  @MethodSource("org.udpknock.core.CoreTestValues#baseTimes")
   void portsJustAboveTheFirstPortAreGuarded(long baseTime) {
     start(baseTime, KnockSequence.of(7000, 7500, 8000), 100, 10);
     for (int port = 7000; port <= 8000; port++) {

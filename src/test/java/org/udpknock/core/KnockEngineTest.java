@@ -1,10 +1,10 @@
 package org.udpknock.core;
 
+import static org.udpknock.core.CoreTestValues.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -15,22 +15,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * ever compare packet timestamps, never assume where they start.
  */
 class KnockEngineTest {
-  private static final long MS = 1_000_000L;
-  private static final long SECOND = 1_000 * MS;
-  private static final long TIMEOUT = 5 * SECOND;
-
-  private static final long A = Addresses.ipv4Lo(0x7F000001); // 127.0.0.1
-  private static final long B = Addresses.ipv4Lo(0x7F000002); // 127.0.0.2
-  private static final long C = Addresses.ipv4Lo(0x7F000003); // 127.0.0.3
-
   private RecordingListener events;
   private KnockEngine engine;
   private long base;
-
-  static LongStream baseTimes() {
-    return LongStream.of(0, -7 * SECOND, Long.MAX_VALUE - 100 * SECOND, 1_764_000_000_123_456_789L,
-        new java.util.Random(42).nextLong() / 2);
-  }
 
   private void start(long baseTime) {
     start(baseTime, KnockSequence.DEFAULT, TIMEOUT, 1_000);
@@ -55,7 +42,7 @@ class KnockEngineTest {
   }
 
   @ParameterizedTest
-  @MethodSource("baseTimes")
+  @MethodSource("org.udpknock.core.CoreTestValues#baseTimes")
   void rule4_theSequenceInOrderGrants(long baseTime) {
     start(baseTime);
     knock(0, A, 12001);
@@ -70,7 +57,7 @@ class KnockEngineTest {
   }
 
   @ParameterizedTest
-  @MethodSource("baseTimes")
+  @MethodSource("org.udpknock.core.CoreTestValues#baseTimes")
   void rule1_portsOutsideTheSequenceTouchNoState(long baseTime) {
     start(baseTime);
     knock(0, A, 12001);
@@ -87,7 +74,7 @@ class KnockEngineTest {
   }
 
   @ParameterizedTest
-  @MethodSource("baseTimes")
+  @MethodSource("org.udpknock.core.CoreTestValues#baseTimes")
   void rule2_anotherSourceNeverDisturbsAnAttempt(long baseTime) {
     start(baseTime);
     knock(0, A, 12001);
@@ -110,7 +97,7 @@ class KnockEngineTest {
    * whole list, so 10,000 noise sources made most valid sequences fail.
    */
   @ParameterizedTest
-  @MethodSource("baseTimes")
+  @MethodSource("org.udpknock.core.CoreTestValues#baseTimes")
   void rule2_validSequencesSurviveTenThousandNoiseSources(long baseTime) {
     start(baseTime, KnockSequence.DEFAULT, TIMEOUT, 1_000_000);
     engine = new KnockEngine(KnockSequence.DEFAULT, TIMEOUT, 1_000_000, countingGrantsOf(A));
@@ -148,7 +135,7 @@ class KnockEngineTest {
   }
 
   @ParameterizedTest
-  @MethodSource("baseTimes")
+  @MethodSource("org.udpknock.core.CoreTestValues#baseTimes")
   void rule3_withoutAnAttemptOnlyTheFirstPortCounts(long baseTime) {
     start(baseTime);
     knock(0, A, 12002);
@@ -161,7 +148,7 @@ class KnockEngineTest {
   }
 
   @ParameterizedTest
-  @MethodSource("baseTimes")
+  @MethodSource("org.udpknock.core.CoreTestValues#baseTimes")
   void rule4_aGrantClearsTheAttemptSoTheSourceCanKnockAgain(long baseTime) {
     start(baseTime);
     for (int round = 0; round < 2; round++) {
@@ -179,7 +166,7 @@ class KnockEngineTest {
   }
 
   @ParameterizedTest
-  @MethodSource("baseTimes")
+  @MethodSource("org.udpknock.core.CoreTestValues#baseTimes")
   void rule4_aRepeatOfTheAcceptedPortIsIgnored(long baseTime) {
     start(baseTime);
     knock(0, A, 12001);
@@ -194,7 +181,7 @@ class KnockEngineTest {
   }
 
   @ParameterizedTest
-  @MethodSource("baseTimes")
+  @MethodSource("org.udpknock.core.CoreTestValues#baseTimes")
   void rule4_theFirstPortRestartsWithANewStartTime(long baseTime) {
     start(baseTime);
     knock(0, A, 12001);
@@ -211,7 +198,7 @@ class KnockEngineTest {
   }
 
   @ParameterizedTest
-  @MethodSource("baseTimes")
+  @MethodSource("org.udpknock.core.CoreTestValues#baseTimes")
   void rule4_anyOtherSequencePortDropsTheAttempt(long baseTime) {
     start(baseTime);
     knock(0, A, 12001);
@@ -225,7 +212,7 @@ class KnockEngineTest {
   }
 
   @ParameterizedTest
-  @MethodSource("baseTimes")
+  @MethodSource("org.udpknock.core.CoreTestValues#baseTimes")
   void rule5_lastMinusFirstEqualToTheTimeoutIsGranted(long baseTime) {
     start(baseTime);
     knock(0, A, 12001);
@@ -238,7 +225,7 @@ class KnockEngineTest {
   }
 
   @ParameterizedTest
-  @MethodSource("baseTimes")
+  @MethodSource("org.udpknock.core.CoreTestValues#baseTimes")
   void rule5_oneNanosecondLateExpiresTheAttemptFirst(long baseTime) {
     start(baseTime);
     knock(0, A, 12001);
@@ -251,7 +238,7 @@ class KnockEngineTest {
   }
 
   @ParameterizedTest
-  @MethodSource("baseTimes")
+  @MethodSource("org.udpknock.core.CoreTestValues#baseTimes")
   void rule5_theLateKnockIsThenHandledAsFromANewSource(long baseTime) {
     start(baseTime);
     knock(0, A, 12001);
@@ -267,7 +254,7 @@ class KnockEngineTest {
   }
 
   @ParameterizedTest
-  @MethodSource("baseTimes")
+  @MethodSource("org.udpknock.core.CoreTestValues#baseTimes")
   void rule5_timeGoingBackwardsCountsAsNoTimeElapsed(long baseTime) {
     start(baseTime);
     knock(10 * SECOND, A, 12001);
@@ -280,7 +267,7 @@ class KnockEngineTest {
   }
 
   @ParameterizedTest
-  @MethodSource("baseTimes")
+  @MethodSource("org.udpknock.core.CoreTestValues#baseTimes")
   void rule5_expiredAttemptsArePurgedAsTimeAdvances(long baseTime) {
     start(baseTime);
     knock(0, A, 12001);
@@ -295,7 +282,7 @@ class KnockEngineTest {
   }
 
   @ParameterizedTest
-  @MethodSource("baseTimes")
+  @MethodSource("org.udpknock.core.CoreTestValues#baseTimes")
   void rule6_purgeWorkPerPacketIsBounded(long baseTime) {
     start(baseTime, KnockSequence.DEFAULT, TIMEOUT, 1_000);
     for (int i = 0; i < 100; i++) {
@@ -312,7 +299,7 @@ class KnockEngineTest {
   }
 
   @ParameterizedTest
-  @MethodSource("baseTimes")
+  @MethodSource("org.udpknock.core.CoreTestValues#baseTimes")
   void rule6_whenFullTheOldestAttemptIsEvicted(long baseTime) {
     start(baseTime, KnockSequence.DEFAULT, TIMEOUT, 2);
     knock(0, A, 12001);
@@ -332,7 +319,7 @@ class KnockEngineTest {
   }
 
   @ParameterizedTest
-  @MethodSource("baseTimes")
+  @MethodSource("org.udpknock.core.CoreTestValues#baseTimes")
   void rule6_aRestartMakesTheAttemptTheNewestForEviction(long baseTime) {
     start(baseTime, KnockSequence.DEFAULT, TIMEOUT, 2);
     knock(0, A, 12001);
@@ -349,7 +336,7 @@ class KnockEngineTest {
   }
 
   @ParameterizedTest
-  @MethodSource("baseTimes")
+  @MethodSource("org.udpknock.core.CoreTestValues#baseTimes")
   void rule7_anotherSequenceAndTimeout(long baseTime) {
     start(baseTime, KnockSequence.of(7000, 8000, 9000), 500 * MS, 1_000);
     knock(0, A, 12001);
@@ -369,7 +356,7 @@ class KnockEngineTest {
   }
 
   @ParameterizedTest
-  @MethodSource("baseTimes")
+  @MethodSource("org.udpknock.core.CoreTestValues#baseTimes")
   void rule7_aOnePortSequenceGrantsAtOnce(long baseTime) {
     start(baseTime, KnockSequence.of(4000), TIMEOUT, 10);
     knock(0, A, 4000);
@@ -379,7 +366,7 @@ class KnockEngineTest {
   }
 
   @ParameterizedTest
-  @MethodSource("baseTimes")
+  @MethodSource("org.udpknock.core.CoreTestValues#baseTimes")
   void rule7_repeatedPortsInTheSequenceAdvanceBeforeCountingAsDuplicates(long baseTime) {
     start(baseTime, KnockSequence.of(7000, 7000, 8000), TIMEOUT, 10);
     knock(0, A, 7000);
@@ -393,7 +380,7 @@ class KnockEngineTest {
   }
 
   @ParameterizedTest
-  @MethodSource("baseTimes")
+  @MethodSource("org.udpknock.core.CoreTestValues#baseTimes")
   void ipv6SourcesAreTrackedApartFromIpv4(long baseTime) {
     start(baseTime);
     engine.onDatagram(base, 0, 1, 12001); // ::1

@@ -11,6 +11,7 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Assumptions;
 import org.udpknock.auth.AuthSettings;
 import org.udpknock.capture.PcapCapture;
@@ -21,8 +22,8 @@ import org.udpknock.report.EventWriter;
  * A live server on {@code lo}, in this JVM, with a sequence and service port of its own so
  * tests never hear each other, and a clock the test can move forward.
  */
-final class LiveHarness implements AutoCloseable {
-  static final long SECOND = 1_000_000_000L;
+public final class LiveHarness implements AutoCloseable {
+  public static final long SECOND = 1_000_000_000L;
   private static final Random RANDOM = new Random();
 
   final KnockSequence sequence;
@@ -83,7 +84,7 @@ final class LiveHarness implements AutoCloseable {
    * Opens lo, or skips when capture privileges are missing and CI is unset. In CI (root) a
    * missing privilege is a failure: these tests must run there.
    */
-  static PcapCapture openOrSkip(ServerConfig config) {
+  public static PcapCapture openOrSkip(ServerConfig config) {
     try {
       return PcapCapture.open(config.interfaceName(), config.captureFilter());
     } catch (CaptureException e) {
@@ -99,7 +100,7 @@ final class LiveHarness implements AutoCloseable {
     }
   }
 
-  static int freePort() throws IOException {
+  public static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
     }
@@ -116,7 +117,7 @@ final class LiveHarness implements AutoCloseable {
 
   /** Waits until the log contains {@code text}, at most 5 s. */
   void awaitLog(String text) {
-    await(() -> log().contains(text), "log line containing '" + text + "'\nlog:\n" + log());
+    await(() -> log().contains(text), () -> "log line containing '" + text + "'\nlog:\n" + log());
   }
 
   void advanceClock(long nanos) {
@@ -124,10 +125,15 @@ final class LiveHarness implements AutoCloseable {
   }
 
   static void await(BooleanSupplier condition, String what) {
+    await(condition, () -> what);
+  }
+
+  /** Waits at most 5 s for {@code condition}; {@code what} is read on failure, so it can show the log as it is then. */
+  public static void await(BooleanSupplier condition, Supplier<String> what) {
     long deadline = System.nanoTime() + 5 * SECOND;
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
-        fail("timed out after 5 s waiting for " + what);
+        fail("timed out after 5 s waiting for " + what.get());
       }
       Thread.onSpinWait();
       try {

@@ -96,7 +96,7 @@ class ServiceListenerTest {
     clockOffset.addAndGet(5 * SECOND); // The stuck client's deadline passes.
     // The event is written just after the counter moves: wait for the event, then check the count.
     LiveHarness.await(() -> log.toString().contains("write-timeout 127.0.0.1 bytes-left "),
-        "the stuck client to be cut off\n" + log);
+        () -> "the stuck client to be cut off\n" + log);
     assertEquals(1, listener.timedOut.get(), log.toString());
     assertEquals(1, listener.served.get(), "the stuck client was not counted as served");
     assertStreamEnds(stuck.getInputStream());
@@ -151,7 +151,7 @@ class ServiceListenerTest {
         socket.setSoTimeout(3000);
         assertEquals(-1, socket.getInputStream().read(), "a connection that did not knock got a byte");
       }
-      LiveHarness.await(() -> listener.refused.get() == 1000, "1000 refusals, saw " + listener.refused.get());
+      LiveHarness.await(() -> listener.refused.get() == 1000, () -> "1000 refusals, saw " + listener.refused.get());
     } finally {
       flooder.join(5000);
       synchronized (flood) {
