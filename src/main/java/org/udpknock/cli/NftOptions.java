@@ -64,16 +64,16 @@ final class NftOptions {
   }
 
   private AccessControl unusable(NftException e, int port, EventWriter writer) {
-    String why = e.isPermissionDenied() ? "the server lacks CAP_NET_ADMIN, which it needs besides"
-        + " CAP_NET_RAW (see Running without root in the README)" : e.getMessage();
+    String why = e.isPermissionDenied() ? "no CAP_NET_ADMIN, which the server needs besides CAP_NET_RAW"
+        + " for its nftables table" : e.getMessage();
     if (mode == Mode.require) {
       throw new UserError(ExitCodes.FAILURE, "nftables is not usable here: " + why
           + "; fix that, or run with --nftables auto");
     }
-    warn(writer, "nftables is not usable here (" + why + "), so a scanner sees port " + port
-        + " closed until someone knocks and then open to every source while any grant lasts"
-        + " (only the granted source is greeted); install libnftables1 and give the server"
-        + " CAP_NET_ADMIN to have the kernel reset every source without a grant");
+    warn(writer, "nftables is not usable here (" + why + "): a scanner sees port " + port
+        + " closed until someone knocks, then open to every source while any grant lasts, though"
+        + " only the granted source is greeted; install libnftables1 and give the server"
+        + " CAP_NET_ADMIN so that the kernel resets every source without a grant");
     return AccessControl.NONE;
   }
 

@@ -2,6 +2,10 @@ package org.udpknock.nft;
 
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * One libnftables context: runs command texts in-process, over netlink, with no shell and no
@@ -9,6 +13,7 @@ import com.sun.jna.Pointer;
  * worker). It acts in the network namespace of the process.
  */
 public final class NftContext implements NftRunner, AutoCloseable {
+  private static final int CAP_NET_ADMIN = 12;
   private final LibNftables lib;
   private Pointer ctx;
 
@@ -19,6 +24,9 @@ public final class NftContext implements NftRunner, AutoCloseable {
 
   /** Loads libnftables and makes a context whose output and errors are kept, never printed. */
   public static NftContext open() throws NftException {
+    if (!hasNetAdmin(Path.of("/proc/self/status"))) { // Else libnftables prints to stderr itself.
+      throw new NftException("Operation not permitted: no CAP_NET_ADMIN");
+    }
     LibNftables lib;
     try {
       lib = Native.load(LibNftables.LIBRARY, LibNftables.class);
@@ -57,6 +65,20 @@ public final class NftContext implements NftRunner, AutoCloseable {
       lib.nft_ctx_free(ctx);
       ctx = null;
     }
+  }
+
+  /** CAP_NET_ADMIN is bit 12 of the effective set; a status without the line is given the benefit of the doubt. */
+  static boolean hasNetAdmin(Path status) {
+    try {
+      for (String line : Files.readAllLines(status)) {
+        if (line.startsWith("CapEff:")) {
+          return (new BigInteger(line.substring("CapEff:".length()).strip(), 16).longValue() & (1L << CAP_NET_ADMIN)) != 0;
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      // No /proc here: libnftables itself will say whether it may.
+    }
+    return true;
   }
 
   /** nft's error is the message, the command and a caret line: the first line says it all. */

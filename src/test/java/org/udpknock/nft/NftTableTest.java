@@ -124,4 +124,15 @@ class NftTableTest {
         NftContext.oneLine("Error: Could not process rule: No such file or directory\ndelete element inet x s { 1.2.3.4 }\n^^^^\n"));
     assertEquals("nftables refused the command", NftContext.oneLine(""));
   }
+
+  @Test
+  void capNetAdminIsReadFromTheEffectiveSet(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path status = dir.resolve("status");
+    java.nio.file.Files.writeString(status, "Name:\tjava\nCapEff:\t0000000000002000\n"); // CAP_NET_RAW only
+    assertFalse(NftContext.hasNetAdmin(status));
+    java.nio.file.Files.writeString(status, "CapEff:\t0000000000003000\n"); // and CAP_NET_ADMIN
+    assertTrue(NftContext.hasNetAdmin(status));
+    java.nio.file.Files.writeString(status, "CapEff:\t000001ffffffffff\n"); // root
+    assertTrue(NftContext.hasNetAdmin(status));
+  }
 }
