@@ -49,6 +49,9 @@ ensure_libpcap() { need libpcap0.8 has_libpcap; }
 ensure_iproute2() { need iproute2 command -v ip; }
 # The live scan-guard test sweeps loopback ports with hping3, as an attacker would.
 ensure_hping3() { need hping3 command -v hping3; }
+has_libnftables() { ldconfig -p 2>/dev/null | grep 'libnftables\.so\.1' >/dev/null; }
+# The kernel-guard tests: the server drives libnftables, the test reads the table with nft.
+ensure_nftables() { need nftables command -v nft && need libnftables1 has_libnftables; }
 
 jar_is_stale() {
   [ ! -f "$UDPKNOCK_JAR" ] && return 0

@@ -14,6 +14,7 @@ import org.udpknock.capture.Pcap;
 import org.udpknock.capture.PcapCapture;
 import org.udpknock.decode.LinkType;
 import org.udpknock.report.EventWriter;
+import org.udpknock.server.AccessControl;
 import org.udpknock.server.CaptureException;
 import org.udpknock.server.Clock;
 import org.udpknock.server.DefaultInterface;
@@ -28,7 +29,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "server", mixinStandardHelpOptions = true,
     description = {"Sniff UDP knocks on an interface and open the TCP service port to the sources"
-        + " that complete the sequence. Needs the CAP_NET_RAW capability (or root)."},
+        + " that complete the sequence. Needs the CAP_NET_RAW capability (or root), and"
+        + " CAP_NET_ADMIN for nftables to reset connections from sources without a grant."},
     footer = {"", "Stops on SIGINT or SIGTERM and prints its totals.",
         "If the interface disappears while capturing, the server logs capture-lost, keeps its"
             + " grants and knock attempts, reopens it with backoff and logs capture-resumed.",
@@ -40,6 +42,8 @@ final class ServerCommand implements Callable<Integer> {
   @Mixin EngineOptions engineOptions = new EngineOptions();
 
   @Mixin AuthOptions authOptions = new AuthOptions();
+
+  @Mixin NftOptions nftOptions = new NftOptions();
 
   @Option(names = {"-i", "--interface"}, paramLabel = "NAME",
       description = "Interface to sniff. Default: 'any' where libpcap has it, else the default route's.")
@@ -89,7 +93,8 @@ final class ServerCommand implements Callable<Integer> {
     checkServicePort(config);
     ReopeningSource capture = new ReopeningSource(config.interfaceName(), config.captureFilter(),
         () -> PcapCapture.open(config.interfaceName(), config.captureFilter()), writer, Clock.SYSTEM);
-    KnockServer server = new KnockServer(config, capture, writer, Clock.SYSTEM);
+    AccessControl access = nftOptions.start(config, writer);
+    KnockServer server = new KnockServer(config, capture, writer, Clock.SYSTEM, access);
     server.setLogKnockProgress(!quiet);
     Signals.onTerminate(server::stop);
     boolean opened = openCapture(capture); // False: a signal came while waiting for the interface.
@@ -100,6 +105,7 @@ final class ServerCommand implements Callable<Integer> {
     } catch (CaptureException e) {
       throw new UserError(ExitCodes.FAILURE, e.getMessage());
     } finally {
+      access.close();
       capture.close();
       writer.summary(server.totals(), true, Clock.SYSTEM.nowNanos());
       writer.flush();

@@ -38,6 +38,7 @@ public final class KnockServer {
   private final ServiceListener listener;
   private final LocalAddresses localAddresses;
   private final FramePipeline pipeline;
+  private final AccessControl access;
   private final CountDownLatch finished = new CountDownLatch(1);
   private final AtomicLong packetErrors = new AtomicLong();
   /** Held while granting and opening, or expiring and closing, so a new grant never finds the port closed. */
@@ -47,7 +48,14 @@ public final class KnockServer {
   private long reportedDrops;
 
   public KnockServer(ServerConfig config, PacketSource source, EventWriter writer, Clock clock) {
+    this(config, source, writer, clock, AccessControl.NONE);
+  }
+
+  /** With {@code access} told of every grant, e.g. the kernel's firewall. */
+  public KnockServer(ServerConfig config, PacketSource source, EventWriter writer, Clock clock,
+      AccessControl access) {
     this.config = config;
+    this.access = access;
     this.source = source;
     this.writer = writer;
     this.clock = clock;
@@ -87,6 +95,7 @@ public final class KnockServer {
     });
     timer.scheduleWithFixedDelay(this::tickSafely, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
     try {
+      openIfGuardedInKernel();
       source.run(new CountingSink());
     } catch (CaptureException e) {
       events.captureFailed(e.getMessage());
@@ -98,6 +107,17 @@ public final class KnockServer {
       reportDrops();
       writer.flush();
       finished.countDown();
+    }
+  }
+
+  /** The kernel resets sources without a grant: the port can stay bound, so a grant opens it sooner. */
+  private void openIfGuardedInKernel() {
+    if (access.guardsServicePort()) {
+      try {
+        listener.open();
+      } catch (IOException e) {
+        events.listenerFailed(config.servicePort(), e.getMessage());
+      }
     }
   }
 
@@ -168,7 +188,7 @@ public final class KnockServer {
       for (GrantTable.Expired expired : grants.expire(clock.nowNanos())) {
         events.grantExpired(Addresses.format(expired.sourceHi(), expired.sourceLo()), expired.expiredAtNanos());
       }
-      if (grants.size() == 0) {
+      if (grants.size() == 0 && !access.guardsServicePort()) {
         listener.close();
       }
     }
@@ -208,6 +228,7 @@ public final class KnockServer {
 
     @Override
     public void granted(long timeNanos, long sourceHi, long sourceLo) {
+      access.allow(sourceHi, sourceLo, 0, config.serviceTimeoutNanos()); // First: the kernel's part takes longest.
       writer.granted(timeNanos, sourceHi, sourceLo);
       synchronized (gate) {
         // From the packet's time, unless the clock is ahead of it: a grant never starts late.

@@ -30,7 +30,8 @@ class ServerProcessIT {
     int port = LiveHarness.freePort();
     KnockSequence sequence = KnockSequence.of(23011, 23013, 23012);
     Process server = new ProcessBuilder(javaCommand(), "-jar", JAR.toString(), "server", "-i", "lo",
-        "--sequence", sequence.toString(), "--service-port", String.valueOf(port))
+        "--sequence", sequence.toString(), "--service-port", String.valueOf(port),
+        "--nftables", "off") // on the host's own lo: no table left in its ruleset (KernelGuardIT tests it)
         .redirectErrorStream(true).start();
     BlockingQueue<String> lines = new LinkedBlockingQueue<>();
     Thread reader = new Thread(() -> readLines(server, lines), "server-output");
@@ -63,7 +64,7 @@ class ServerProcessIT {
     skipUnlessRootOrCi();
     String missing = "ukwait" + Integer.toHexString(new java.util.Random().nextInt(0xffff));
     Process server = new ProcessBuilder(javaCommand(), "-jar", JAR.toString(), "server", "-i", missing,
-        "--wait-for-interface", "--service-port", String.valueOf(LiveHarness.freePort()))
+        "--wait-for-interface", "--service-port", String.valueOf(LiveHarness.freePort()), "--nftables", "off")
         .redirectErrorStream(true).start();
     BlockingQueue<String> lines = new LinkedBlockingQueue<>();
     Thread reader = new Thread(() -> readLines(server, lines), "server-output");

@@ -1,0 +1,92 @@
+package org.udpknock.nft;
+
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * One libnftables context: runs command texts in-process, over netlink, with no shell and no
+ * fork. Not thread-safe: one thread at a time (the start-up, then the {@link KernelGrants}
+ * worker). It acts in the network namespace of the process.
+ */
+public final class NftContext implements NftRunner, AutoCloseable {
+  private static final int CAP_NET_ADMIN = 12;
+  private final LibNftables lib;
+  private Pointer ctx;
+
+  private NftContext(LibNftables lib, Pointer ctx) {
+    this.lib = lib;
+    this.ctx = ctx;
+  }
+
+  /** Loads libnftables and makes a context whose output and errors are kept, never printed. */
+  public static NftContext open() throws NftException {
+    if (!hasNetAdmin(Path.of("/proc/self/status"))) { // Else libnftables prints to stderr itself.
+      throw new NftException("Operation not permitted: no CAP_NET_ADMIN");
+    }
+    LibNftables lib;
+    try {
+      lib = Native.load(LibNftables.LIBRARY, LibNftables.class);
+    } catch (UnsatisfiedLinkError e) {
+      throw new NftException(LibNftables.LIBRARY + " is not installed (apt-get install libnftables1)");
+    }
+    Pointer ctx = lib.nft_ctx_new(LibNftables.NFT_CTX_DEFAULT);
+    if (ctx == null) {
+      throw new NftException("libnftables could not make a context");
+    }
+    lib.nft_ctx_buffer_output(ctx);
+    lib.nft_ctx_buffer_error(ctx);
+    return new NftContext(lib, ctx);
+  }
+
+  /** Runs the commands as one transaction; on failure, throws with nft's message. */
+  @Override
+  public void run(String commands) throws NftException {
+    if (ctx == null) {
+      throw new NftException("the nftables context is closed");
+    }
+    if (lib.nft_run_cmd_from_buffer(ctx, commands) != 0) {
+      throw new NftException(oneLine(lib.nft_ctx_get_error_buffer(ctx)));
+    }
+  }
+
+  /** Runs the commands and returns what nft printed, e.g. for {@code list table}. */
+  public String output(String commands) throws NftException {
+    run(commands);
+    return String.valueOf(lib.nft_ctx_get_output_buffer(ctx));
+  }
+
+  @Override
+  public void close() {
+    if (ctx != null) {
+      lib.nft_ctx_free(ctx);
+      ctx = null;
+    }
+  }
+
+  /** CAP_NET_ADMIN is bit 12 of the effective set; a status without the line is given the benefit of the doubt. */
+  static boolean hasNetAdmin(Path status) {
+    try {
+      for (String line : Files.readAllLines(status)) {
+        if (line.startsWith("CapEff:")) {
+          return (new BigInteger(line.substring("CapEff:".length()).strip(), 16).longValue() & (1L << CAP_NET_ADMIN)) != 0;
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      // No /proc here: libnftables itself will say whether it may.
+    }
+    return true;
+  }
+
+  /** nft's error is the message, the command and a caret line: the first line says it all. */
+  static String oneLine(String error) {
+    if (error == null || error.isBlank()) {
+      return "nftables refused the command";
+    }
+    String first = error.strip().lines().findFirst().orElse("");
+    return first.startsWith("Error: ") ? first.substring("Error: ".length()) : first;
+  }
+}
