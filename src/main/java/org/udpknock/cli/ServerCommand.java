@@ -55,6 +55,11 @@ final class ServerCommand implements Callable<Integer> {
       defaultValue = "30s", description = "How long a grant lasts. Default: 30s.")
   long serviceTimeoutNanos;
 
+  @Option(names = "--max-grants", paramLabel = "N", defaultValue = "" + ServerConfig.DEFAULT_MAX_GRANTS,
+      description = "Most grants held at once; the oldest is evicted beyond (grant-evicted)."
+          + " Default: ${DEFAULT-VALUE}.")
+  int maxGrants;
+
   @Option(names = "--bind", paramLabel = "ADDRESS",
       description = "Address the service port listens on. Default: all addresses.")
   String bind;
@@ -126,10 +131,15 @@ final class ServerCommand implements Callable<Integer> {
     if (writeTimeoutNanos <= 0) {
       throw new UserError(ExitCodes.USAGE, "--write-timeout must be longer than 0.");
     }
+    if (maxGrants < 1 || maxGrants > EngineOptions.MAX_SOURCES_LIMIT) {
+      throw new UserError(ExitCodes.USAGE, "--max-grants must be between 1 and "
+          + EngineOptions.MAX_SOURCES_LIMIT + ", not " + maxGrants + ".");
+    }
     return new ServerConfig(chooseInterface(), engineOptions.sequence(),
         engineOptions.sequenceTimeoutNanos, engineOptions.maxSources, servicePort.validated(),
         serviceTimeoutNanos, bindAddress(), greeting, anyDestination, writeTimeoutNanos,
-        ServerConfig.DEFAULT_MAX_GREETINGS_IN_FLIGHT, engineOptions.scanGuardDistance(auth != null), auth);
+        ServerConfig.DEFAULT_MAX_GREETINGS_IN_FLIGHT, engineOptions.scanGuardDistance(auth != null), auth,
+        maxGrants);
   }
 
   private String chooseInterface() {

@@ -1,25 +1,40 @@
 package org.udpknock.core;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Sources that completed the sequence, each until its grant expires. Time is an argument of
  * every call (packet time when granting, the server's clock when checking), never read here.
  *
- * <p>Thread-safe: the capture thread grants, the listener checks, a timer expires.
+ * <p>Every grant lasts the same time, so grant order is expiry order: grants are kept oldest
+ * first in an {@link AttemptTable} (a slot's start time is the grant's start; its stage is
+ * unused), a renewal moves a grant to the newest end, and expiry and eviction take the oldest.
+ * Every call is O(1), or O(limit) for {@link #expire}: a flood of spoofed sequences never makes
+ * one call scan the table.
+ *
+ * <p>Thread-safe: the capture thread grants, the listener checks, a timer expires. Each call
+ * holds the table's lock for O(1) work (O(limit) for expire) and calls nothing outside.
  */
 public final class GrantTable {
-  /** A source whose grant ended. */
-  public record Expired(long sourceHi, long sourceLo, long expiredAtNanos) {}
+  /**
+   * Heap per grant with the table full, at most: two address halves and a start time (8 bytes
+   * each), the unused stage byte, two age links (4 each) and 2 to 4 index cells (4 each).
+   */
+  public static final int BYTES_PER_GRANT = 49;
+  private static final int UNUSED_STAGE = 0;
 
-  private record Source(long hi, long lo) {}
+  /**
+   * A grant that left the table: it ended at {@code atNanos} ({@code evicted} false), or was
+   * evicted then, before its end, to make room for a new grant.
+   */
+  public record Removal(long sourceHi, long sourceLo, long atNanos, boolean evicted) {}
 
   private final long durationNanos;
-  private final int maxGrants;
-  private final Map<Source, Long> expiryBySource = new HashMap<>();
+  private final AttemptTable slots;
+  /** Start of the newest grant: a later grant never starts before it, so order stays expiry order. */
+  private long newestStartNanos = Long.MIN_VALUE;
+  private long evicted;
 
   public GrantTable(long durationNanos, int maxGrants) {
     if (durationNanos <= 0) {
@@ -29,56 +44,81 @@ public final class GrantTable {
       throw new IllegalArgumentException("maxGrants < 1: " + maxGrants);
     }
     this.durationNanos = durationNanos;
-    this.maxGrants = maxGrants;
+    this.slots = new AttemptTable(maxGrants);
   }
 
   /**
    * Grants {@code source} from {@code nowNanos} for the grant duration; a new grant of a source
-   * already granted extends it. When the table is full, the grant closest to its end makes room.
+   * already granted extends it. Time going backwards counts as no time elapsed. When the table
+   * is full, the oldest grant makes room, and is returned: ended (if it had), or evicted.
+   *
+   * @return the grant removed to make room, or null
    */
-  public synchronized void grant(long sourceHi, long sourceLo, long nowNanos) {
-    Source source = new Source(sourceHi, sourceLo);
-    if (!expiryBySource.containsKey(source) && expiryBySource.size() >= maxGrants) {
-      expiryBySource.remove(soonestToExpire());
+  public synchronized Removal grant(long sourceHi, long sourceLo, long nowNanos) {
+    long start = Math.max(nowNanos, newestStartNanos);
+    newestStartNanos = start;
+    int slot = slots.find(sourceHi, sourceLo);
+    if (slot != AttemptTable.NONE) {
+      slots.restart(slot, start, UNUSED_STAGE);
+      return null;
     }
-    expiryBySource.put(source, saturatedAdd(nowNanos, durationNanos));
+    Removal removed = slots.isFull() ? removeOldest(start) : null;
+    slots.add(sourceHi, sourceLo, start, UNUSED_STAGE);
+    return removed;
   }
 
   /** True while the source's grant lasts: until {@code grant time + duration}, exclusive. */
   public synchronized boolean isGranted(long sourceHi, long sourceLo, long nowNanos) {
-    Long expiry = expiryBySource.get(new Source(sourceHi, sourceLo));
-    return expiry != null && nowNanos < expiry;
+    int slot = slots.find(sourceHi, sourceLo);
+    return slot != AttemptTable.NONE && nowNanos < endOf(slot);
   }
 
-  /** Removes and returns the grants that have ended by {@code nowNanos}. */
-  public synchronized List<Expired> expire(long nowNanos) {
-    List<Expired> expired = new ArrayList<>();
-    expiryBySource.entrySet().removeIf(entry -> {
-      boolean ended = entry.getValue() <= nowNanos;
-      if (ended) {
-        expired.add(new Expired(entry.getKey().hi(), entry.getKey().lo(), entry.getValue()));
-      }
-      return ended;
-    });
+  /** Removes and returns the grants that have ended by {@code nowNanos}, oldest first, at most {@code limit}. */
+  public synchronized List<Removal> expire(long nowNanos, int limit) {
+    List<Removal> expired = new ArrayList<>();
+    while (expired.size() < limit && slots.oldest() != AttemptTable.NONE && endOf(slots.oldest()) <= nowNanos) {
+      expired.add(remove(slots.oldest(), endOf(slots.oldest()), false));
+    }
     return expired;
   }
 
   /** Grants in the table (some may have ended and wait for {@link #expire}). */
   public synchronized int size() {
-    return expiryBySource.size();
+    return slots.size();
   }
 
   /** The earliest end of a grant in the table, or {@link Long#MAX_VALUE} when empty. */
   public synchronized long nextExpiryNanos() {
-    return expiryBySource.values().stream().mapToLong(Long::longValue).min().orElse(Long.MAX_VALUE);
+    return slots.oldest() == AttemptTable.NONE ? Long.MAX_VALUE : endOf(slots.oldest());
+  }
+
+  /** Grants evicted before their end to make room, since the table was made. */
+  public synchronized long evicted() {
+    return evicted;
   }
 
   public long durationNanos() {
     return durationNanos;
   }
 
-  private Source soonestToExpire() {
-    return expiryBySource.entrySet().stream().min(Map.Entry.comparingByValue()).orElseThrow().getKey();
+  private Removal removeOldest(long nowNanos) {
+    int oldest = slots.oldest();
+    long end = endOf(oldest);
+    if (end <= nowNanos) {
+      return remove(oldest, end, false);
+    }
+    evicted++;
+    return remove(oldest, nowNanos, true);
+  }
+
+  private Removal remove(int slot, long atNanos, boolean eviction) {
+    Removal removal = new Removal(slots.keyHi(slot), slots.keyLo(slot), atNanos, eviction);
+    slots.remove(slot);
+    return removal;
+  }
+
+  private long endOf(int slot) {
+    return saturatedAdd(slots.startNanos(slot), durationNanos);
   }
 
   private static long saturatedAdd(long a, long b) {

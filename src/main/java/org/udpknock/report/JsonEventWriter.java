@@ -72,11 +72,12 @@ final class JsonEventWriter extends EventWriter {
           .append("\":").append(reason.getValue());
     }
     String time = anyPacket ? "\"" + time(lastTimeNanos) + "\"" : "null";
+    String evicted = totals.grantsEvicted < 0 ? "" : ",\"grants_evicted\":" + totals.grantsEvicted;
     String drops = totals.kernelDrops < 0 ? "" : ",\"kernel_drops\":" + totals.kernelDrops;
     emit("{\"event\":\"summary\",\"time\":" + time + ",\"packets\":" + totals.packets
         + ",\"knocks\":" + totals.knocks + ",\"grants\":" + totals.grants + ",\"guard_hits\":" + totals.guardHits
         + ",\"blocked_knocks\":" + totals.blockedKnocks + ",\"skipped\":"
-        + totals.skipped + ",\"skipped_by_reason\":{" + reasons + "}" + rejections(totals) + drops + "}");
+        + totals.skipped + ",\"skipped_by_reason\":{" + reasons + "}" + rejections(totals) + evicted + drops + "}");
   }
 
   /** Authenticated mode only: {@code "rejected":2,"rejected_by_reason":{"malformed":1,...}}. */

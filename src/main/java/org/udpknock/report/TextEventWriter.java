@@ -62,10 +62,11 @@ final class TextEventWriter extends EventWriter {
       reasons.append(reasons.length() == 0 ? "" : ", ").append(reason.getKey()).append(' ')
           .append(reason.getValue());
     }
+    String evicted = totals.grantsEvicted < 0 ? "" : ", " + totals.grantsEvicted + " grants evicted";
     String drops = totals.kernelDrops < 0 ? "" : ", " + totals.kernelDrops + " kernel drops";
     emit("summary: " + totals.packets + " packets, " + totals.knocks + " knocks, "
         + totals.grants + " granted, " + totals.guardHits + " guard hits, " + totals.blockedKnocks
-        + " blocked knocks, " + totals.skipped + " skipped (" + reasons + ")" + rejections(totals) + drops);
+        + " blocked knocks, " + totals.skipped + " skipped (" + reasons + ")" + rejections(totals) + evicted + drops);
   }
 
   /** Authenticated mode only: {@code , 2 rejected (malformed 1, bad-tag 1, ...)}. */

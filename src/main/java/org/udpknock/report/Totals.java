@@ -25,8 +25,10 @@ public final class Totals {
   public final Map<String, Long> rejectedByReason;
   /** Kernel drops, for live captures; -1 when not applicable (replay). */
   public final long kernelDrops;
+  /** Grants evicted before their end to make room, for the server; -1 when not applicable (replay). */
+  public final long grantsEvicted;
 
-  private Totals(FramePipeline pipeline, long kernelDrops) {
+  private Totals(FramePipeline pipeline, long kernelDrops, long grantsEvicted) {
     this.packets = pipeline.frames();
     this.knocks = pipeline.engine().knocks();
     this.grants = pipeline.engine().grants();
@@ -52,13 +54,14 @@ public final class Totals {
     this.rejected = verifier == null ? -1 : verifier.rejected();
     this.rejectedByReason = java.util.Collections.unmodifiableMap(refusals);
     this.kernelDrops = kernelDrops;
+    this.grantsEvicted = grantsEvicted;
   }
 
   public static Totals ofReplay(FramePipeline pipeline) {
-    return new Totals(pipeline, -1);
+    return new Totals(pipeline, -1, -1);
   }
 
-  public static Totals ofCapture(FramePipeline pipeline, long kernelDrops) {
-    return new Totals(pipeline, kernelDrops);
+  public static Totals ofCapture(FramePipeline pipeline, long kernelDrops, long grantsEvicted) {
+    return new Totals(pipeline, kernelDrops, grantsEvicted);
   }
 }

@@ -2,6 +2,7 @@ package org.udpknock.server;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -28,6 +29,14 @@ public final class KnockServer {
   private static final long TICK_MILLIS = 20;
   private static final long STATS_EVERY_TICKS = 5_000 / TICK_MILLIS;
   private static final long ADDRESSES_EVERY_TICKS = 10_000 / TICK_MILLIS;
+  /**
+   * Grants expired per call to the table, and calls per tick: the table's lock is held for one
+   * batch at a time (tens of microseconds), so a grant from the capture thread never waits
+   * behind a whole tick's expiry, and a tick expires up to 4096 grants (200,000 a second), more
+   * than the capture can grant.
+   */
+  private static final int EXPIRY_BATCH = 64;
+  private static final int EXPIRY_BATCHES_PER_TICK = 64;
 
   private final ServerConfig config;
   private final PacketSource source;
@@ -41,7 +50,11 @@ public final class KnockServer {
   private final AccessControl access;
   private final CountDownLatch finished = new CountDownLatch(1);
   private final AtomicLong packetErrors = new AtomicLong();
-  /** Held while granting and opening, or expiring and closing, so a new grant never finds the port closed. */
+  /**
+   * Held around the open/close decision of the listener only: opening after a grant, or closing
+   * when no grant is left, so a new grant never finds the port closed. Never around logging or
+   * the table's work.
+   */
   private final Object gate = new Object();
   private volatile boolean logKnockProgress = true;
   private long ticks;
@@ -60,7 +73,7 @@ public final class KnockServer {
     this.writer = writer;
     this.clock = clock;
     this.events = new ServerEvents(writer, clock);
-    this.grants = new GrantTable(config.serviceTimeoutNanos(), config.maxSources());
+    this.grants = new GrantTable(config.serviceTimeoutNanos(), config.maxGrants());
     this.listener = new ServiceListener(config.bindAddress(), config.servicePort(), config.greeting(),
         this::isGranted, events, clock, config.greetingTimeoutNanos(), config.maxGreetingsInFlight());
     this.localAddresses = config.anyDestination() ? null : new LocalAddresses();
@@ -132,7 +145,7 @@ public final class KnockServer {
   }
 
   public Totals totals() {
-    return Totals.ofCapture(pipeline, source.stats().dropped());
+    return Totals.ofCapture(pipeline, source.stats().dropped(), grants.evicted());
   }
 
   /** One bad packet never stops the capture: its failure is counted and logged, and the next one goes on. */
@@ -184,10 +197,8 @@ public final class KnockServer {
 
   private void tick() {
     writer.flush(); // Log lines wait at most one tick, and a flood costs no system call per line.
+    expireGrants(clock.nowNanos());
     synchronized (gate) {
-      for (GrantTable.Expired expired : grants.expire(clock.nowNanos())) {
-        events.grantExpired(Addresses.format(expired.sourceHi(), expired.sourceLo()), expired.expiredAtNanos());
-      }
       if (grants.size() == 0 && !access.guardsServicePort()) {
         listener.close();
       }
@@ -198,6 +209,26 @@ public final class KnockServer {
     }
     if (localAddresses != null && ticks % ADDRESSES_EVERY_TICKS == 0) {
       localAddresses.refresh();
+    }
+  }
+
+  /** In batches, each logged after the table's lock is released. */
+  private void expireGrants(long nowNanos) {
+    for (int batch = 0; batch < EXPIRY_BATCHES_PER_TICK; batch++) {
+      List<GrantTable.Removal> expired = grants.expire(nowNanos, EXPIRY_BATCH);
+      expired.forEach(this::logRemoval);
+      if (expired.size() < EXPIRY_BATCH) {
+        return;
+      }
+    }
+  }
+
+  private void logRemoval(GrantTable.Removal removal) {
+    String source = Addresses.format(removal.sourceHi(), removal.sourceLo());
+    if (removal.evicted()) {
+      events.grantEvicted(source, removal.atNanos());
+    } else {
+      events.grantExpired(source, removal.atNanos());
     }
   }
 
@@ -230,13 +261,25 @@ public final class KnockServer {
     public void granted(long timeNanos, long sourceHi, long sourceLo) {
       access.allow(sourceHi, sourceLo, 0, config.serviceTimeoutNanos()); // First: the kernel's part takes longest.
       writer.granted(timeNanos, sourceHi, sourceLo);
+      // From the packet's time, unless the clock is ahead of it: a grant never starts late.
+      GrantTable.Removal madeRoom = grants.grant(sourceHi, sourceLo, Math.max(timeNanos, clock.nowNanos()));
+      IOException openFailure = openListener();
+      if (openFailure != null) {
+        events.listenerFailed(config.servicePort(), openFailure.getMessage());
+      }
+      if (madeRoom != null) {
+        logRemoval(madeRoom);
+      }
+    }
+
+    /** After the grant: a close decided before it finds the table not empty, or is done first. */
+    private IOException openListener() {
       synchronized (gate) {
-        // From the packet's time, unless the clock is ahead of it: a grant never starts late.
-        grants.grant(sourceHi, sourceLo, Math.max(timeNanos, clock.nowNanos()));
         try {
           listener.open();
+          return null;
         } catch (IOException e) {
-          events.listenerFailed(config.servicePort(), e.getMessage());
+          return e;
         }
       }
     }

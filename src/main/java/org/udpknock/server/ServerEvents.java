@@ -38,6 +38,11 @@ final class ServerEvents {
     writer.serverEvent("grant-expired", expiredAtNanos, source);
   }
 
+  /** A grant ended before its time, at {@code atNanos}, to make room for a new one (see --max-grants). */
+  void grantEvicted(String source, long atNanos) {
+    writer.serverEvent("grant-evicted", atNanos, source);
+  }
+
   void connectionServed(String source) {
     writer.serverEvent("served", clock.nowNanos(), source);
   }

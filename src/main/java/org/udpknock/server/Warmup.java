@@ -31,7 +31,7 @@ final class Warmup {
       GrantTable grants = new GrantTable(1, 1);
       grants.grant(0, 1, 0);
       grants.isGranted(0, 1, 0);
-      grants.expire(1);
+      grants.expire(1, 1);
       ServerEvents quiet = new ServerEvents(EventWriter.create(false, sink, 1), Clock.SYSTEM);
       ServiceListener listener = new ServiceListener(InetAddress.getLoopbackAddress(), 0, "",
           address -> false, quiet, Clock.SYSTEM, ServerConfig.DEFAULT_GREETING_TIMEOUT_NANOS, 1);

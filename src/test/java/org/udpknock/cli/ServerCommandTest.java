@@ -45,6 +45,23 @@ class ServerCommandTest {
     assertTrue(run.oneLineError().contains("forever"), run.err);
   }
 
+  /** Was: grants shared --max-sources with attempts; they have a bound of their own now. */
+  @Test
+  void maxGrantsIsAnOptionWithItsOwnDefaultAndItsOwnLimits() {
+    CliRun help = CliRun.of("server", "--help");
+    assertEquals(0, help.code, help.err);
+    assertTrue(help.out.contains("--max-grants=N") && help.out.contains("Default: 100000."), help.out);
+    for (String bad : new String[] {"0", "-1", "50000001"}) {
+      CliRun run = CliRun.of("server", "-i", "lo", "--max-grants", bad);
+      assertEquals(2, run.code, run.err);
+      assertEquals("udpknock server: --max-grants must be between 1 and 50000000, not " + bad + ".",
+          run.oneLineError());
+    }
+    CliRun notANumber = CliRun.of("server", "--max-grants", "many");
+    assertEquals(2, notANumber.code);
+    assertTrue(notANumber.oneLineError().contains("many"), notANumber.err);
+  }
+
   @Test
   void aBindAddressNotOfThisHostIsAUsageError() {
     CliRun run = CliRun.of("server", "-i", "lo", "--bind", "192.0.2.123", "--service-port", "2299");
