@@ -88,7 +88,7 @@ final class ServerCommand implements Callable<Integer> {
     writer.setTimeDigits(9);
     checkServicePort(config);
     ReopeningSource capture = new ReopeningSource(config.interfaceName(), config.captureFilter(),
-        () -> PcapCapture.open(config.interfaceName(), config.captureFilter()), writer, Clock.SYSTEM);
+        () -> PcapCapture.open(config.interfaceName(), config::captureFilter), writer, Clock.SYSTEM);
     KnockServer server = new KnockServer(config, capture, writer, Clock.SYSTEM);
     server.setLogKnockProgress(!quiet);
     Signals.onTerminate(server::stop);

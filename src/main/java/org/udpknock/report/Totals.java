@@ -23,6 +23,11 @@ public final class Totals {
   public final long rejected;
   /** Refusals by reason, e.g. {@code bad-tag -> 1}, in a stable order; empty in plain mode. */
   public final Map<String, Long> rejectedByReason;
+  /**
+   * UDP datagrams this host would not accept (another host's destination, addresses the kernel
+   * drops, a VLAN it does not have): printed when not zero.
+   */
+  public final long notForThisHost;
   /** Kernel drops, for live captures; -1 when not applicable (replay). */
   public final long kernelDrops;
 
@@ -52,6 +57,7 @@ public final class Totals {
     this.rejected = verifier == null ? -1 : verifier.rejected();
     this.rejectedByReason = java.util.Collections.unmodifiableMap(refusals);
     this.kernelDrops = kernelDrops;
+    this.notForThisHost = pipeline.notForThisHost();
   }
 
   public static Totals ofReplay(FramePipeline pipeline) {

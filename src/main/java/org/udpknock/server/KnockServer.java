@@ -8,13 +8,13 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.udpknock.auth.Verdict;
-import org.udpknock.core.Addresses;
 import org.udpknock.core.GrantTable;
 import org.udpknock.core.KnockEngine;
 import org.udpknock.core.KnockListener;
 import org.udpknock.core.ResetReason;
 import org.udpknock.pipeline.DestinationFilter;
 import org.udpknock.pipeline.FramePipeline;
+import org.udpknock.pipeline.Ingress;
 import org.udpknock.report.EventWriter;
 import org.udpknock.report.Totals;
 
@@ -55,7 +55,8 @@ public final class KnockServer {
     this.grants = new GrantTable(config.serviceTimeoutNanos(), config.maxSources());
     this.listener = new ServiceListener(config.bindAddress(), config.servicePort(), config.greeting(),
         this::isGranted, events, clock, config.greetingTimeoutNanos(), config.maxGreetingsInFlight());
-    this.localAddresses = config.anyDestination() ? null : new LocalAddresses();
+    this.localAddresses = new LocalAddresses(); // Also names interfaces in link-local addresses.
+    writer.setScopeNames(localAddresses::interfaceName);
     DestinationFilter destinations = config.anyDestination() ? DestinationFilter.ANY : localAddresses;
     KnockEngine engine = new KnockEngine(config.sequence(), config.guard(), config.sequenceTimeoutNanos(),
         config.maxSources(), new GrantingListener());
@@ -119,8 +120,13 @@ public final class KnockServer {
   private final class CountingSink implements FrameSink {
     @Override
     public void onFrame(long timeNanos, int linkType, byte[] data, int offset, int length) {
+      onFrame(timeNanos, linkType, Ingress.UNKNOWN, data, offset, length);
+    }
+
+    @Override
+    public void onFrame(long timeNanos, int linkType, Ingress ingress, byte[] data, int offset, int length) {
       try {
-        pipeline.onFrame(timeNanos, linkType, data, offset, length);
+        pipeline.onFrame(timeNanos, linkType, ingress, data, offset, length);
       } catch (RuntimeException e) {
         frameFailed(e);
       }
@@ -166,7 +172,7 @@ public final class KnockServer {
     writer.flush(); // Log lines wait at most one tick, and a flood costs no system call per line.
     synchronized (gate) {
       for (GrantTable.Expired expired : grants.expire(clock.nowNanos())) {
-        events.grantExpired(Addresses.format(expired.sourceHi(), expired.sourceLo()), expired.expiredAtNanos());
+        events.grantExpired(writer.address(expired.sourceHi(), expired.sourceLo()), expired.expiredAtNanos());
       }
       if (grants.size() == 0) {
         listener.close();
@@ -176,7 +182,7 @@ public final class KnockServer {
     if (ticks % STATS_EVERY_TICKS == 0) {
       reportDrops();
     }
-    if (localAddresses != null && ticks % ADDRESSES_EVERY_TICKS == 0) {
+    if (ticks % ADDRESSES_EVERY_TICKS == 0) {
       localAddresses.refresh();
     }
   }
