@@ -49,6 +49,9 @@ ensure_libpcap() { need libpcap0.8 has_libpcap; }
 ensure_iproute2() { need iproute2 command -v ip; }
 # The live scan-guard test sweeps loopback ports with hping3, as an attacker would.
 ensure_hping3() { need hping3 command -v hping3; }
+# The live host-rules tests send what no socket can (an IPv4-mapped source, 127.0.0.1 on a veth,
+# IPv6 extension headers) with scapy, from Debian's python3.
+ensure_scapy() { need python3-scapy /usr/bin/python3 -c 'import scapy'; }
 
 jar_is_stale() {
   [ ! -f "$UDPKNOCK_JAR" ] && return 0
