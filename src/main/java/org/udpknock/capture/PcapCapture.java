@@ -2,12 +2,15 @@ package org.udpknock.capture;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.IntFunction;
 import org.pcap4j.core.BpfProgram.BpfCompileMode;
 import org.pcap4j.core.NotOpenException;
 import org.pcap4j.core.PcapHandle;
@@ -17,8 +20,11 @@ import org.pcap4j.core.PcapNetworkInterface.PromiscuousMode;
 import org.pcap4j.core.PcapStat;
 import org.pcap4j.core.Pcaps;
 import org.pcap4j.core.RawPacketListener;
+import org.pcap4j.packet.namednumber.DataLinkType;
+import org.udpknock.decode.LinkKind;
 import org.udpknock.decode.LinkType;
 import org.udpknock.pcapfile.PcapWriter;
+import org.udpknock.pipeline.Ingress;
 import org.udpknock.server.CaptureException;
 import org.udpknock.server.CaptureException.Kind;
 import org.udpknock.server.CaptureStats;
@@ -44,6 +50,7 @@ public final class PcapCapture implements PacketSource {
   private final String filter;
   private final PcapHandle handle;
   private final int linkType;
+  private final Ingress ingress;
   private final AtomicBoolean stopping = new AtomicBoolean();
   private volatile boolean closed;
   /** Runs on each frame before it is handed over; tests make it throw. Null in production. */
@@ -54,15 +61,27 @@ public final class PcapCapture implements PacketSource {
     this.filter = filter;
     this.handle = handle;
     this.linkType = handle.getDlt().value();
+    this.ingress = ingressOf(interfaceName);
   }
 
   /** Opens {@code interfaceName} and applies {@code filter}; errors say what to do. */
   public static PcapCapture open(String interfaceName, String filter) throws CaptureException {
+    return open(interfaceName, linkType -> filter);
+  }
+
+  /**
+   * Opens {@code interfaceName} and applies the filter for its link type; errors say what to do.
+   * A cooked capture ({@code any}) is switched to LINUX_SLL2, whose header carries the interface
+   * index that link-local sources are keyed with.
+   */
+  public static PcapCapture open(String interfaceName, IntFunction<String> filterForLinkType) throws CaptureException {
     Pcap.libraryVersion();
     if (WARMED_UP.compareAndSet(false, true)) {
       warmUpCallbacks(); // Once per process: reopening after an interface comes back needs no more.
     }
     PcapHandle handle = build(interfaceName);
+    preferSll2(handle);
+    String filter = filterForLinkType.apply(handle.getDlt().value());
     try {
       handle.setFilter(filter, BpfCompileMode.OPTIMIZE);
     } catch (PcapNativeException | NotOpenException e) {
@@ -71,6 +90,31 @@ public final class PcapCapture implements PacketSource {
           + "' was refused by libpcap: " + e.getMessage());
     }
     return new PcapCapture(interfaceName, filter, handle);
+  }
+
+  /** LINUX_SLL has no interface index; libpcap 1.10 offers SLL2 on the same handle. Without it, index 0. */
+  private static void preferSll2(PcapHandle handle) {
+    if (handle.getDlt().value() != LinkType.LINUX_SLL) {
+      return;
+    }
+    try {
+      handle.setDlt(DataLinkType.getInstance(LinkType.LINUX_SLL2));
+    } catch (PcapNativeException | NotOpenException | RuntimeException e) {
+      // An older libpcap: link-local sources seen on "any" are then keyed with interface 0.
+    }
+  }
+
+  /** The interface as the kernel knows it; "any" is none: its frames say which interface. */
+  private static Ingress ingressOf(String interfaceName) {
+    try {
+      NetworkInterface nif = NetworkInterface.getByName(interfaceName);
+      if (nif != null) {
+        return new Ingress(nif.getIndex(), interfaceName, nif.isLoopback() ? LinkKind.LOOPBACK : LinkKind.OTHER);
+      }
+    } catch (SocketException e) {
+      // Unknown to Java: the frames' own link headers may still say.
+    }
+    return new Ingress(0, interfaceName, LinkKind.UNKNOWN);
   }
 
   /**
@@ -188,7 +232,7 @@ public final class PcapCapture implements PacketSource {
         }
         Timestamp time = handle.getTimestamp();
         long nanos = Math.floorDiv(time.getTime(), 1000L) * 1_000_000_000L + time.getNanos();
-        sink.onFrame(nanos, linkType, bytes, 0, bytes.length);
+        sink.onFrame(nanos, linkType, ingress, bytes, 0, bytes.length);
       } catch (RuntimeException e) {
         sink.frameFailed(e);
       }

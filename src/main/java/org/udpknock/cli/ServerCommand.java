@@ -97,7 +97,7 @@ final class ServerCommand implements Callable<Integer> {
     writer.setTimeDigits(9);
     checkServicePort(config);
     ReopeningSource capture = new ReopeningSource(config.interfaceName(), config.captureFilter(),
-        () -> PcapCapture.open(config.interfaceName(), config.captureFilter()), writer, Clock.SYSTEM);
+        () -> PcapCapture.open(config.interfaceName(), config::captureFilter), writer, Clock.SYSTEM);
     AccessControl access = nftOptions.start(config, writer);
     KnockServer server = new KnockServer(config, capture, writer, Clock.SYSTEM, access);
     server.setLogKnockProgress(!quiet);

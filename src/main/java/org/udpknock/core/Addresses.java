@@ -5,12 +5,45 @@ package org.udpknock.core;
  * IPv4-mapped IPv6 ({@code ::ffff:a.b.c.d}) and printed as plain dotted quads; IPv6 addresses
  * are printed in RFC 5952 form (lower case, no leading zeros, the longest run of two or more
  * zero groups shortened to {@code ::}, the first such run on a tie).
+ *
+ * <p><b>Scoped keys.</b> A link-local address {@code fe80::IID} is only unique on its link, so
+ * the key of a link-local source (or destination) says which interface it came in on:
+ * {@code hi = 0x00FE8000_00000000 | N} for interface index N (0 when unknown), {@code lo = IID}.
+ * No accepted address has such a key: every address in {@code ::/8} but {@code ::1} and the
+ * IPv4-mapped form of IPv4 (both {@code hi == 0}) is refused before it becomes a key, and a
+ * link-local address outside {@code fe80::/64} too (RFC 4291 2.5.6: the 54 bits after
+ * {@code fe80::/10} are zero). {@link #scopeOf} gives N back from a key.
  */
 public final class Addresses {
   private static final long IPV4_MAPPED_MASK = 0xFFFF_FFFF_0000_0000L;
   private static final long IPV4_MAPPED_PREFIX = 0x0000_FFFF_0000_0000L;
+  /** The upper 64 bits of every link-local address this host accepts: {@code fe80::/64}. */
+  public static final long LINK_LOCAL_HI = 0xFE80_0000_0000_0000L;
+  private static final long SCOPED_MASK = 0xFFFF_FFFF_0000_0000L;
+  private static final long SCOPED_PREFIX = 0x00FE_8000_0000_0000L;
 
   private Addresses() {}
+
+  /**
+   * The key's {@code hi} of an address received on interface {@code interfaceIndex}: the scoped
+   * form for a link-local address ({@code hi == LINK_LOCAL_HI}), {@code hi} itself otherwise.
+   */
+  public static long scopedHi(long hi, int interfaceIndex) {
+    return hi == LINK_LOCAL_HI ? SCOPED_PREFIX | (interfaceIndex & 0xFFFF_FFFFL) : hi;
+  }
+
+  /** True for the key of a link-local address, which carries its interface index. */
+  public static boolean isScoped(long hi) {
+    return (hi & SCOPED_MASK) == SCOPED_PREFIX;
+  }
+
+  /**
+   * The interface index of a link-local key ({@code lo} is the interface identifier, the
+   * address is {@code fe80::lo}); 0 for any other key, or a link-local one of unknown interface.
+   */
+  public static int scopeOf(long hi) {
+    return isScoped(hi) ? (int) hi : 0;
+  }
 
   public static boolean isIpv4(long hi, long lo) {
     return hi == 0 && (lo & IPV4_MAPPED_MASK) == IPV4_MAPPED_PREFIX;
@@ -21,7 +54,16 @@ public final class Addresses {
     return IPV4_MAPPED_PREFIX | (address & 0xFFFF_FFFFL);
   }
 
+  /** A link-local key prints as {@code fe80::IID%N}, N its interface index. */
   public static String format(long hi, long lo) {
+    return format(hi, lo, Integer::toString);
+  }
+
+  /** As {@link #format(long, long)}, with {@code scopeNames} naming interface indexes (e.g. {@code %eth0}). */
+  public static String format(long hi, long lo, java.util.function.IntFunction<String> scopeNames) {
+    if (isScoped(hi)) {
+      return formatIpv6(LINK_LOCAL_HI, lo) + "%" + scopeNames.apply(scopeOf(hi));
+    }
     return isIpv4(hi, lo) ? formatIpv4((int) lo) : formatIpv6(hi, lo);
   }
 

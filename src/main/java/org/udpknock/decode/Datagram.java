@@ -29,6 +29,21 @@ public final class Datagram {
   public int payloadLength;
   /** True when the UDP length field is sane and the whole payload it declares was captured. */
   public boolean payloadComplete;
+  /** The interface index from a LINUX_SLL2 header; 0 when the link header carries none. */
+  public int interfaceIndex;
+  /** What the link header says about the interface. */
+  public LinkKind linkKind = LinkKind.UNKNOWN;
+  /** VLAN tags of an Ethernet frame, outermost first: {@code vlanIds[0..vlanCount)}. */
+  public int vlanCount;
+  /** The 12-bit VLAN ids of the tags. */
+  public final int[] vlanIds = new int[HeaderLayout.MAX_VLAN_TAGS];
+
+  /** Forgets the link facts of the previous frame. */
+  void clearLink() {
+    interfaceIndex = 0;
+    linkKind = LinkKind.UNKNOWN;
+    vlanCount = 0;
+  }
 
   /** Sets both addresses from IPv4 addresses held in the low 32 bits of each int. */
   public void setIpv4(int source, int destination) {

@@ -1,6 +1,7 @@
 package org.udpknock.decode;
 
 import static org.udpknock.decode.HeaderLayout.AF_INET;
+import static org.udpknock.decode.HeaderLayout.ARPHRD_LOOPBACK;
 import static org.udpknock.decode.HeaderLayout.AF_INET6_DARWIN;
 import static org.udpknock.decode.HeaderLayout.AF_INET6_FREEBSD;
 import static org.udpknock.decode.HeaderLayout.AF_INET6_LINUX;
@@ -43,14 +44,18 @@ import static org.udpknock.decode.HeaderLayout.IP_VERSION_6;
 import static org.udpknock.decode.HeaderLayout.LOOPBACK_HEADER_LENGTH;
 import static org.udpknock.decode.HeaderLayout.MAX_IPV6_EXTENSION_HEADERS;
 import static org.udpknock.decode.HeaderLayout.MAX_VLAN_TAGS;
+import static org.udpknock.decode.HeaderLayout.SLL2_HARDWARE_TYPE_OFFSET;
 import static org.udpknock.decode.HeaderLayout.SLL2_HEADER_LENGTH;
+import static org.udpknock.decode.HeaderLayout.SLL2_INTERFACE_INDEX_OFFSET;
 import static org.udpknock.decode.HeaderLayout.SLL2_PROTOCOL_OFFSET;
+import static org.udpknock.decode.HeaderLayout.SLL_HARDWARE_TYPE_OFFSET;
 import static org.udpknock.decode.HeaderLayout.SLL_HEADER_LENGTH;
 import static org.udpknock.decode.HeaderLayout.SLL_PROTOCOL_OFFSET;
 import static org.udpknock.decode.HeaderLayout.UDP_DESTINATION_PORT_OFFSET;
 import static org.udpknock.decode.HeaderLayout.UDP_HEADER_LENGTH;
 import static org.udpknock.decode.HeaderLayout.UDP_LENGTH_OFFSET;
 import static org.udpknock.decode.HeaderLayout.UDP_SOURCE_PORT_OFFSET;
+import static org.udpknock.decode.HeaderLayout.VLAN_ID_MASK;
 import static org.udpknock.decode.HeaderLayout.VLAN_TAG_LENGTH;
 
 /**
@@ -79,13 +84,16 @@ public final class FrameDecoder {
       return DecodeOutcome.TRUNCATED;
     }
     int end = offset + length;
+    if (out != null) {
+      out.clearLink();
+    }
     switch (linkType) {
       case LinkType.ETHERNET:
         return ethernet(frame, offset, end, out);
       case LinkType.LINUX_SLL:
-        return cooked(frame, offset, end, SLL_PROTOCOL_OFFSET, SLL_HEADER_LENGTH, out);
+        return cooked(frame, offset, end, SLL_LAYOUT, out);
       case LinkType.LINUX_SLL2:
-        return cooked(frame, offset, end, SLL2_PROTOCOL_OFFSET, SLL2_HEADER_LENGTH, out);
+        return cooked(frame, offset, end, SLL2_LAYOUT, out);
       case LinkType.NULL:
         return loopback(frame, offset, end, false, out);
       case LinkType.LOOP:
@@ -114,6 +122,10 @@ public final class FrameDecoder {
       if (!captured(typePos, VLAN_TAG_LENGTH + ETHERTYPE_LENGTH, end)) {
         return DecodeOutcome.TRUNCATED;
       }
+      if (out != null) {
+        out.vlanIds[tags] = uint16(f, typePos + ETHERTYPE_LENGTH) & VLAN_ID_MASK;
+        out.vlanCount = tags + 1;
+      }
       typePos += VLAN_TAG_LENGTH;
       type = uint16(f, typePos);
     }
@@ -126,11 +138,26 @@ public final class FrameDecoder {
         || etherType == ETHERTYPE_VLAN_QINQ_LEGACY;
   }
 
-  /** Linux cooked captures: a fixed-size header holding an EtherType. */
-  private static DecodeOutcome cooked(
-      byte[] f, int pos, int end, int protocolOffset, int headerLength, Datagram out) {
-    if (!captured(pos, headerLength, end)) return DecodeOutcome.TRUNCATED;
-    return byEtherType(uint16(f, pos + protocolOffset), f, pos + headerLength, end, out);
+  /** Where the fields of a Linux cooked header lie; an interface index offset of -1: none. */
+  private record CookedLayout(int length, int protocolOffset, int hardwareTypeOffset, int interfaceIndexOffset) {}
+
+  private static final CookedLayout SLL_LAYOUT =
+      new CookedLayout(SLL_HEADER_LENGTH, SLL_PROTOCOL_OFFSET, SLL_HARDWARE_TYPE_OFFSET, -1);
+  private static final CookedLayout SLL2_LAYOUT = new CookedLayout(SLL2_HEADER_LENGTH,
+      SLL2_PROTOCOL_OFFSET, SLL2_HARDWARE_TYPE_OFFSET, SLL2_INTERFACE_INDEX_OFFSET);
+
+  /**
+   * Linux cooked captures: a fixed-size header holding an EtherType, the hardware type of the
+   * interface (so whether it is loopback) and, in v2, the interface index.
+   */
+  private static DecodeOutcome cooked(byte[] f, int pos, int end, CookedLayout layout, Datagram out) {
+    if (!captured(pos, layout.length(), end)) return DecodeOutcome.TRUNCATED;
+    if (out != null) {
+      boolean loopback = uint16(f, pos + layout.hardwareTypeOffset()) == ARPHRD_LOOPBACK;
+      out.linkKind = loopback ? LinkKind.LOOPBACK : LinkKind.OTHER;
+      out.interfaceIndex = layout.interfaceIndexOffset() < 0 ? 0 : int32(f, pos + layout.interfaceIndexOffset());
+    }
+    return byEtherType(uint16(f, pos + layout.protocolOffset()), f, pos + layout.length(), end, out);
   }
 
   private static DecodeOutcome byEtherType(
@@ -150,6 +177,9 @@ public final class FrameDecoder {
     if (!captured(pos, LOOPBACK_HEADER_LENGTH, end)) return DecodeOutcome.TRUNCATED;
     int family = networkByteOrder ? int32(f, pos) : hostOrderFamily(f, pos);
     pos += LOOPBACK_HEADER_LENGTH;
+    if (out != null) {
+      out.linkKind = LinkKind.LOOPBACK;
+    }
     if (family == AF_INET) return ipv4(f, pos, end, out);
     if (isInet6Family(family)) return ipv6(f, pos, end, out);
     return DecodeOutcome.NOT_IP;

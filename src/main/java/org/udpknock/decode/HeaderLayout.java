@@ -86,6 +86,8 @@ final class HeaderLayout {
   static final int VLAN_TAG_LENGTH = 4;
   /** More stacked tags than any real network uses; a bound so that garbage cannot loop long. */
   static final int MAX_VLAN_TAGS = 8;
+  /** The VLAN id: the low 12 bits of the TCI (the top 4 are priority and DEI). */
+  static final int VLAN_ID_MASK = 0x0FFF;
 
   // EtherTypes.
   static final int ETHERTYPE_IPV4 = 0x0800;
@@ -96,10 +98,15 @@ final class HeaderLayout {
   static final int ETHERTYPE_VLAN_QINQ_LEGACY = 0x9100;
 
   // Linux cooked captures.
+  static final int SLL_HARDWARE_TYPE_OFFSET = 2;
   static final int SLL_PROTOCOL_OFFSET = 14;
   static final int SLL_HEADER_LENGTH = 16;
   static final int SLL2_PROTOCOL_OFFSET = 0;
+  static final int SLL2_INTERFACE_INDEX_OFFSET = 4;
+  static final int SLL2_HARDWARE_TYPE_OFFSET = 8;
   static final int SLL2_HEADER_LENGTH = 20;
+  /** The ARPHRD_* hardware type of Linux loopback interfaces. */
+  static final int ARPHRD_LOOPBACK = 772;
 
   // BSD loopback.
   static final int LOOPBACK_HEADER_LENGTH = 4;
@@ -149,6 +156,8 @@ final class HeaderLayout {
   static final int IPPROTO_ROUTING = 43;
   static final int IPPROTO_FRAGMENT = 44;
   static final int IPPROTO_DSTOPTS = 60;
+  /** The extension headers {@link FrameDecoder} walks on its way to UDP; {@link CaptureFilter} passes them all. */
+  static final int[] IPV6_WALKED_HEADERS = {IPPROTO_HOPOPTS, IPPROTO_ROUTING, IPPROTO_FRAGMENT, IPPROTO_DSTOPTS};
 
   // UDP.
   static final int UDP_SOURCE_PORT_OFFSET = 0;

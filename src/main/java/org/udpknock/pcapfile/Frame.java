@@ -18,6 +18,8 @@ public final class Frame {
   public int timeDigits;
   /** The link type of the interface that captured this frame (see {@code LinkType}), or -1. */
   public int linkType;
+  /** The pcapng interface id of the frame (0 in pcap files, which have one interface). */
+  public int interfaceId;
   /** The captured bytes, {@code data[0..capturedLength)}; the array may be longer. */
   public byte[] data = new byte[65536];
   /** How many bytes were captured (0 is possible: a record without data). */

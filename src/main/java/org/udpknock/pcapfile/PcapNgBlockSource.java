@@ -240,6 +240,7 @@ final class PcapNgBlockSource implements RecordSource {
     long originalLength = Bytes.uint32(b, p + 16, bigEndian);
     in.pos = p + fixedLength;
     describe(frame, interfaceOrNull(interfaceId), units);
+    frame.interfaceId = interfaceId;
     return readPacketData(frame, capturedLength, originalLength, bodyLength - fixedLength,
         totalLength);
   }
@@ -265,6 +266,7 @@ final class PcapNgBlockSource implements RecordSource {
     frame.timeDigits = first == null ? TimestampResolution.MICROSECONDS.digits
         : first.resolution.digits;
     frame.linkType = first == null ? Frame.UNKNOWN_LINK_TYPE : first.linkType;
+    frame.interfaceId = 0;
     return readPacketData(frame, capturedLength, originalLength,
         bodyLength - SIMPLE_PACKET_FIXED_LENGTH, totalLength);
   }

@@ -92,6 +92,7 @@ final class PcapRecordSource implements RecordSource {
     frame.timeNanos = seconds * NANOS_PER_SECOND + fraction * nanosPerFractionUnit;
     frame.timeDigits = timeDigits;
     frame.linkType = linkType;
+    frame.interfaceId = 0;
     frame.originalLength = Bytes.clampToInt(originalLength);
     readData(frame, (int) capturedLength);
     return true;

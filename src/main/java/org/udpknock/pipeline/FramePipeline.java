@@ -3,10 +3,12 @@ package org.udpknock.pipeline;
 import org.udpknock.auth.KnockVerifier;
 import org.udpknock.auth.RejectionListener;
 import org.udpknock.auth.Verdict;
+import org.udpknock.core.Addresses;
 import org.udpknock.core.KnockEngine;
 import org.udpknock.decode.Datagram;
 import org.udpknock.decode.DecodeOutcome;
 import org.udpknock.decode.FrameDecoder;
+import org.udpknock.decode.LinkKind;
 
 /**
  * Frames in, knocks out: decodes each captured frame and hands its UDP datagram to the engine.
@@ -41,8 +43,17 @@ public final class FramePipeline {
     this.rejections = rejections;
   }
 
-  /** Decodes one frame and, if it is a UDP datagram for this host, feeds it to the engine. */
+  /** As {@link #onFrame(long, int, Ingress, byte[], int, int)} from an interface nothing is known of. */
   public void onFrame(long timeNanos, int linkType, byte[] data, int offset, int length) {
+    onFrame(timeNanos, linkType, Ingress.UNKNOWN, data, offset, length);
+  }
+
+  /**
+   * Decodes one frame that came in on {@code ingress} and, if it is a UDP datagram this host
+   * would accept ({@link HostRules}, VLANs and destinations as {@link DestinationFilter} says),
+   * feeds it to the engine. Link-local addresses are keyed with their interface index.
+   */
+  public void onFrame(long timeNanos, int linkType, Ingress ingress, byte[] data, int offset, int length) {
     frames++;
     lastTimeNanos = timeNanos;
     DecodeOutcome outcome = FrameDecoder.decode(linkType, data, offset, length, datagram);
@@ -50,23 +61,34 @@ public final class FramePipeline {
     if (outcome != DecodeOutcome.UDP) {
       return;
     }
-    if (!destinations.accepts(datagram.destinationHi, datagram.destinationLo)) {
+    int interfaceIndex = datagram.interfaceIndex != 0 ? datagram.interfaceIndex : ingress.index();
+    long destinationHi = Addresses.scopedHi(datagram.destinationHi, interfaceIndex);
+    if (!hostAccepts(ingress) || !destinations.accepts(destinationHi, datagram.destinationLo)) {
       notForThisHost++;
       return;
     }
-    if (verifier != null && engine.sequence().contains(datagram.destinationPort) && !authentic(timeNanos, data)) {
+    long sourceHi = Addresses.scopedHi(datagram.sourceHi, interfaceIndex);
+    if (verifier != null && engine.sequence().contains(datagram.destinationPort)
+        && !authentic(timeNanos, sourceHi, data)) {
       return;
     }
-    engine.onDatagram(timeNanos, datagram.sourceHi, datagram.sourceLo, datagram.destinationPort);
+    engine.onDatagram(timeNanos, sourceHi, datagram.sourceLo, datagram.destinationPort);
   }
 
-  private boolean authentic(long timeNanos, byte[] data) {
+  /** The kernel's rules on addresses, and a tagged frame only through a VLAN interface of the host. */
+  private boolean hostAccepts(Ingress ingress) {
+    LinkKind kind = datagram.linkKind != LinkKind.UNKNOWN ? datagram.linkKind : ingress.kind();
+    return HostRules.accepts(datagram, kind) && (datagram.vlanCount == 0
+        || destinations.acceptsVlans(ingress.name(), datagram.vlanIds, datagram.vlanCount));
+  }
+
+  private boolean authentic(long timeNanos, long sourceHi, byte[] data) {
     Verdict verdict = verifier.verify(timeNanos, datagram.destinationPort, data,
         datagram.payloadOffset, datagram.payloadLength, datagram.payloadComplete);
     if (verdict == Verdict.ACCEPTED) {
       return true;
     }
-    rejections.rejected(timeNanos, datagram.sourceHi, datagram.sourceLo, datagram.destinationPort, verdict);
+    rejections.rejected(timeNanos, sourceHi, datagram.sourceLo, datagram.destinationPort, verdict);
     return false;
   }
 
@@ -96,7 +118,10 @@ public final class FramePipeline {
     return outcomeCounts[outcome.ordinal()];
   }
 
-  /** UDP datagrams dropped because they were addressed to another host. */
+  /**
+   * UDP datagrams dropped because this host would not accept them: addressed to another host,
+   * with addresses the kernel drops ({@link HostRules}), or tagged for a VLAN it does not have.
+   */
   public long notForThisHost() {
     return notForThisHost;
   }

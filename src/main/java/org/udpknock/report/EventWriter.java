@@ -1,8 +1,10 @@
 package org.udpknock.report;
 
 import java.io.PrintWriter;
+import java.util.function.IntFunction;
 import org.udpknock.auth.RejectionListener;
 import org.udpknock.auth.Verdict;
+import org.udpknock.core.Addresses;
 import org.udpknock.core.KnockListener;
 
 /**
@@ -12,6 +14,7 @@ import org.udpknock.core.KnockListener;
 public abstract class EventWriter implements KnockListener, RejectionListener {
   protected final PrintWriter out;
   private volatile int timeDigits = 6;
+  private volatile IntFunction<String> scopeNames = Integer::toString;
 
   protected EventWriter(PrintWriter out) {
     this.out = out;
@@ -43,6 +46,19 @@ public abstract class EventWriter implements KnockListener, RejectionListener {
   /** Fraction digits the current capture's timestamps carry (6 = microseconds, 9 = nanoseconds). */
   public void setTimeDigits(int digits) {
     timeDigits = digits;
+  }
+
+  /**
+   * Names interface indexes in link-local addresses ({@code fe80::1%eth0}); by default they
+   * print as numbers ({@code fe80::1%2}), as in replay, where the capturing host's names are unknown.
+   */
+  public void setScopeNames(IntFunction<String> names) {
+    scopeNames = names;
+  }
+
+  /** The text form of an address key, a link-local one with its interface. */
+  public String address(long hi, long lo) {
+    return Addresses.format(hi, lo, scopeNames);
   }
 
   protected String time(long epochNanos) {

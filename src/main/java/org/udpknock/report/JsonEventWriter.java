@@ -3,7 +3,6 @@ package org.udpknock.report;
 import java.io.PrintWriter;
 import java.util.Map;
 import org.udpknock.auth.Verdict;
-import org.udpknock.core.Addresses;
 import org.udpknock.core.ResetReason;
 
 /**
@@ -18,7 +17,7 @@ final class JsonEventWriter extends EventWriter {
 
   private String head(String event, long timeNanos, long sourceHi, long sourceLo) {
     return "{\"event\":\"" + event + "\",\"time\":\"" + time(timeNanos) + "\",\"source\":\""
-        + Addresses.format(sourceHi, sourceLo) + "\"";
+        + address(sourceHi, sourceLo) + "\"";
   }
 
   @Override
@@ -77,7 +76,8 @@ final class JsonEventWriter extends EventWriter {
     emit("{\"event\":\"summary\",\"time\":" + time + ",\"packets\":" + totals.packets
         + ",\"knocks\":" + totals.knocks + ",\"grants\":" + totals.grants + ",\"guard_hits\":" + totals.guardHits
         + ",\"blocked_knocks\":" + totals.blockedKnocks + ",\"skipped\":"
-        + totals.skipped + ",\"skipped_by_reason\":{" + reasons + "}" + rejections(totals) + evicted + drops + "}");
+        + totals.skipped + ",\"skipped_by_reason\":{" + reasons + "}" + rejections(totals)
+        + (totals.notForThisHost == 0 ? "" : ",\"not_for_this_host\":" + totals.notForThisHost) + evicted + drops + "}");
   }
 
   /** Authenticated mode only: {@code "rejected":2,"rejected_by_reason":{"malformed":1,...}}. */

@@ -3,7 +3,6 @@ package org.udpknock.report;
 import java.io.PrintWriter;
 import java.util.Map;
 import org.udpknock.auth.Verdict;
-import org.udpknock.core.Addresses;
 import org.udpknock.core.ResetReason;
 
 /** One human-readable line per event: {@code TIME knock 127.0.0.1 port 12001 stage 1/3}. */
@@ -17,30 +16,30 @@ final class TextEventWriter extends EventWriter {
 
   @Override
   public void knock(long timeNanos, long sourceHi, long sourceLo, int port, int stage) {
-    emit(time(timeNanos) + " knock " + Addresses.format(sourceHi, sourceLo) + " port " + port
+    emit(time(timeNanos) + " knock " + address(sourceHi, sourceLo) + " port " + port
         + " stage " + stage + "/" + sequenceLength);
   }
 
   @Override
   public void granted(long timeNanos, long sourceHi, long sourceLo) {
-    emit(time(timeNanos) + " granted " + Addresses.format(sourceHi, sourceLo));
+    emit(time(timeNanos) + " granted " + address(sourceHi, sourceLo));
   }
 
   @Override
   public void reset(long timeNanos, long sourceHi, long sourceLo, ResetReason reason) {
-    emit(time(timeNanos) + " reset " + Addresses.format(sourceHi, sourceLo) + " "
+    emit(time(timeNanos) + " reset " + address(sourceHi, sourceLo) + " "
         + reason.label());
   }
 
   @Override
   public void rejected(long timeNanos, long sourceHi, long sourceLo, int port, Verdict reason) {
-    emit(time(timeNanos) + " rejected " + Addresses.format(sourceHi, sourceLo) + " port " + port
+    emit(time(timeNanos) + " rejected " + address(sourceHi, sourceLo) + " port " + port
         + " " + reason.label());
   }
 
   @Override
   public void guardTripped(long timeNanos, long sourceHi, long sourceLo, int port) {
-    emit(time(timeNanos) + " guard " + Addresses.format(sourceHi, sourceLo) + " port " + port);
+    emit(time(timeNanos) + " guard " + address(sourceHi, sourceLo) + " port " + port);
   }
 
   @Override
@@ -66,7 +65,8 @@ final class TextEventWriter extends EventWriter {
     String drops = totals.kernelDrops < 0 ? "" : ", " + totals.kernelDrops + " kernel drops";
     emit("summary: " + totals.packets + " packets, " + totals.knocks + " knocks, "
         + totals.grants + " granted, " + totals.guardHits + " guard hits, " + totals.blockedKnocks
-        + " blocked knocks, " + totals.skipped + " skipped (" + reasons + ")" + rejections(totals) + evicted + drops);
+        + " blocked knocks, " + totals.skipped + " skipped (" + reasons + ")" + rejections(totals)
+        + (totals.notForThisHost == 0 ? "" : ", " + totals.notForThisHost + " not for this host") + evicted + drops);
   }
 
   /** Authenticated mode only: {@code , 2 rejected (malformed 1, bad-tag 1, ...)}. */

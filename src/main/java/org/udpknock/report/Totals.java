@@ -23,6 +23,11 @@ public final class Totals {
   public final long rejected;
   /** Refusals by reason, e.g. {@code bad-tag -> 1}, in a stable order; empty in plain mode. */
   public final Map<String, Long> rejectedByReason;
+  /**
+   * UDP datagrams this host would not accept (another host's destination, addresses the kernel
+   * drops, a VLAN it does not have): printed when not zero.
+   */
+  public final long notForThisHost;
   /** Kernel drops, for live captures; -1 when not applicable (replay). */
   public final long kernelDrops;
   /** Grants evicted before their end to make room, for the server; -1 when not applicable (replay). */
@@ -55,6 +60,7 @@ public final class Totals {
     this.rejectedByReason = java.util.Collections.unmodifiableMap(refusals);
     this.kernelDrops = kernelDrops;
     this.grantsEvicted = grantsEvicted;
+    this.notForThisHost = pipeline.notForThisHost();
   }
 
   public static Totals ofReplay(FramePipeline pipeline) {

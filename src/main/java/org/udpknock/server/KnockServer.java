@@ -16,6 +16,7 @@ import org.udpknock.core.KnockListener;
 import org.udpknock.core.ResetReason;
 import org.udpknock.pipeline.DestinationFilter;
 import org.udpknock.pipeline.FramePipeline;
+import org.udpknock.pipeline.Ingress;
 import org.udpknock.report.EventWriter;
 import org.udpknock.report.Totals;
 
@@ -76,7 +77,8 @@ public final class KnockServer {
     this.grants = new GrantTable(config.serviceTimeoutNanos(), config.maxGrants());
     this.listener = new ServiceListener(config.bindAddress(), config.servicePort(), config.greeting(),
         this::isGranted, events, clock, config.greetingTimeoutNanos(), config.maxGreetingsInFlight());
-    this.localAddresses = config.anyDestination() ? null : new LocalAddresses();
+    this.localAddresses = new LocalAddresses(); // Also names interfaces in link-local addresses.
+    writer.setScopeNames(localAddresses::interfaceName);
     DestinationFilter destinations = config.anyDestination() ? DestinationFilter.ANY : localAddresses;
     KnockEngine engine = new KnockEngine(config.sequence(), config.guard(), config.sequenceTimeoutNanos(),
         config.maxSources(), new GrantingListener());
@@ -152,8 +154,13 @@ public final class KnockServer {
   private final class CountingSink implements FrameSink {
     @Override
     public void onFrame(long timeNanos, int linkType, byte[] data, int offset, int length) {
+      onFrame(timeNanos, linkType, Ingress.UNKNOWN, data, offset, length);
+    }
+
+    @Override
+    public void onFrame(long timeNanos, int linkType, Ingress ingress, byte[] data, int offset, int length) {
       try {
-        pipeline.onFrame(timeNanos, linkType, data, offset, length);
+        pipeline.onFrame(timeNanos, linkType, ingress, data, offset, length);
       } catch (RuntimeException e) {
         frameFailed(e);
       }
@@ -207,7 +214,7 @@ public final class KnockServer {
     if (ticks % STATS_EVERY_TICKS == 0) {
       reportDrops();
     }
-    if (localAddresses != null && ticks % ADDRESSES_EVERY_TICKS == 0) {
+    if (ticks % ADDRESSES_EVERY_TICKS == 0) {
       localAddresses.refresh();
     }
   }
@@ -224,7 +231,7 @@ public final class KnockServer {
   }
 
   private void logRemoval(GrantTable.Removal removal) {
-    String source = Addresses.format(removal.sourceHi(), removal.sourceLo());
+    String source = writer.address(removal.sourceHi(), removal.sourceLo());
     if (removal.evicted()) {
       events.grantEvicted(source, removal.atNanos());
     } else {
@@ -259,7 +266,7 @@ public final class KnockServer {
 
     @Override
     public void granted(long timeNanos, long sourceHi, long sourceLo) {
-      access.allow(sourceHi, sourceLo, 0, config.serviceTimeoutNanos()); // First: the kernel's part takes longest.
+      allowInKernel(sourceHi, sourceLo); // First: the kernel's part takes longest.
       writer.granted(timeNanos, sourceHi, sourceLo);
       // From the packet's time, unless the clock is ahead of it: a grant never starts late.
       GrantTable.Removal madeRoom = grants.grant(sourceHi, sourceLo, Math.max(timeNanos, clock.nowNanos()));
@@ -269,6 +276,15 @@ public final class KnockServer {
       }
       if (madeRoom != null) {
         logRemoval(madeRoom);
+      }
+    }
+
+    /** A link-local key carries its interface: the kernel's set wants the address and the index apart. */
+    private void allowInKernel(long sourceHi, long sourceLo) {
+      if (Addresses.isScoped(sourceHi)) {
+        access.allow(Addresses.LINK_LOCAL_HI, sourceLo, Addresses.scopeOf(sourceHi), config.serviceTimeoutNanos());
+      } else {
+        access.allow(sourceHi, sourceLo, 0, config.serviceTimeoutNanos());
       }
     }
 

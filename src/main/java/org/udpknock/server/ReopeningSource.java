@@ -187,9 +187,11 @@ public final class ReopeningSource implements PacketSource {
     return linkType;
   }
 
+  /** The filter of the current capture (it depends on the link type), or the one given before the first opens. */
   @Override
   public String filter() {
-    return filter;
+    PacketSource running = currentSource();
+    return running == null ? filter : running.filter();
   }
 
   /** Ends {@link #run} or {@link #openFirst} soon, including during a backoff wait. */

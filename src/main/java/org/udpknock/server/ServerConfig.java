@@ -1,10 +1,11 @@
 package org.udpknock.server;
 
 import java.net.InetAddress;
-import java.util.stream.Collectors;
 import org.udpknock.auth.AuthSettings;
 import org.udpknock.core.KnockSequence;
 import org.udpknock.core.ScanGuard;
+import org.udpknock.decode.CaptureFilter;
+import org.udpknock.decode.LinkType;
 
 /**
  * What the server was asked to do, checked by the command that built it. {@code auth} is null
@@ -79,13 +80,17 @@ public record ServerConfig(
     return ScanGuard.of(sequence, scanGuard);
   }
 
-  /**
-   * The BPF filter: only UDP to the sequence's ports and to the guard's reaches user space, e.g.
-   * {@code udp and (dst portrange 11901-12103)} for the defaults.
-   */
+  /** The BPF filter for Ethernet frames: see {@link #captureFilter(int)}. */
   public String captureFilter() {
-    return "udp and (" + guard().watchedPortRanges().stream()
-        .map(range -> range[0] == range[1] ? "dst port " + range[0] : "dst portrange " + range[0] + "-" + range[1])
-        .collect(Collectors.joining(" or ")) + ")";
+    return captureFilter(LinkType.ETHERNET);
+  }
+
+  /**
+   * The BPF filter for a capture of {@code linkType}: it passes every frame the decoder could
+   * turn into a datagram to the sequence's ports or the guard's ({@link CaptureFilter}), e.g.
+   * {@code (udp and (dst portrange 11901-12103)) or (ip6 and (ip6[6] == 0 or ...))}.
+   */
+  public String captureFilter(int linkType) {
+    return CaptureFilter.of(linkType, guard().watchedPortRanges());
   }
 }

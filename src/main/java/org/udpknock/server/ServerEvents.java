@@ -13,6 +13,11 @@ final class ServerEvents {
     this.clock = clock;
   }
 
+  /** An address key as the log prints it, a link-local one with its interface's name. */
+  String address(long[] key) {
+    return writer.address(key[0], key[1]);
+  }
+
   void started(String interfaceName, String linkType, String filter, String sequence, int servicePort) {
     writer.serverEvent("listening", clock.nowNanos(), null, "interface", interfaceName,
         "link-type", linkType, "filter", filter, "sequence", sequence, "service-port", servicePort);

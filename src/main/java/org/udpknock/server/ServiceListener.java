@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
-import org.udpknock.core.Addresses;
 
 /**
  * The TCP service port: open only while some grant lasts. Each connection from a granted
@@ -140,9 +139,8 @@ final class ServiceListener {
     return buffer.asReadOnlyBuffer();
   }
 
-  private static String formatted(InetAddress address) {
-    long[] key = LocalAddresses.key(address);
-    return Addresses.format(key[0], key[1]);
+  private String formatted(InetAddress address) {
+    return events.address(LocalAddresses.key(address));
   }
 
   private static void join(Thread thread) {

@@ -40,4 +40,23 @@ class AddressesTest {
     }
     assertEquals(expected, Addresses.format(hi, lo));
   }
+
+  @org.junit.jupiter.api.Test
+  void aLinkLocalKeyCarriesItsInterfaceIndex() {
+    long hi = Addresses.scopedHi(Addresses.LINK_LOCAL_HI, 7);
+    assertEquals(0x00FE_8000_0000_0007L, hi);
+    org.junit.jupiter.api.Assertions.assertTrue(Addresses.isScoped(hi));
+    assertEquals(7, Addresses.scopeOf(hi));
+    assertEquals("fe80::99%7", Addresses.format(hi, 0x99));
+    assertEquals("fe80::99%eth0", Addresses.format(hi, 0x99, index -> index == 7 ? "eth0" : "?"));
+    assertEquals(-1, Addresses.scopeOf(Addresses.scopedHi(Addresses.LINK_LOCAL_HI, -1)), "indexes are unsigned 32 bits");
+  }
+
+  @org.junit.jupiter.api.Test
+  void otherKeysAreNotScoped() {
+    assertEquals(0x2001_0db8_0000_0000L, Addresses.scopedHi(0x2001_0db8_0000_0000L, 7));
+    assertEquals(0, Addresses.scopeOf(0)); // IPv4 and ::1
+    assertEquals(0, Addresses.scopeOf(0x2001_0db8_0000_0000L));
+    assertEquals(0, Addresses.scopeOf(Addresses.LINK_LOCAL_HI), "an unscoped fe80::/64 key");
+  }
 }

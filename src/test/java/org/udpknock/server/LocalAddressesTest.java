@@ -39,4 +39,12 @@ class LocalAddressesTest {
     assertFalse(accepts("2001:db8::77"));
     assertFalse(accepts("128.0.0.1"));
   }
+
+  @Test
+  void aLinkLocalAddressIsKeyedWithItsScope() throws Exception {
+    byte[] bytes = InetAddress.getByName("fe80::99").getAddress();
+    long[] key = LocalAddresses.key(java.net.Inet6Address.getByAddress(null, bytes, 7));
+    org.junit.jupiter.api.Assertions.assertArrayEquals(
+        new long[] {org.udpknock.core.Addresses.scopedHi(org.udpknock.core.Addresses.LINK_LOCAL_HI, 7), 0x99}, key);
+  }
 }
