@@ -70,6 +70,7 @@ final class ReplayCommand implements Callable<Integer> {
     } catch (CaptureFileException e) {
       throw new UserError(ExitCodes.FAILURE, e.getMessage());
     } finally {
+      events.finishBlocked(pipeline.lastTimeNanos());
       events.summary(Totals.ofReplay(pipeline), pipeline.frames() > 0, pipeline.lastTimeNanos());
       events.flush();
     }
@@ -82,7 +83,7 @@ final class ReplayCommand implements Callable<Integer> {
         frames, seconds, frames / Math.max(seconds, 1e-9));
   }
 
-  /** Passes grants through; drops knock progress, resets and guard events. */
+  /** Passes grants (and a warning that the heap is full) through; drops knock progress, resets, guard and blocked events. */
   private static KnockListener grantsOnly(KnockListener events) {
     return new KnockListener() {
       @Override
@@ -95,6 +96,11 @@ final class ReplayCommand implements Callable<Integer> {
 
       @Override
       public void reset(long timeNanos, long sourceHi, long sourceLo, ResetReason reason) {}
+
+      @Override
+      public void trackingCapped(long timeNanos, int capacity) {
+        events.trackingCapped(timeNanos, capacity);
+      }
     };
   }
 

@@ -96,6 +96,7 @@ public final class KnockServer {
       awaitQuietly(timer);
       listener.close();
       reportDrops();
+      writer.finishBlocked(clock.nowNanos());
       writer.flush();
       finished.countDown();
     }
@@ -163,6 +164,7 @@ public final class KnockServer {
   }
 
   private void tick() {
+    writer.summarizeBlocked(clock.nowNanos());
     writer.flush(); // Log lines wait at most one tick, and a flood costs no system call per line.
     synchronized (gate) {
       for (GrantTable.Expired expired : grants.expire(clock.nowNanos())) {
@@ -232,6 +234,17 @@ public final class KnockServer {
       if (logKnockProgress) { // A flood from spoofed sources on guard ports trips it once per source.
         writer.guardTripped(timeNanos, sourceHi, sourceLo, port);
       }
+    }
+
+    /** Logged even under --quiet, rate-limited: an admin must see who the guard keeps out. */
+    @Override
+    public void knockBlocked(long timeNanos, long sourceHi, long sourceLo, int port) {
+      writer.knockBlocked(timeNanos, sourceHi, sourceLo, port);
+    }
+
+    @Override
+    public void trackingCapped(long timeNanos, int capacity) {
+      writer.trackingCapped(timeNanos, capacity);
     }
   }
 }

@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import org.udpknock.core.Addresses;
+import org.udpknock.report.RefusalLog;
 
 /**
  * The TCP service port: open only while some grant lasts. Each connection from a granted

@@ -69,6 +69,7 @@ class KnockEngineGuardTest {
       send((port - 11000) * 500_000L, A, port);
     }
     events.take((11901 - 11000) * 500_000L + " guard 127.0.0.1 11901");
+    events.take((12001 - 11000) * 500_000L + " blocked 127.0.0.1 12001");
     assertEquals(0, engine.grants());
     assertEquals(3, engine.knocks(), "guard hits are not knocks");
     assertEquals(100 + 100, engine.guardHits(), "11901-12000 and 12004-12103");
@@ -83,6 +84,7 @@ class KnockEngineGuardTest {
       send((13000 - port) * 500_000L, A, port);
     }
     events.take((13000 - 12103) * 500_000L + " guard 127.0.0.1 12103");
+    events.take((13000 - 12001) * 500_000L + " blocked 127.0.0.1 12001");
     assertEquals(0, engine.grants());
     assertEquals(1, engine.blockedKnocks());
   }
@@ -95,6 +97,7 @@ class KnockEngineGuardTest {
     send(1 * SECOND, A, 12050); // refreshes the block: the window now ends at 6 s
     send(1 * SECOND + TIMEOUT, A, 12001); // exactly the timeout after the last hit: still blocked
     events.take("0 guard 127.0.0.1 11950");
+    events.take((1 * SECOND + TIMEOUT) + " blocked 127.0.0.1 12001");
     assertEquals(1, engine.blockedKnocks());
     assertEquals(0, engine.attemptsInProgress());
     send(1 * SECOND + TIMEOUT + 1, A, 12001); // one nanosecond later: free
@@ -118,6 +121,7 @@ class KnockEngineGuardTest {
     send(2, A, 12003);
     send(3, A, 12001);
     events.take("0 guard 127.0.0.1 12000");
+    events.take("3 blocked 127.0.0.1 12001");
     assertEquals(3, engine.knocks());
     assertEquals(1, engine.guardHits());
     assertEquals(1, engine.blockedKnocks());
@@ -132,6 +136,8 @@ class KnockEngineGuardTest {
     send(2 * SECOND, A, 12010); // an earlier-stamped hit must not shorten the block
     send(15 * SECOND, A, 12001); // exactly the timeout after the latest hit: blocked
     events.take("10000000000 guard 127.0.0.1 12010");
+    events.take("1000000000 blocked 127.0.0.1 12001");
+    events.take("15000000000 blocked 127.0.0.1 12001");
     assertEquals(2, engine.blockedKnocks());
     send(15 * SECOND + 1, A, 12001);
     events.take("15000000001 knock 127.0.0.1 12001 1");
@@ -261,6 +267,7 @@ class KnockEngineGuardTest {
     send(3, A, 4011);
     send(TIMEOUT + 2, A, 4000);
     events.take("0 guard 127.0.0.1 3990");
+    events.take("1 blocked 127.0.0.1 4000");
     events.take((TIMEOUT + 2) + " knock 127.0.0.1 4000 1");
     events.take((TIMEOUT + 2) + " granted 127.0.0.1");
     assertEquals(1, engine.blockedKnocks());
