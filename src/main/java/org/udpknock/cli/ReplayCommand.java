@@ -53,6 +53,7 @@ final class ReplayCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     engineOptions.validate();
     AuthSettings auth = authOptions.settings();
+    MemoryBudget.check(engineOptions.maxSources, auth == null ? 0 : auth.nonceCacheCapacity(), 0);
     files.forEach(ReplayCommand::checkReadable);
     PrintWriter out = spec.commandLine().getOut();
     EventWriter events = EventWriter.create(json, out, engineOptions.sequence().length());

@@ -120,6 +120,8 @@ final class ServerCommand implements Callable<Integer> {
     if (writeTimeoutNanos <= 0) {
       throw new UserError(ExitCodes.USAGE, "--write-timeout must be longer than 0.");
     }
+    MemoryBudget.check(engineOptions.maxSources, auth == null ? 0 : auth.nonceCacheCapacity(),
+        MemoryBudget.MAX_GRANTS_UNTIL_WIRED);
     return new ServerConfig(chooseInterface(), engineOptions.sequence(),
         engineOptions.sequenceTimeoutNanos, engineOptions.maxSources, servicePort.validated(),
         serviceTimeoutNanos, bindAddress(), greeting, anyDestination, writeTimeoutNanos,

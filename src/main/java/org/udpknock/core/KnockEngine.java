@@ -72,6 +72,14 @@ public final class KnockEngine {
     this.listener = listener;
   }
 
+  /**
+   * The most heap the attempt table of {@code maxSources} takes: full, with its index, and while
+   * growing to full, the arrays it grows from.
+   */
+  public static long trackingBytes(int maxSources) {
+    return AttemptTable.peakBytes(maxSources);
+  }
+
   public KnockSequence sequence() {
     return sequence;
   }
