@@ -41,8 +41,17 @@ final class NonceCache {
     nonceHi = new long[capacity];
     nonceLo = new long[capacity];
     expiresNanos = new long[capacity];
-    index = new int[Integer.highestOneBit(Math.max(1, capacity * INDEX_SPREAD - 1)) << 1];
+    index = new int[indexLength(capacity)];
     java.util.Arrays.fill(index, EMPTY);
+  }
+
+  /** The heap a cache of {@code capacity} takes: three longs per entry and the index. */
+  static long bytesFor(int capacity) {
+    return 3L * Long.BYTES * capacity + (long) Integer.BYTES * indexLength(capacity);
+  }
+
+  private static int indexLength(int capacity) {
+    return Integer.highestOneBit(Math.max(1, capacity * INDEX_SPREAD - 1)) << 1;
   }
 
   int size() {

@@ -17,13 +17,14 @@ final class EngineOptions {
   long sequenceTimeoutNanos;
 
   @Option(names = "--max-sources", paramLabel = "N", defaultValue = "1000000",
-      description = "Most attempts tracked at once; the oldest is evicted beyond. Default: ${DEFAULT-VALUE}.")
+      description = "Most attempts tracked at once; beyond, the oldest first knock is evicted (an attempt"
+          + " past its first knock only when none is left). Must fit the heap. Default: ${DEFAULT-VALUE}.")
   int maxSources;
 
   @Option(names = "--scan-guard", paramLabel = "N",
       description = "Ports within N of the lowest or highest sequence port (and not in it) are guard ports:"
-          + " a datagram to one drops the source's attempt and blocks it for the sequence timeout,"
-          + " so a port sweep cannot knock. 0 turns the guard off. Default: " + ScanGuard.DEFAULT_DISTANCE
+          + " a datagram to one drops the source's attempt (and, for sequences a sweep could"
+          + " complete, blocks it for the sequence timeout), so a port sweep cannot knock. 0 turns the guard off. Default: " + ScanGuard.DEFAULT_DISTANCE
           + ", or 0 with --secret-file.")
   Integer scanGuard;
 

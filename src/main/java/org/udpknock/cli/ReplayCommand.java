@@ -53,6 +53,7 @@ final class ReplayCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     engineOptions.validate();
     AuthSettings auth = authOptions.settings();
+    MemoryBudget.check(engineOptions.maxSources, auth == null ? 0 : auth.nonceCacheCapacity(), 0);
     files.forEach(ReplayCommand::checkReadable);
     PrintWriter out = spec.commandLine().getOut();
     EventWriter events = EventWriter.create(json, out, engineOptions.sequence().length());
@@ -70,6 +71,7 @@ final class ReplayCommand implements Callable<Integer> {
     } catch (CaptureFileException e) {
       throw new UserError(ExitCodes.FAILURE, e.getMessage());
     } finally {
+      events.finishBlocked(pipeline.lastTimeNanos());
       events.summary(Totals.ofReplay(pipeline), pipeline.frames() > 0, pipeline.lastTimeNanos());
       events.flush();
     }
@@ -82,7 +84,7 @@ final class ReplayCommand implements Callable<Integer> {
         frames, seconds, frames / Math.max(seconds, 1e-9));
   }
 
-  /** Passes grants through; drops knock progress, resets and guard events. */
+  /** Passes grants (and a warning that the heap is full) through; drops knock progress, resets, guard and blocked events. */
   private static KnockListener grantsOnly(KnockListener events) {
     return new KnockListener() {
       @Override
@@ -95,6 +97,11 @@ final class ReplayCommand implements Callable<Integer> {
 
       @Override
       public void reset(long timeNanos, long sourceHi, long sourceLo, ResetReason reason) {}
+
+      @Override
+      public void trackingCapped(long timeNanos, int capacity) {
+        events.trackingCapped(timeNanos, capacity);
+      }
     };
   }
 

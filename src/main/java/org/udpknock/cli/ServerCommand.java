@@ -135,6 +135,7 @@ final class ServerCommand implements Callable<Integer> {
       throw new UserError(ExitCodes.USAGE, "--max-grants must be between 1 and "
           + EngineOptions.MAX_SOURCES_LIMIT + ", not " + maxGrants + ".");
     }
+    MemoryBudget.check(engineOptions.maxSources, auth == null ? 0 : auth.nonceCacheCapacity(), maxGrants);
     return new ServerConfig(chooseInterface(), engineOptions.sequence(),
         engineOptions.sequenceTimeoutNanos, engineOptions.maxSources, servicePort.validated(),
         serviceTimeoutNanos, bindAddress(), greeting, anyDestination, writeTimeoutNanos,

@@ -4,61 +4,153 @@ import java.util.Arrays;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * The attempts in progress, keyed by 128-bit source address, kept in order of their start.
+ * The attempts in progress, keyed by 128-bit source address, kept in two age lists.
  *
  * <p>Why not a {@code LinkedHashMap}: a million spoofed sources would cost ~150 bytes each in
  * entry, key and value objects. Here an attempt is a slot in parallel primitive arrays
- * (~45 bytes with its hash-index share), slots never move, and an open-addressing index maps
- * addresses to slots. A doubly linked list through the slots keeps them oldest first, so the
- * oldest attempt is found in O(1) for expiry and eviction.
+ * ({@link #BYTES_PER_SLOT} bytes plus its hash-index share), slots never move, and an
+ * open-addressing index maps addresses to slots.
+ *
+ * <p>Two doubly linked age lists run through the slots, as in segmented caches (Caffeine's window
+ * and protected segments). {@link #PROBATION} holds what a spoofer makes for free, one datagram
+ * each: entries at stage 0 (the engine's scan-guard blocks) and stage 1 (a first knock).
+ * {@link #PROTECTED} holds attempts at stage 2 or more, which take a knowledge of the sequence.
+ * {@link #evictionCandidate} takes the oldest probationary entry, and a protected one only when
+ * no probationary entry is left, so a flood of first knocks only ever evicts first knocks.
+ * Each list is oldest first: a probationary entry joins at its start, a protected one when it
+ * reaches stage 2 (see {@link #setStage}), so the head of each list is found in O(1).
  *
  * <p>The hash is seeded per table at random, so a flood of crafted source addresses cannot
  * aim at one chain of the index.
  */
 final class AttemptTable {
   static final int NONE = -1;
+  /** The list of stage 0 and 1 entries: evicted first. */
+  static final int PROBATION = 0;
+  /** The list of attempts at stage 2 or more. */
+  static final int PROTECTED = 1;
+  /** Bytes of the per-slot arrays: two longs of key, a start time, a stage, two list links. */
+  static final int BYTES_PER_SLOT = 8 + 8 + 8 + 1 + 4 + 4;
   private static final int INITIAL_SLOTS = 1024;
   /** Index cells per slot: keeps linear probes short. */
   private static final int INDEX_SPREAD = 2;
   private static final int EMPTY = -1;
 
   private final int maxSize;
+  private final Allocator allocator;
   private final long seed = ThreadLocalRandom.current().nextLong();
 
   private long[] keyHi;
   private long[] keyLo;
   private long[] startNanos;
   private byte[] stage;
-  /** Age list: {@code older[s]} is the slot started just before s; free slots chain through newer. */
+  /** Age lists: {@code older[s]} is the slot that joined s's list just before s; free slots chain through newer. */
   private int[] older;
   private int[] newer;
-  private int oldest = NONE;
-  private int newest = NONE;
+  private final int[] oldest = {NONE, NONE};
+  private final int[] newest = {NONE, NONE};
   private int freeSlots = NONE;
   private int usedSlots;
   private int size;
+  /** maxSize, or the slots already allocated once growing them failed. */
+  private int capacity;
+  private boolean growthFailed;
 
   /** Open-addressing index: slot number, or EMPTY. Length is a power of two. */
   private int[] index;
 
   AttemptTable(int maxSize) {
+    this(maxSize, Allocator.HEAP);
+  }
+
+  /** With {@code allocator}, the seam through which tests make growing fail. */
+  AttemptTable(int maxSize, Allocator allocator) {
     if (maxSize < 1) {
       throw new IllegalArgumentException("maxSize < 1: " + maxSize);
     }
     this.maxSize = maxSize;
-    allocate(Math.min(maxSize, INITIAL_SLOTS));
+    this.capacity = maxSize;
+    this.allocator = allocator;
+    int slots = Math.min(maxSize, INITIAL_SLOTS);
+    keyHi = new long[slots];
+    keyLo = new long[slots];
+    startNanos = new long[slots];
+    stage = new byte[slots];
+    older = new int[slots];
+    newer = new int[slots];
+    index = emptyIndex(new int[indexLength(slots)]);
+  }
+
+  /** Allocates the table's arrays; an {@link OutOfMemoryError} from it makes the table stop growing. */
+  interface Allocator {
+    Allocator HEAP = new Allocator() {};
+
+    default long[] longs(int length) {
+      return new long[length];
+    }
+
+    default int[] ints(int length) {
+      return new int[length];
+    }
+
+    default byte[] bytes(int length) {
+      return new byte[length];
+    }
+  }
+
+  /**
+   * The most heap a table of {@code maxSize} takes: its arrays at full size with their index, and
+   * while it grows to that size the arrays it grows from (copied, not freed, until the new ones
+   * are all allocated).
+   */
+  static long peakBytes(int maxSize) {
+    long full = (long) maxSize * BYTES_PER_SLOT + 4L * indexLength(maxSize);
+    if (maxSize <= INITIAL_SLOTS) {
+      return full;
+    }
+    int before = INITIAL_SLOTS;
+    while (2L * before < maxSize) {
+      before *= 2;
+    }
+    return full + (long) before * BYTES_PER_SLOT + 4L * indexLength(before);
   }
 
   int size() {
     return size;
   }
 
-  boolean isFull() {
-    return size == maxSize;
+  /** The most entries the table holds: maxSize, or fewer once the heap refused to grow it. */
+  int capacity() {
+    return capacity;
   }
 
-  int oldest() {
-    return oldest;
+  /** True once growing failed for want of memory; the table then keeps the slots it has. */
+  boolean growthFailed() {
+    return growthFailed;
+  }
+
+  /**
+   * True when one more entry fits: a free slot, or room to grow into (grown now). False when
+   * the caller must first remove an entry, e.g. the {@link #evictionCandidate}.
+   */
+  boolean hasRoom() {
+    if (size == capacity) {
+      return false;
+    }
+    if (freeSlots != NONE || usedSlots < keyHi.length) {
+      return true;
+    }
+    return grow();
+  }
+
+  /** The oldest entry of {@code list} ({@link #PROBATION} or {@link #PROTECTED}), or {@link #NONE}. */
+  int oldest(int list) {
+    return oldest[list];
+  }
+
+  /** What to evict to make room: the oldest probationary entry, or else the oldest protected one. */
+  int evictionCandidate() {
+    return oldest[PROBATION] != NONE ? oldest[PROBATION] : oldest[PROTECTED];
   }
 
   long keyHi(int slot) {
@@ -77,8 +169,15 @@ final class AttemptTable {
     return stage[slot];
   }
 
+  /** Sets the stage; an entry that moves into the other list joins it as its newest. */
   void setStage(int slot, int newStage) {
-    stage[slot] = (byte) newStage;
+    if (listOf(newStage) != listOf(stage[slot])) {
+      unlink(slot);
+      stage[slot] = (byte) newStage;
+      linkAsNewest(slot);
+    } else {
+      stage[slot] = (byte) newStage;
+    }
   }
 
   /** The slot of this source's attempt, or {@link #NONE}. */
@@ -95,9 +194,9 @@ final class AttemptTable {
     }
   }
 
-  /** Adds an attempt as the newest; the caller makes room first (see {@link #isFull}). */
+  /** Adds an attempt as the newest of its list; the caller makes room first (see {@link #hasRoom}). */
   int add(long hi, long lo, long start, int startStage) {
-    if (isFull()) {
+    if (!hasRoom()) {
       throw new IllegalStateException("table full: " + size);
     }
     int slot = takeFreeSlot();
@@ -111,11 +210,11 @@ final class AttemptTable {
     return slot;
   }
 
-  /** Restarts an attempt: a new start time makes it the newest. */
+  /** Restarts an attempt: a new start time makes it the newest of its (new) list. */
   void restart(int slot, long start, int startStage) {
+    unlink(slot);
     startNanos[slot] = start;
     stage[slot] = (byte) startStage;
-    unlink(slot);
     linkAsNewest(slot);
   }
 
@@ -127,44 +226,47 @@ final class AttemptTable {
     size--;
   }
 
+  /** Call only when {@link #hasRoom}. */
   private int takeFreeSlot() {
     if (freeSlots != NONE) {
       int slot = freeSlots;
       freeSlots = newer[slot];
       return slot;
     }
-    if (usedSlots == keyHi.length) {
-      grow();
-    }
     return usedSlots++;
   }
 
+  private static int listOf(int stage) {
+    return stage >= 2 ? PROTECTED : PROBATION;
+  }
+
   private void linkAsNewest(int slot) {
-    older[slot] = newest;
+    int list = listOf(stage[slot]);
+    older[slot] = newest[list];
     newer[slot] = NONE;
-    if (newest != NONE) {
-      newer[newest] = slot;
+    if (newest[list] != NONE) {
+      newer[newest[list]] = slot;
     } else {
-      oldest = slot;
+      oldest[list] = slot;
     }
-    newest = slot;
+    newest[list] = slot;
   }
 
   private void unlink(int slot) {
+    int list = listOf(stage[slot]);
     int before = older[slot];
     int after = newer[slot];
     if (before != NONE) {
       newer[before] = after;
     } else {
-      oldest = after;
+      oldest[list] = after;
     }
     if (after != NONE) {
       older[after] = before;
     } else {
-      newest = before;
+      newest[list] = before;
     }
   }
-
   private void insertIntoIndex(int slot) {
     int mask = index.length - 1;
     int cell = hash(keyHi[slot], keyLo[slot]) & mask;
@@ -193,33 +295,50 @@ final class AttemptTable {
     index[hole] = EMPTY;
   }
 
-  private void grow() {
+  /**
+   * Doubles the slots, up to maxSize. Every new array is allocated before any replaces an old
+   * one, so when the heap runs out the table is unchanged: it keeps its size as its capacity.
+   */
+  private boolean grow() {
     int slots = (int) Math.min(maxSize, 2L * keyHi.length);
-    keyHi = Arrays.copyOf(keyHi, slots);
-    keyLo = Arrays.copyOf(keyLo, slots);
-    startNanos = Arrays.copyOf(startNanos, slots);
-    stage = Arrays.copyOf(stage, slots);
-    older = Arrays.copyOf(older, slots);
-    newer = Arrays.copyOf(newer, slots);
-    rebuildIndex(slots);
-  }
-
-  private void allocate(int slots) {
-    keyHi = new long[slots];
-    keyLo = new long[slots];
-    startNanos = new long[slots];
-    stage = new byte[slots];
-    older = new int[slots];
-    newer = new int[slots];
-    rebuildIndex(slots);
-  }
-
-  private void rebuildIndex(int slots) {
-    index = new int[Integer.highestOneBit(Math.max(1, slots * INDEX_SPREAD - 1)) << 1];
-    Arrays.fill(index, EMPTY);
-    for (int slot = oldest; slot != NONE; slot = newer[slot]) {
+    try {
+      long[] newKeyHi = copy(keyHi, allocator.longs(slots), usedSlots);
+      long[] newKeyLo = copy(keyLo, allocator.longs(slots), usedSlots);
+      long[] newStartNanos = copy(startNanos, allocator.longs(slots), usedSlots);
+      byte[] newStage = copy(stage, allocator.bytes(slots), usedSlots);
+      int[] newOlder = copy(older, allocator.ints(slots), usedSlots);
+      int[] newNewer = copy(newer, allocator.ints(slots), usedSlots);
+      int[] newIndex = emptyIndex(allocator.ints(indexLength(slots)));
+      keyHi = newKeyHi;
+      keyLo = newKeyLo;
+      startNanos = newStartNanos;
+      stage = newStage;
+      older = newOlder;
+      newer = newNewer;
+      index = newIndex;
+    } catch (OutOfMemoryError e) {
+      capacity = keyHi.length;
+      growthFailed = true;
+      return false;
+    }
+    for (int slot = 0; slot < usedSlots; slot++) { // No slot is free when the table grows.
       insertIntoIndex(slot);
     }
+    return true;
+  }
+
+  private static <T> T copy(T from, T to, int length) {
+    System.arraycopy(from, 0, to, 0, length);
+    return to;
+  }
+
+  private static int[] emptyIndex(int[] cells) {
+    Arrays.fill(cells, EMPTY);
+    return cells;
+  }
+
+  private static int indexLength(int slots) {
+    return Integer.highestOneBit(Math.max(1, slots * INDEX_SPREAD - 1)) << 1;
   }
 
   private int hash(long hi, long lo) {

@@ -17,11 +17,10 @@ import java.util.List;
  * holds the table's lock for O(1) work (O(limit) for expire) and calls nothing outside.
  */
 public final class GrantTable {
-  /**
-   * Heap per grant with the table full, at most: two address halves and a start time (8 bytes
-   * each), the unused stage byte, two age links (4 each) and 2 to 4 index cells (4 each).
-   */
-  public static final int BYTES_PER_GRANT = 49;
+  /** The heap a table of {@code maxGrants} takes at its peak: grants are slots of an {@link AttemptTable}. */
+  public static long bytesFor(int maxGrants) {
+    return AttemptTable.peakBytes(maxGrants);
+  }
   private static final int UNUSED_STAGE = 0;
 
   /**
@@ -62,7 +61,7 @@ public final class GrantTable {
       slots.restart(slot, start, UNUSED_STAGE);
       return null;
     }
-    Removal removed = slots.isFull() ? removeOldest(start) : null;
+    Removal removed = slots.hasRoom() ? null : removeOldest(start);
     slots.add(sourceHi, sourceLo, start, UNUSED_STAGE);
     return removed;
   }
@@ -76,8 +75,8 @@ public final class GrantTable {
   /** Removes and returns the grants that have ended by {@code nowNanos}, oldest first, at most {@code limit}. */
   public synchronized List<Removal> expire(long nowNanos, int limit) {
     List<Removal> expired = new ArrayList<>();
-    while (expired.size() < limit && slots.oldest() != AttemptTable.NONE && endOf(slots.oldest()) <= nowNanos) {
-      expired.add(remove(slots.oldest(), endOf(slots.oldest()), false));
+    while (expired.size() < limit && oldest() != AttemptTable.NONE && endOf(oldest()) <= nowNanos) {
+      expired.add(remove(oldest(), endOf(oldest()), false));
     }
     return expired;
   }
@@ -89,7 +88,7 @@ public final class GrantTable {
 
   /** The earliest end of a grant in the table, or {@link Long#MAX_VALUE} when empty. */
   public synchronized long nextExpiryNanos() {
-    return slots.oldest() == AttemptTable.NONE ? Long.MAX_VALUE : endOf(slots.oldest());
+    return oldest() == AttemptTable.NONE ? Long.MAX_VALUE : endOf(oldest());
   }
 
   /** Grants evicted before their end to make room, since the table was made. */
@@ -101,8 +100,13 @@ public final class GrantTable {
     return durationNanos;
   }
 
+  /** Grants all share one age list (the unused stage keeps them out of the protected one). */
+  private int oldest() {
+    return slots.oldest(AttemptTable.PROBATION);
+  }
+
   private Removal removeOldest(long nowNanos) {
-    int oldest = slots.oldest();
+    int oldest = oldest();
     long end = endOf(oldest);
     if (end <= nowNanos) {
       return remove(oldest, end, false);

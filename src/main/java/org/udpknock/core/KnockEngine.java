@@ -13,10 +13,13 @@ package org.udpknock.core;
  *   <li>A knock more than the timeout after the attempt's first knock finds the attempt expired,
  *       and is then handled as from a source with no attempt. Time going backwards counts as no
  *       time elapsed.
- *   <li>A datagram to a guard port (see {@link ScanGuard}) drops the source's attempt and blocks
- *       the source: a first-port knock within the timeout after its last guard hit is ignored.
- *   <li>At most {@code maxSources} sources are tracked, attempts and blocks alike; the oldest is
- *       evicted to make room.
+ *   <li>A datagram to a guard port (see {@link ScanGuard}) drops the source's attempt. Where the
+ *       guard {@linkplain ScanGuard#blocks blocks}, it also blocks the source: a first-port knock
+ *       within the timeout after its last guard hit is ignored, counted and reported.
+ *   <li>At most {@code maxSources} sources are tracked, attempts and blocks alike. To make room,
+ *       the oldest block or stage-1 attempt is evicted; an attempt at stage 2 or more only when
+ *       there is none (see {@link AttemptTable}): spoofed first knocks never evict a real attempt
+ *       that is under way. When the heap cannot hold more sources, fewer are tracked.
  * </ul>
  *
  * <p>Not thread-safe: one thread feeds it. Work per datagram is O(1).
@@ -44,6 +47,7 @@ public final class KnockEngine {
   private long guardHits;
   private long blockedKnocks;
   private int blockedSources;
+  private boolean reportedCapacity;
 
   /** An engine without a scan guard. */
   public KnockEngine(KnockSequence sequence, long timeoutNanos, int maxSources, KnockListener listener) {
@@ -52,14 +56,28 @@ public final class KnockEngine {
 
   public KnockEngine(KnockSequence sequence, ScanGuard guard, long timeoutNanos, int maxSources,
       KnockListener listener) {
+    this(sequence, guard, timeoutNanos, new AttemptTable(maxSources), listener);
+  }
+
+  /** With a table of the test's making, e.g. one whose growth fails. */
+  KnockEngine(KnockSequence sequence, ScanGuard guard, long timeoutNanos, AttemptTable attempts,
+      KnockListener listener) {
     if (timeoutNanos < 0) {
       throw new IllegalArgumentException("timeoutNanos < 0: " + timeoutNanos);
     }
     this.sequence = sequence;
     this.guard = guard;
     this.timeoutNanos = timeoutNanos;
-    this.attempts = new AttemptTable(maxSources);
+    this.attempts = attempts;
     this.listener = listener;
+  }
+
+  /**
+   * The most heap the attempt table of {@code maxSources} takes: full, with its index, and while
+   * growing to full, the arrays it grows from.
+   */
+  public static long trackingBytes(int maxSources) {
+    return AttemptTable.peakBytes(maxSources);
   }
 
   public KnockSequence sequence() {
@@ -78,10 +96,20 @@ public final class KnockEngine {
     }
   }
 
-  /** Drops entries that have expired by {@code nowNanos}, oldest first, at most {@code limit}. */
+  /**
+   * Drops entries that have expired by {@code nowNanos}, oldest first, at most {@code limit} from
+   * each of the table's two lists. The protected list is in order of reaching stage 2, not of
+   * start, so an attempt there can outlive its expiry behind an older one, by one timeout at
+   * most; its own next knock still finds it expired.
+   */
   public void purgeExpired(long nowNanos, int limit) {
+    purgeExpired(AttemptTable.PROBATION, nowNanos, limit);
+    purgeExpired(AttemptTable.PROTECTED, nowNanos, limit);
+  }
+
+  private void purgeExpired(int list, long nowNanos, int limit) {
     for (int done = 0; done < limit; done++) {
-      int slot = attempts.oldest();
+      int slot = attempts.oldest(list);
       if (slot == AttemptTable.NONE || !isExpired(slot, nowNanos)) {
         return;
       }
@@ -95,7 +123,7 @@ public final class KnockEngine {
     if (slot == AttemptTable.NONE) {
       knockWithoutAttempt(timeNanos, sourceHi, sourceLo, port);
     } else if (isBlocked(slot)) {
-      knockWhileBlocked(port);
+      knockWhileBlocked(timeNanos, sourceHi, sourceLo, port);
     } else {
       knockDuringAttempt(slot, timeNanos, port);
     }
@@ -118,7 +146,9 @@ public final class KnockEngine {
   private void onGuardHit(long timeNanos, long sourceHi, long sourceLo, int port) {
     guardHits++;
     int slot = currentEntry(timeNanos, sourceHi, sourceLo);
-    if (slot == AttemptTable.NONE) {
+    if (!guard.blocks()) {
+      resetOnGuardHit(slot, timeNanos, port);
+    } else if (slot == AttemptTable.NONE) {
       makeRoom(timeNanos);
       attempts.add(sourceHi, sourceLo, timeNanos, BLOCKED);
       blockedSources++;
@@ -134,10 +164,22 @@ public final class KnockEngine {
     }
   }
 
-  /** A blocked source's first-port knock is counted and ignored; its other knocks are ignored anyway. */
-  private void knockWhileBlocked(int port) {
+  /**
+   * Where the guard does not block, a sweep is caught between two sequence ports: dropping the
+   * attempt is enough, and no state is kept for a hit without one.
+   */
+  private void resetOnGuardHit(int slot, long timeNanos, int port) {
+    if (slot != AttemptTable.NONE) {
+      listener.guardTripped(timeNanos, attempts.keyHi(slot), attempts.keyLo(slot), port);
+      drop(slot, timeNanos, ResetReason.GUARD);
+    }
+  }
+
+  /** A blocked source's first-port knock is counted, reported and ignored; its other knocks are ignored anyway. */
+  private void knockWhileBlocked(long timeNanos, long sourceHi, long sourceLo, int port) {
     if (port == sequence.firstPort()) {
       blockedKnocks++;
+      listener.knockBlocked(timeNanos, sourceHi, sourceLo, port);
     }
   }
 
@@ -190,15 +232,19 @@ public final class KnockEngine {
   }
 
   private void makeRoom(long timeNanos) {
-    if (!attempts.isFull()) {
+    if (attempts.hasRoom()) {
       return;
     }
-    int oldest = attempts.oldest();
-    if (isBlocked(oldest) || isExpired(oldest, timeNanos)) {
-      discard(oldest, timeNanos, ResetReason.EXPIRED);
+    if (attempts.growthFailed() && !reportedCapacity) {
+      reportedCapacity = true;
+      listener.trackingCapped(timeNanos, attempts.capacity());
+    }
+    int victim = attempts.evictionCandidate();
+    if (isBlocked(victim) || isExpired(victim, timeNanos)) {
+      discard(victim, timeNanos, ResetReason.EXPIRED);
     } else {
       evicted++;
-      drop(oldest, timeNanos, ResetReason.EVICTED);
+      drop(victim, timeNanos, ResetReason.EVICTED);
     }
   }
 

@@ -15,10 +15,24 @@ public interface KnockListener {
   void reset(long timeNanos, long sourceHi, long sourceLo, ResetReason reason);
 
   /**
-   * A source that was not blocked sent a datagram to guard port {@code port}: it is now blocked
-   * for the sequence timeout. Further hits of the same sweep refresh the block without an event.
+   * A source that was not blocked sent a datagram to guard port {@code port}. Where the guard
+   * {@linkplain ScanGuard#blocks blocks}, the source is now blocked for the sequence timeout, and
+   * further hits of the same sweep refresh the block without an event; elsewhere this is reported
+   * only when the hit dropped an attempt.
    */
   default void guardTripped(long timeNanos, long sourceHi, long sourceLo, int port) {}
+
+  /**
+   * A first-port knock from a source that the scan guard blocks was ignored. Anyone who spoofs
+   * the source's address can cause this, so a writer should rate-limit these lines.
+   */
+  default void knockBlocked(long timeNanos, long sourceHi, long sourceLo, int port) {}
+
+  /**
+   * The heap could not hold more tracked sources: from now on at most {@code capacity} are
+   * tracked (fewer than asked), and the oldest is evicted beyond. Called once.
+   */
+  default void trackingCapped(long timeNanos, int capacity) {}
 
   /** A listener that ignores everything. */
   KnockListener NONE = new KnockListener() {

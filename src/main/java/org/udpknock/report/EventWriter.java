@@ -15,6 +15,8 @@ public abstract class EventWriter implements KnockListener, RejectionListener {
   protected final PrintWriter out;
   private volatile int timeDigits = 6;
   private volatile IntFunction<String> scopeNames = Integer::toString;
+  /** Any spoofer can make blocked knocks: the first few a second get a line, the rest a summary. */
+  private final RefusalLog blockedLog = RefusalLog.standard();
 
   protected EventWriter(PrintWriter out) {
     this.out = out;
@@ -36,6 +38,55 @@ public abstract class EventWriter implements KnockListener, RejectionListener {
   /** A knock datagram refused by authentication: {@code rejected SOURCE port PORT REASON}. */
   @Override
   public abstract void rejected(long timeNanos, long sourceHi, long sourceLo, int port, Verdict reason);
+
+  /**
+   * A first-port knock ignored because the scan guard blocks its source:
+   * {@code blocked SOURCE port PORT}, rate-limited by packet time ({@link RefusalLog#standard}).
+   * A window's {@code blocked-summary} line comes with the next blocked knock, or from
+   * {@link #summarizeBlocked}.
+   */
+  @Override
+  public final void knockBlocked(long timeNanos, long sourceHi, long sourceLo, int port) {
+    synchronized (blockedLog) {
+      boolean ownLine = blockedLog.admit(timeNanos);
+      writeBlockedSummary(blockedLog.takeSummary(timeNanos), timeNanos);
+      if (ownLine) {
+        blocked(timeNanos, sourceHi, sourceLo, port);
+      }
+    }
+  }
+
+  /** Writes the summary of blocked knocks not logged in windows over by {@code nowNanos}. */
+  public void summarizeBlocked(long nowNanos) {
+    synchronized (blockedLog) {
+      writeBlockedSummary(blockedLog.takeSummary(nowNanos), nowNanos);
+    }
+  }
+
+  /** At the end of a run: ends the current window of blocked knocks and writes its summary. */
+  public void finishBlocked(long nowNanos) {
+    synchronized (blockedLog) {
+      writeBlockedSummary(blockedLog.takeFinalSummary(), nowNanos);
+    }
+  }
+
+  private void writeBlockedSummary(RefusalLog.Summary summary, long timeNanos) {
+    if (summary != null) {
+      serverEvent("blocked-summary", timeNanos, null, "not-logged", summary.notLogged(),
+          "blocked", summary.refused());
+    }
+  }
+
+  /** Once, when growing the attempt table ran out of heap: it tracks fewer sources from then on. */
+  @Override
+  public void trackingCapped(long timeNanos, int capacity) {
+    serverEvent("warning", timeNanos, null, "message", "the heap is full: at most " + capacity
+        + " sources are tracked from now on, and the oldest attempt is evicted beyond; lower"
+        + " --max-sources or raise the heap with UDPKNOCK_JAVA_OPTS=-Xmx...");
+  }
+
+  /** One blocked knock's line. */
+  protected abstract void blocked(long timeNanos, long sourceHi, long sourceLo, int port);
 
   /**
    * A server event: {@code event} at {@code timeNanos}, about {@code source} (or null), with

@@ -49,6 +49,11 @@ final class JsonEventWriter extends EventWriter {
   }
 
   @Override
+  protected void blocked(long timeNanos, long sourceHi, long sourceLo, int port) {
+    emit(head("blocked", timeNanos, sourceHi, sourceLo) + ",\"port\":" + port + "}");
+  }
+
+  @Override
   public void serverEvent(String event, long timeNanos, String source, Object... fields) {
     StringBuilder line = new StringBuilder("{\"event\":").append(quote(event))
         .append(",\"time\":\"").append(time(timeNanos)).append('"');

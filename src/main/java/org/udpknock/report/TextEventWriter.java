@@ -43,6 +43,11 @@ final class TextEventWriter extends EventWriter {
   }
 
   @Override
+  protected void blocked(long timeNanos, long sourceHi, long sourceLo, int port) {
+    emit(time(timeNanos) + " blocked " + address(sourceHi, sourceLo) + " port " + port);
+  }
+
+  @Override
   public void serverEvent(String event, long timeNanos, String source, Object... fields) {
     StringBuilder line = new StringBuilder(time(timeNanos)).append(' ').append(event);
     if (source != null) {

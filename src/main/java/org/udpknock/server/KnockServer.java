@@ -120,6 +120,7 @@ public final class KnockServer {
       awaitQuietly(timer);
       listener.close();
       reportDrops();
+      writer.finishBlocked(clock.nowNanos());
       writer.flush();
       finished.countDown();
     }
@@ -203,6 +204,7 @@ public final class KnockServer {
   }
 
   private void tick() {
+    writer.summarizeBlocked(clock.nowNanos());
     writer.flush(); // Log lines wait at most one tick, and a flood costs no system call per line.
     expireGrants(clock.nowNanos());
     synchronized (gate) {
@@ -312,6 +314,17 @@ public final class KnockServer {
       if (logKnockProgress) { // A flood from spoofed sources on guard ports trips it once per source.
         writer.guardTripped(timeNanos, sourceHi, sourceLo, port);
       }
+    }
+
+    /** Logged even under --quiet, rate-limited: an admin must see who the guard keeps out. */
+    @Override
+    public void knockBlocked(long timeNanos, long sourceHi, long sourceLo, int port) {
+      writer.knockBlocked(timeNanos, sourceHi, sourceLo, port);
+    }
+
+    @Override
+    public void trackingCapped(long timeNanos, int capacity) {
+      writer.trackingCapped(timeNanos, capacity);
     }
   }
 }

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
+import org.udpknock.report.RefusalLog;
 
 /**
  * The TCP service port: open only while some grant lasts. Each connection from a granted

@@ -95,11 +95,13 @@ class ReplayCommandTest {
     assertEquals(0, guarded.code, guarded.err);
     assertEquals(List.of(
         "2026-11-18T11:06:40.000000Z guard 10.0.0.1 port 11995",
+        "2026-11-18T11:06:40.006000Z blocked 10.0.0.1 port 12001", // the sweep's first port
         "summary: 16 packets, 3 knocks, 0 granted, 13 guard hits, 1 blocked knocks, 0 skipped (truncated 0, malformed 0, unknown-link-type 0)"),
         guarded.out.lines().toList());
     CliRun json = CliRun.of("replay", "--json", "--scan-guard", "5", file.toString());
     assertEquals(List.of(
         "{\"event\":\"guard\",\"time\":\"2026-11-18T11:06:40.001000Z\",\"source\":\"10.0.0.1\",\"port\":11996}",
+        "{\"event\":\"blocked\",\"time\":\"2026-11-18T11:06:40.006000Z\",\"source\":\"10.0.0.1\",\"port\":12001}",
         "{\"event\":\"summary\",\"time\":\"2026-11-18T11:06:40.015000Z\",\"packets\":16,\"knocks\":3,\"grants\":0,"
             + "\"guard_hits\":10,\"blocked_knocks\":1,\"skipped\":0,\"skipped_by_reason\":{\"truncated\":0,\"malformed\":0,\"unknown-link-type\":0}}"),
         json.out.lines().toList());

@@ -1,6 +1,8 @@
 package org.udpknock.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -34,8 +36,8 @@ class AttemptTableTest {
           model.remove(key);
           model.put(key, (long) step);
         }
-      } else if (table.isFull()) {
-        int oldest = table.oldest();
+      } else if (!table.hasRoom()) {
+        int oldest = table.oldest(AttemptTable.PROBATION);
         List<Long> oldestKey = model.keySet().iterator().next();
         assertEquals(oldestKey, List.of(table.keyHi(oldest), table.keyLo(oldest)));
         table.remove(oldest);
@@ -55,18 +57,131 @@ class AttemptTableTest {
     for (int i = 0; i < 100_000; i++) {
       table.add(i, ~i, i, 1);
     }
-    assertEquals(true, table.isFull());
+    assertEquals(false, table.hasRoom());
     for (int i = 0; i < 100_000; i++) {
       assertEquals(i, table.startNanos(table.find(i, ~i)));
     }
     assertEquals(AttemptTable.NONE, table.find(100_000, ~100_000));
   }
 
+  /**
+   * Two age lists through the same slots: stages 0 and 1 (probation) and 2 or more (protected),
+   * against two LinkedHashMaps; eviction takes the oldest probationary entry, else the oldest
+   * protected one.
+   */
+  @Test
+  void keepsTwoAgeListsAndEvictsProbationFirst() {
+    AttemptTable table = new AttemptTable(500);
+    Map<List<Long>, Long> probation = new LinkedHashMap<>();
+    Map<List<Long>, Long> protectedList = new LinkedHashMap<>();
+    Random random = new Random(2);
+    for (int step = 0; step < 300_000; step++) {
+      long hi = random.nextInt(2);
+      long lo = random.nextInt(400);
+      List<Long> key = List.of(hi, lo);
+      int slot = table.find(hi, lo);
+      boolean known = probation.containsKey(key) || protectedList.containsKey(key);
+      assertEquals(known, slot != AttemptTable.NONE, "find at step " + step);
+      if (slot != AttemptTable.NONE) {
+        int action = random.nextInt(4);
+        if (action == 0) {
+          table.remove(slot);
+          probation.remove(key);
+          protectedList.remove(key);
+        } else if (action == 1) {
+          table.restart(slot, step, 1);
+          protectedList.remove(key);
+          probation.remove(key);
+          probation.put(key, (long) step);
+        } else {
+          int stage = Math.min(table.stage(slot) + 1, 5);
+          if (stage == 2) { // Only reaching stage 2 moves an entry: to the protected list's end.
+            protectedList.put(key, probation.remove(key));
+          }
+          table.setStage(slot, stage);
+          assertEquals(stage, table.stage(slot));
+        }
+      } else if (!table.hasRoom()) {
+        Map<List<Long>, Long> first = probation.isEmpty() ? protectedList : probation;
+        List<Long> oldestKey = first.keySet().iterator().next();
+        int victim = table.evictionCandidate();
+        assertEquals(oldestKey, List.of(table.keyHi(victim), table.keyLo(victim)), "step " + step);
+        assertEquals(first.get(oldestKey), table.startNanos(victim));
+        table.remove(victim);
+        first.remove(oldestKey);
+      } else {
+        table.add(hi, lo, step, random.nextInt(2)); // a block (0) or a first knock (1)
+        probation.put(key, (long) step);
+      }
+      assertEquals(probation.size() + protectedList.size(), table.size());
+      assertHead(probation, table, AttemptTable.PROBATION);
+      assertHead(protectedList, table, AttemptTable.PROTECTED);
+    }
+  }
+
+  private static void assertHead(Map<List<Long>, Long> model, AttemptTable table, int list) {
+    int oldest = table.oldest(list);
+    if (model.isEmpty()) {
+      assertEquals(AttemptTable.NONE, oldest);
+    } else {
+      assertEquals(model.keySet().iterator().next(), List.of(table.keyHi(oldest), table.keyLo(oldest)));
+    }
+  }
+
+  /**
+   * Issue 9: an OutOfMemoryError in grow left some arrays at the new size and the index at the
+   * old one, so every new source then failed with ArrayIndexOutOfBoundsException.
+   */
+  @Test
+  void whenGrowingRunsOutOfHeapTheTableKeepsItsSizeAndStillWorks() {
+    AttemptTable table = new AttemptTable(10_000, new FailingAbove(1024));
+    for (int i = 0; i < 1024; i++) {
+      table.add(i, ~i, i, 1);
+    }
+    assertFalse(table.hasRoom(), "the index, allocated last, did not fit");
+    assertTrue(table.growthFailed());
+    assertEquals(1024, table.capacity());
+    for (int i = 0; i < 1024; i++) {
+      assertEquals(i, table.startNanos(table.find(i, ~i)));
+    }
+    table.remove(table.evictionCandidate());
+    assertTrue(table.hasRoom());
+    table.add(5_000, 5_000, 5_000, 1);
+    assertEquals(5_000, table.startNanos(table.find(5_000, 5_000)));
+    assertEquals(AttemptTable.NONE, table.find(0, ~0));
+    assertFalse(table.hasRoom());
+  }
+
+  @Test
+  void peakBytesCountTheFullArraysTheirIndexAndTheArraysGrownFrom() {
+    assertEquals(1000L * AttemptTable.BYTES_PER_SLOT + 4L * 2048, AttemptTable.peakBytes(1000));
+    // 1,000,000 slots and 2^21 index cells, grown from 524,288 slots and 2^20 cells.
+    assertEquals(1_000_000L * 33 + 4L * (1 << 21) + 524_288L * 33 + 4L * (1 << 20),
+        AttemptTable.peakBytes(1_000_000));
+  }
+
+  /** Refuses int arrays longer than a limit, as a full heap would: the index comes last. */
+  static final class FailingAbove implements AttemptTable.Allocator {
+    private final int limit;
+
+    FailingAbove(int slots) {
+      this.limit = 2 * slots;
+    }
+
+    @Override
+    public int[] ints(int length) {
+      if (length > limit) {
+        throw new OutOfMemoryError("Java heap space (injected)");
+      }
+      return new int[length];
+    }
+  }
+
   private static List<List<Long>> keysOldestFirst(AttemptTable table) {
     // Walk by removing the oldest repeatedly: the public order the engine relies on.
     List<List<Long>> keys = new ArrayList<>();
     while (table.size() > 0) {
-      int oldest = table.oldest();
+      int oldest = table.evictionCandidate();
       keys.add(List.of(table.keyHi(oldest), table.keyLo(oldest)));
       table.remove(oldest);
     }

@@ -69,6 +69,7 @@ class KnockEngineGuardTest {
       send((port - 11000) * 500_000L, A, port);
     }
     events.take((11901 - 11000) * 500_000L + " guard 127.0.0.1 11901");
+    events.take((12001 - 11000) * 500_000L + " blocked 127.0.0.1 12001");
     assertEquals(0, engine.grants());
     assertEquals(3, engine.knocks(), "guard hits are not knocks");
     assertEquals(100 + 100, engine.guardHits(), "11901-12000 and 12004-12103");
@@ -83,6 +84,7 @@ class KnockEngineGuardTest {
       send((13000 - port) * 500_000L, A, port);
     }
     events.take((13000 - 12103) * 500_000L + " guard 127.0.0.1 12103");
+    events.take((13000 - 12001) * 500_000L + " blocked 127.0.0.1 12001");
     assertEquals(0, engine.grants());
     assertEquals(1, engine.blockedKnocks());
   }
@@ -95,6 +97,7 @@ class KnockEngineGuardTest {
     send(1 * SECOND, A, 12050); // refreshes the block: the window now ends at 6 s
     send(1 * SECOND + TIMEOUT, A, 12001); // exactly the timeout after the last hit: still blocked
     events.take("0 guard 127.0.0.1 11950");
+    events.take((1 * SECOND + TIMEOUT) + " blocked 127.0.0.1 12001");
     assertEquals(1, engine.blockedKnocks());
     assertEquals(0, engine.attemptsInProgress());
     send(1 * SECOND + TIMEOUT + 1, A, 12001); // one nanosecond later: free
@@ -118,6 +121,7 @@ class KnockEngineGuardTest {
     send(2, A, 12003);
     send(3, A, 12001);
     events.take("0 guard 127.0.0.1 12000");
+    events.take("3 blocked 127.0.0.1 12001");
     assertEquals(3, engine.knocks());
     assertEquals(1, engine.guardHits());
     assertEquals(1, engine.blockedKnocks());
@@ -132,6 +136,8 @@ class KnockEngineGuardTest {
     send(2 * SECOND, A, 12010); // an earlier-stamped hit must not shorten the block
     send(15 * SECOND, A, 12001); // exactly the timeout after the latest hit: blocked
     events.take("10000000000 guard 127.0.0.1 12010");
+    events.take("1000000000 blocked 127.0.0.1 12001");
+    events.take("15000000000 blocked 127.0.0.1 12001");
     assertEquals(2, engine.blockedKnocks());
     send(15 * SECOND + 1, A, 12001);
     events.take("15000000001 knock 127.0.0.1 12001 1");
@@ -261,6 +267,7 @@ class KnockEngineGuardTest {
     send(3, A, 4011);
     send(TIMEOUT + 2, A, 4000);
     events.take("0 guard 127.0.0.1 3990");
+    events.take("1 blocked 127.0.0.1 4000");
     events.take((TIMEOUT + 2) + " knock 127.0.0.1 4000 1");
     events.take((TIMEOUT + 2) + " granted 127.0.0.1");
     assertEquals(1, engine.blockedKnocks());
@@ -323,6 +330,65 @@ class KnockEngineGuardTest {
     assertFalse(ScanGuard.sweepCompletes(KnockSequence.of(12001, 12002, 12004)));
     assertFalse(ScanGuard.sweepCompletes(KnockSequence.of(12001, 12001)));
     assertFalse(ScanGuard.sweepCompletes(KnockSequence.of(7000, 8000, 9000)));
+  }
+
+  /**
+   * Issue 9: one spoofed datagram to 12000 every 2 s kept a victim out for good. For a sequence
+   * no sweep completes, a guard hit now only drops the attempt, which one spoofed out-of-order
+   * knock could do anyway, and blocks no one.
+   */
+  @ParameterizedTest
+  @MethodSource("org.udpknock.core.CoreTestValues#baseTimes")
+  void whereNoSweepCompletesTheSequenceAGuardHitOnlyDropsTheAttempt(long baseTime) {
+    KnockSequence sequence = KnockSequence.of(15218, 12912, 17484);
+    start(baseTime, sequence, 100, 10);
+    send(0, A, 15218);
+    send(1, A, 12913); // spoofed from A's address
+    send(2, A, 15218); // not blocked: A starts again at once
+    send(3, B, 17483); // no attempt: no event, no state
+    send(4, A, 12912);
+    send(5, A, 17484);
+    events.take("0 knock 127.0.0.1 15218 1");
+    events.take("1 guard 127.0.0.1 12913");
+    events.take("1 reset 127.0.0.1 guard");
+    events.take("2 knock 127.0.0.1 15218 1");
+    events.take("4 knock 127.0.0.1 12912 2");
+    events.take("5 knock 127.0.0.1 17484 3");
+    events.take("5 granted 127.0.0.1");
+    assertEquals(2, engine.guardHits());
+    assertEquals(0, engine.blockedSources());
+    assertEquals(0, engine.blockedKnocks());
+  }
+
+  /** A sweep of a gapped sequence is caught between its ports: the drop alone defeats it. */
+  @ParameterizedTest
+  @MethodSource("org.udpknock.core.CoreTestValues#baseTimes")
+  void aSweepOfASequenceWithAGapIsDefeatedWithoutABlock(long baseTime) {
+    KnockSequence sequence = KnockSequence.of(12001, 12002, 12010);
+    start(baseTime, sequence, 100, 10);
+    for (int port = 11000; port <= 13000; port++) {
+      send(port - 11000, A, port);
+    }
+    events.take("1001 knock 127.0.0.1 12001 1");
+    events.take("1002 knock 127.0.0.1 12002 2");
+    events.take("1003 guard 127.0.0.1 12003");
+    events.take("1003 reset 127.0.0.1 guard");
+    assertEquals(0, engine.grants());
+  }
+
+  @Test
+  void theGuardBlocksOnlyWhereASweepCouldPassFromTheFirstPortToTheLast() {
+    assertTrue(ScanGuard.of(KnockSequence.DEFAULT, 100).blocks());
+    assertTrue(ScanGuard.of(KnockSequence.of(5003, 5002, 5001), 100).blocks());
+    assertTrue(ScanGuard.of(KnockSequence.of(4000), 10).blocks());
+    assertFalse(ScanGuard.of(KnockSequence.DEFAULT, 0).blocks(), "no guard, no block");
+    assertFalse(ScanGuard.of(KnockSequence.of(15218, 12912, 17484), 100).blocks(), "out of order");
+    assertFalse(ScanGuard.of(KnockSequence.of(12001, 12001, 12002), 100).blocks(), "a repeat");
+    assertFalse(ScanGuard.of(KnockSequence.of(7000, 7500, 8000), 100).blocks(), "7001 is guarded");
+    assertFalse(ScanGuard.of(KnockSequence.of(8000, 7500, 7000), 1).blocks(), "7999 is guarded");
+    // Gaps beyond the guard's reach from both ends: a sweep passes them unguarded.
+    assertTrue(ScanGuard.of(KnockSequence.of(12001, 12002, 12003, 12010, 12011, 12012), 1).blocks());
+    assertFalse(ScanGuard.of(KnockSequence.of(12001, 12002, 12003, 12010, 12011, 12012), 3).blocks());
   }
 
   @Test

@@ -335,6 +335,135 @@ class KnockEngineTest {
     events.take("4 knock 127.0.0.3 12001 1");
   }
 
+  private static final long D = Addresses.ipv4Lo(0x7F000004); // 127.0.0.4
+  private static final long E = Addresses.ipv4Lo(0x7F000005); // 127.0.0.5
+
+  /**
+   * Issue 9: a victim's first two knocks, then 1,000,100 spoofed first knocks, then its third:
+   * not granted, because each spoofed knock evicted the oldest attempt, and the victim's was it.
+   */
+  @ParameterizedTest
+  @MethodSource("org.udpknock.core.CoreTestValues#baseTimes")
+  void rule6_firstKnocksEvictFirstKnocksNeverAnAttemptAtStageTwo(long baseTime) {
+    start(baseTime, KnockSequence.DEFAULT, TIMEOUT, 3);
+    knock(0, A, 12001);
+    knock(1, A, 12002);
+    knock(2, B, 12001);
+    knock(3, C, 12001); // full: A at stage 2, B and C at stage 1
+    knock(4, D, 12001); // evicts B, the oldest first knock, not the older A
+    knock(5, E, 12001);
+    knock(6, A, 12003);
+    events.take("0 knock 127.0.0.1 12001 1");
+    events.take("1 knock 127.0.0.1 12002 2");
+    events.take("2 knock 127.0.0.2 12001 1");
+    events.take("3 knock 127.0.0.3 12001 1");
+    events.take("4 reset 127.0.0.2 evicted");
+    events.take("4 knock 127.0.0.4 12001 1");
+    events.take("5 reset 127.0.0.3 evicted");
+    events.take("5 knock 127.0.0.5 12001 1");
+    events.take("6 knock 127.0.0.1 12003 3");
+    events.take("6 granted 127.0.0.1");
+    assertEquals(2, engine.evicted());
+  }
+
+  /** The issue's flood, scaled down: room for 1,000 sources and 1,100 spoofed first knocks. */
+  @ParameterizedTest
+  @MethodSource("org.udpknock.core.CoreTestValues#baseTimes")
+  void rule6_aVictimAtStageTwoIsGrantedAfterMoreSpoofedFirstKnocksThanThereIsRoom(long baseTime) {
+    start(baseTime, KnockSequence.DEFAULT, TIMEOUT, 1_000);
+    knock(0, A, 12001);
+    knock(1, A, 12002);
+    for (int i = 0; i < 1_100; i++) {
+      knock(2 + i, Addresses.ipv4Lo(0x0A010000 + i), 12001);
+    }
+    knock(2_000, A, 12003);
+    assertEquals(1, engine.grants());
+    assertEquals(1_100 - 999, engine.evicted());
+    assertEquals(1_000 - 1, engine.attemptsInProgress());
+    events.clear();
+  }
+
+  @ParameterizedTest
+  @MethodSource("org.udpknock.core.CoreTestValues#baseTimes")
+  void rule6_withOnlyAttemptsAtStageTwoLeftTheOldestOfThemIsEvicted(long baseTime) {
+    start(baseTime, KnockSequence.DEFAULT, TIMEOUT, 2);
+    knock(0, A, 12001);
+    knock(1, B, 12001);
+    knock(2, B, 12002); // B reaches stage 2 before A does: B is the older of the two there
+    knock(3, A, 12002);
+    knock(4, C, 12001);
+    events.take("0 knock 127.0.0.1 12001 1");
+    events.take("1 knock 127.0.0.2 12001 1");
+    events.take("2 knock 127.0.0.2 12002 2");
+    events.take("3 knock 127.0.0.1 12002 2");
+    events.take("4 reset 127.0.0.2 evicted");
+    events.take("4 knock 127.0.0.3 12001 1");
+  }
+
+  @ParameterizedTest
+  @MethodSource("org.udpknock.core.CoreTestValues#baseTimes")
+  void rule6_aRestartPutsAnAttemptAtStageTwoBackAmongTheFirstKnocks(long baseTime) {
+    start(baseTime, KnockSequence.DEFAULT, TIMEOUT, 2);
+    knock(0, A, 12001);
+    knock(1, A, 12002);
+    knock(2, B, 12001);
+    knock(3, B, 12002);
+    knock(4, A, 12001); // restart: A is a first knock again, so the first to go
+    knock(5, C, 12001);
+    events.take("0 knock 127.0.0.1 12001 1");
+    events.take("1 knock 127.0.0.1 12002 2");
+    events.take("2 knock 127.0.0.2 12001 1");
+    events.take("3 knock 127.0.0.2 12002 2");
+    events.take("4 knock 127.0.0.1 12001 1");
+    events.take("5 reset 127.0.0.1 evicted");
+    events.take("5 knock 127.0.0.3 12001 1");
+  }
+
+  /**
+   * Issue 9: after an OutOfMemoryError in growing the table, every new source failed, real
+   * knocks too. Now the table keeps the slots it has, says so once, and evicts instead.
+   */
+  @ParameterizedTest
+  @MethodSource("org.udpknock.core.CoreTestValues#baseTimes")
+  void rule6_whenTheHeapCannotGrowTheTableTheOldestIsEvictedAndKnocksStillGrant(long baseTime) {
+    base = baseTime;
+    events = new RecordingListener(baseTime);
+    AttemptTable table = new AttemptTable(1_000_000, new AttemptTableTest.FailingAbove(1024));
+    engine = new KnockEngine(KnockSequence.DEFAULT, ScanGuard.off(KnockSequence.DEFAULT), TIMEOUT, table, events);
+    for (int i = 0; i < 1024; i++) {
+      knock(i, Addresses.ipv4Lo(0x0A000000 + i), 12001);
+    }
+    events.clear();
+    knock(2_000, A, 12001);
+    knock(2_001, A, 12002);
+    knock(2_002, Addresses.ipv4Lo(0x0B000000), 12001);
+    knock(2_003, A, 12003);
+    events.take("2000 capped 1024");
+    events.take("2000 reset 10.0.0.0 evicted");
+    events.take("2000 knock 127.0.0.1 12001 1");
+    events.take("2001 knock 127.0.0.1 12002 2");
+    events.take("2002 reset 10.0.0.1 evicted");
+    events.take("2002 knock 11.0.0.0 12001 1");
+    events.take("2003 knock 127.0.0.1 12003 3");
+    events.take("2003 granted 127.0.0.1");
+    assertEquals(1, engine.grants());
+  }
+
+  @ParameterizedTest
+  @MethodSource("org.udpknock.core.CoreTestValues#baseTimes")
+  void rule5_expiredAttemptsAtStageTwoArePurgedToo(long baseTime) {
+    start(baseTime);
+    knock(0, A, 12001);
+    knock(1, A, 12002);
+    knock(SECOND, B, 12001); // the newer list's head is younger: purging must look at both
+    knock(TIMEOUT + 2, C, 12003); // not a first knock: starts nothing, but moves time
+    events.take("0 knock 127.0.0.1 12001 1");
+    events.take("1 knock 127.0.0.1 12002 2");
+    events.take(SECOND + " knock 127.0.0.2 12001 1");
+    events.take((TIMEOUT + 2) + " reset 127.0.0.1 expired");
+    assertEquals(1, engine.attemptsInProgress());
+  }
+
   @ParameterizedTest
   @MethodSource("org.udpknock.core.CoreTestValues#baseTimes")
   void rule7_anotherSequenceAndTimeout(long baseTime) {

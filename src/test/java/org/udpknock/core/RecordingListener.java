@@ -39,6 +39,16 @@ final class RecordingListener implements KnockListener {
     events.add((timeNanos - baseNanos) + " guard " + Addresses.format(sourceHi, sourceLo) + " " + port);
   }
 
+  @Override
+  public void knockBlocked(long timeNanos, long sourceHi, long sourceLo, int port) {
+    events.add((timeNanos - baseNanos) + " blocked " + Addresses.format(sourceHi, sourceLo) + " " + port);
+  }
+
+  @Override
+  public void trackingCapped(long timeNanos, int capacity) {
+    events.add((timeNanos - baseNanos) + " capped " + capacity);
+  }
+
   void take(String expected) {
     String actual = events.poll();
     assertNotNull(actual, "no more events; expected: " + expected);

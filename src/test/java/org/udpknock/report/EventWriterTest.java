@@ -44,4 +44,46 @@ class EventWriterTest {
         write(false, 6, w -> w.granted(T, 0, 1)), "nanoseconds in a microsecond file show in full");
     assertEquals("1969-12-31T23:59:59.999999Z granted ::1", write(false, 6, w -> w.granted(-1000, 0, 1)));
   }
+
+  private static final long V4 = 0x0000_ffff_0a00_0001L; // ::ffff:10.0.0.1
+
+  @Test
+  void aBlockedKnockIsOneLineInTextAndInJson() {
+    assertEquals("2026-11-18T11:06:40.123456789Z blocked 10.0.0.1 port 12001",
+        write(false, 9, w -> w.knockBlocked(T, 0, V4, 12001)));
+    assertEquals("{\"event\":\"blocked\",\"time\":\"2026-11-18T11:06:40.123456789Z\",\"source\":\"10.0.0.1\","
+        + "\"port\":12001}", write(true, 9, w -> w.knockBlocked(T, 0, V4, 12001)));
+  }
+
+  /** Any spoofer makes blocked knocks: 10 lines a second by packet time, then a summary. */
+  @Test
+  void blockedKnocksAreRateLimitedByPacketTimeAndSummarized() {
+    String log = write(false, 9, w -> {
+      for (int i = 0; i < 1_000; i++) {
+        w.knockBlocked(T + i * 500_000L, 0, V4, 12001); // 1,000 in 0.5 s
+      }
+      w.knockBlocked(T + 1_000_000_000L, 0, V4, 12001); // the next window: a line again
+      w.finishBlocked(T + 2_000_000_000L);
+    });
+    java.util.List<String> lines = log.lines().toList();
+    assertEquals(12, lines.size(), log);
+    assertEquals(10, lines.subList(0, 10).stream().filter(l -> l.endsWith(" blocked 10.0.0.1 port 12001")).count());
+    assertEquals("2026-11-18T11:06:41.123456789Z blocked-summary not-logged 990 blocked 1000", lines.get(10));
+    assertEquals("2026-11-18T11:06:41.123456789Z blocked 10.0.0.1 port 12001", lines.get(11));
+  }
+
+  @Test
+  void aWindowOfBlockedKnocksIsSummarizedByTheTimerAfterItEnds() {
+    String log = write(true, 9, w -> {
+      for (int i = 0; i < 11; i++) {
+        w.knockBlocked(T + i, 0, V4, 12001);
+      }
+      w.summarizeBlocked(T + 999_999_999L); // the window is not over yet
+      w.summarizeBlocked(T + 1_000_000_000L);
+      w.finishBlocked(T + 2_000_000_000L); // nothing left
+    });
+    assertEquals(11, log.lines().count(), log);
+    assertEquals("{\"event\":\"blocked-summary\",\"time\":\"2026-11-18T11:06:41.123456789Z\",\"not_logged\":1,"
+        + "\"blocked\":11}", log.lines().reduce((a, b) -> b).orElseThrow());
+  }
 }

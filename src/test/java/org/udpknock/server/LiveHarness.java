@@ -59,9 +59,14 @@ public final class LiveHarness implements AutoCloseable {
 
   /** As {@link #start(long)}, in authenticated mode when {@code auth} is not null. */
   static LiveHarness start(long serviceTimeoutNanos, AuthSettings auth) throws IOException {
+    return start(serviceTimeoutNanos, auth, 1000);
+  }
+
+  /** As {@link #start(long, AuthSettings)}, tracking at most {@code maxSources} sources. */
+  static LiveHarness start(long serviceTimeoutNanos, AuthSettings auth, int maxSources) throws IOException {
     int base = 20000 + RANDOM.nextInt(9000) * 3;
     KnockSequence sequence = KnockSequence.of(base, base + 2, base + 1);
-    ServerConfig config = new ServerConfig("lo", sequence, 5 * SECOND, 1000, freePort(),
+    ServerConfig config = new ServerConfig("lo", sequence, 5 * SECOND, maxSources, freePort(),
         serviceTimeoutNanos, null, ServerConfig.DEFAULT_GREETING, false).withAuth(auth);
     LiveHarness harness = new LiveHarness(config, openOrSkip(config));
     harness.thread.start();

@@ -1,4 +1,4 @@
-package org.udpknock.server;
+package org.udpknock.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,17 +1,17 @@
-package org.udpknock.server;
+package org.udpknock.report;
 
 /**
- * Keeps {@code refused} lines from flooding the log: in each window (one second by default,
+ * Keeps {@code refused} lines (and {@code blocked} ones) from flooding the log: in each window (one second by default,
  * starting at the first refusal after a quiet spell) the first few refusals get a line of their
  * own; the rest are only counted, and one summary line per window gives the count. Pure: the
  * time is an argument.
  */
-final class RefusalLog {
-  static final int LINES_PER_WINDOW = 10;
-  static final long WINDOW_NANOS = 1_000_000_000L;
+public final class RefusalLog {
+  public static final int LINES_PER_WINDOW = 10;
+  public static final long WINDOW_NANOS = 1_000_000_000L;
 
   /** A finished window in which some refusals were not logged one by one. */
-  record Summary(long notLogged, long refused) {}
+  public record Summary(long notLogged, long refused) {}
 
   private final int linesPerWindow;
   private final long windowNanos;
@@ -21,17 +21,17 @@ final class RefusalLog {
   private long pendingNotLogged;
   private long pendingRefused;
 
-  RefusalLog(int linesPerWindow, long windowNanos) {
+  public RefusalLog(int linesPerWindow, long windowNanos) {
     this.linesPerWindow = linesPerWindow;
     this.windowNanos = windowNanos;
   }
 
-  static RefusalLog standard() {
+  public static RefusalLog standard() {
     return new RefusalLog(LINES_PER_WINDOW, WINDOW_NANOS);
   }
 
   /** Counts one refusal at {@code nowNanos}; true when it gets a line of its own. */
-  boolean admit(long nowNanos) {
+  public boolean admit(long nowNanos) {
     endWindowIfOver(nowNanos);
     if (!windowOpen) {
       windowOpen = true;
@@ -43,13 +43,13 @@ final class RefusalLog {
   }
 
   /** The summary of the windows over by {@code nowNanos} that left refusals unlogged, or null. */
-  Summary takeSummary(long nowNanos) {
+  public Summary takeSummary(long nowNanos) {
     endWindowIfOver(nowNanos);
     return pendingSummary();
   }
 
   /** At close: ends the current window whatever the time. */
-  Summary takeFinalSummary() {
+  public Summary takeFinalSummary() {
     endWindow();
     return pendingSummary();
   }
