@@ -114,9 +114,6 @@ final class ServerCommand implements Callable<Integer> {
     if (serviceTimeoutNanos <= 0) {
       throw new UserError(ExitCodes.USAGE, "--service-timeout must be longer than 0.");
     }
-    if (engineOptions.sequenceTimeoutNanos <= 0) {
-      throw new UserError(ExitCodes.USAGE, "--seq-timeout must be longer than 0.");
-    }
     if (writeTimeoutNanos <= 0) {
       throw new UserError(ExitCodes.USAGE, "--write-timeout must be longer than 0.");
     }

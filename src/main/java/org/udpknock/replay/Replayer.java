@@ -1,7 +1,6 @@
 package org.udpknock.replay;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.List;
 import org.udpknock.pcapfile.CaptureFileReader;
 import org.udpknock.pcapfile.Frame;
@@ -9,8 +8,8 @@ import org.udpknock.pipeline.FramePipeline;
 import org.udpknock.report.EventWriter;
 
 /**
- * Replays capture files through the pipeline as one stream, in the order given: the engine
- * keeps its state from one file to the next, as if the captures had been one.
+ * Replays captures through the pipeline as one stream, in the order given: the engine keeps its
+ * state from one capture to the next, as if they had been one.
  */
 public final class Replayer {
   private final FramePipeline pipeline;
@@ -22,12 +21,10 @@ public final class Replayer {
     this.events = events;
   }
 
-  /** Replays every file; stops at the first file that cannot be read. */
-  public void replay(List<Path> files) throws IOException {
-    for (Path file : files) {
-      try (CaptureFileReader reader = CaptureFileReader.open(file)) {
-        replay(reader);
-      }
+  /** Replays every capture, opened already; stops at the first that breaks. Closes none. */
+  public void replay(List<CaptureFileReader> readers) throws IOException {
+    for (CaptureFileReader reader : readers) {
+      replay(reader);
     }
   }
 
