@@ -13,6 +13,7 @@ import org.udpknock.auth.AuthSettings;
 import org.udpknock.capture.Pcap;
 import org.udpknock.capture.PcapCapture;
 import org.udpknock.decode.LinkType;
+import org.udpknock.report.EventOutput;
 import org.udpknock.report.EventWriter;
 import org.udpknock.server.CaptureException;
 import org.udpknock.server.Clock;
@@ -29,7 +30,8 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "server", mixinStandardHelpOptions = true,
     description = {"Sniff UDP knocks on an interface and open the TCP service port to the sources"
         + " that complete the sequence. Needs the CAP_NET_RAW capability (or root)."},
-    footer = {"", "Stops on SIGINT or SIGTERM and prints its totals.",
+    footer = {"", "Stops on SIGINT or SIGTERM and prints its totals. SIGHUP (reload) is not supported"
+            + " yet: it is logged and the server goes on.",
         "If the interface disappears while capturing, the server logs capture-lost, keeps its"
             + " grants and knock attempts, reopens it with backoff and logs capture-resumed.",
         "Exit codes: 0 stopped by a signal, 1 cannot run here (libpcap, privilege, busy port,"
@@ -91,7 +93,11 @@ final class ServerCommand implements Callable<Integer> {
         () -> PcapCapture.open(config.interfaceName(), config.captureFilter()), writer, Clock.SYSTEM);
     KnockServer server = new KnockServer(config, capture, writer, Clock.SYSTEM);
     server.setLogKnockProgress(!quiet);
+    if (out instanceof EventOutput) { // The real standard output; tests give a StringWriter.
+      server.watchLog((EventOutput) out, spec.commandLine().getErr());
+    }
     Signals.onTerminate(server::stop);
+    Signals.onReload(server::reloadAsked);
     boolean opened = openCapture(capture); // False: a signal came while waiting for the interface.
     try {
       if (opened) {
@@ -103,6 +109,7 @@ final class ServerCommand implements Callable<Integer> {
       capture.close();
       writer.summary(server.totals(), true, Clock.SYSTEM.nowNanos());
       writer.flush();
+      server.logAtExit();
     }
     return ExitCodes.OK;
   }
@@ -149,6 +156,10 @@ final class ServerCommand implements Callable<Integer> {
   private InetAddress bindAddress() {
     if (bind == null) {
       return null;
+    }
+    if (bind.isBlank()) { // InetAddress.getByName("") is loopback: --bind "" listened there alone.
+      throw new UserError(ExitCodes.USAGE, "--bind needs an address; give an IPv4 or IPv6 address"
+          + " of this host, or leave it out to listen on all");
     }
     try {
       return InetAddress.getByName(bind);

@@ -63,9 +63,12 @@ final class TextEventWriter extends EventWriter {
           .append(reason.getValue());
     }
     String drops = totals.kernelDrops < 0 ? "" : ", " + totals.kernelDrops + " kernel drops";
+    String errors = totals.packetErrors < 0 ? "" : ", " + totals.packetErrors + " packet errors";
+    String lost = totals.logLinesLost < 0 ? "" : ", " + totals.logLinesLost + " log lines lost";
     emit("summary: " + totals.packets + " packets, " + totals.knocks + " knocks, "
         + totals.grants + " granted, " + totals.guardHits + " guard hits, " + totals.blockedKnocks
-        + " blocked knocks, " + totals.skipped + " skipped (" + reasons + ")" + rejections(totals) + drops);
+        + " blocked knocks, " + totals.skipped + " skipped (" + reasons + ")" + rejections(totals) + drops
+        + errors + lost);
   }
 
   /** Authenticated mode only: {@code , 2 rejected (malformed 1, bad-tag 1, ...)}. */

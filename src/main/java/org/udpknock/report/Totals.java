@@ -25,8 +25,12 @@ public final class Totals {
   public final Map<String, Long> rejectedByReason;
   /** Kernel drops, for live captures; -1 when not applicable (replay). */
   public final long kernelDrops;
+  /** Frames whose handling threw (each logged as packet-error), for live captures; -1 for replay. */
+  public final long packetErrors;
+  /** Log lines that could not be written (a full disk, a reader gone), for live captures; -1 for replay. */
+  public final long logLinesLost;
 
-  private Totals(FramePipeline pipeline, long kernelDrops) {
+  private Totals(FramePipeline pipeline, long kernelDrops, long packetErrors, long logLinesLost) {
     this.packets = pipeline.frames();
     this.knocks = pipeline.engine().knocks();
     this.grants = pipeline.engine().grants();
@@ -52,13 +56,15 @@ public final class Totals {
     this.rejected = verifier == null ? -1 : verifier.rejected();
     this.rejectedByReason = java.util.Collections.unmodifiableMap(refusals);
     this.kernelDrops = kernelDrops;
+    this.packetErrors = packetErrors;
+    this.logLinesLost = logLinesLost;
   }
 
   public static Totals ofReplay(FramePipeline pipeline) {
-    return new Totals(pipeline, -1);
+    return new Totals(pipeline, -1, -1, -1);
   }
 
-  public static Totals ofCapture(FramePipeline pipeline, long kernelDrops) {
-    return new Totals(pipeline, kernelDrops);
+  public static Totals ofCapture(FramePipeline pipeline, long kernelDrops, long packetErrors, long logLinesLost) {
+    return new Totals(pipeline, kernelDrops, packetErrors, logLinesLost);
   }
 }

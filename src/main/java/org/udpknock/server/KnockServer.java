@@ -1,6 +1,7 @@
 package org.udpknock.server;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -15,6 +16,7 @@ import org.udpknock.core.KnockListener;
 import org.udpknock.core.ResetReason;
 import org.udpknock.pipeline.DestinationFilter;
 import org.udpknock.pipeline.FramePipeline;
+import org.udpknock.report.EventOutput;
 import org.udpknock.report.EventWriter;
 import org.udpknock.report.Totals;
 
@@ -43,6 +45,7 @@ public final class KnockServer {
   /** Held while granting and opening, or expiring and closing, so a new grant never finds the port closed. */
   private final Object gate = new Object();
   private volatile boolean logKnockProgress = true;
+  private volatile LogWatch logWatch;
   private long ticks;
   private long reportedDrops;
 
@@ -96,7 +99,7 @@ public final class KnockServer {
       awaitQuietly(timer);
       listener.close();
       reportDrops();
-      writer.flush();
+      flushLog();
       finished.countDown();
     }
   }
@@ -112,7 +115,39 @@ public final class KnockServer {
   }
 
   public Totals totals() {
-    return Totals.ofCapture(pipeline, source.stats().dropped());
+    LogWatch watch = logWatch;
+    return Totals.ofCapture(pipeline, source.stats().dropped(), packetErrors.get(),
+        watch == null ? 0 : watch.lostLines());
+  }
+
+  /**
+   * Watches {@code output}, the log's, after each flush: when it fails, says so once on {@code err}
+   * and counts the lines lost, and the server goes on granting.
+   */
+  public void watchLog(EventOutput output, PrintWriter err) {
+    logWatch = new LogWatch(output, err, events);
+  }
+
+  /** At exit, after the summary: a log still failing is told on stderr with the count lost. */
+  public void logAtExit() {
+    LogWatch watch = logWatch;
+    if (watch != null) {
+      watch.atExit();
+    }
+  }
+
+  /** SIGHUP: says that reload is not supported yet; the server goes on. Safe from any thread. */
+  public void reloadAsked() {
+    events.reloadUnsupported();
+    writer.flush();
+  }
+
+  private void flushLog() {
+    writer.flush();
+    LogWatch watch = logWatch;
+    if (watch != null) {
+      watch.afterFlush();
+    }
   }
 
   /** One bad packet never stops the capture: its failure is counted and logged, and the next one goes on. */
@@ -163,7 +198,7 @@ public final class KnockServer {
   }
 
   private void tick() {
-    writer.flush(); // Log lines wait at most one tick, and a flood costs no system call per line.
+    flushLog(); // Log lines wait at most one tick, and a flood costs no system call per line.
     synchronized (gate) {
       for (GrantTable.Expired expired : grants.expire(clock.nowNanos())) {
         events.grantExpired(Addresses.format(expired.sourceHi(), expired.sourceLo()), expired.expiredAtNanos());
