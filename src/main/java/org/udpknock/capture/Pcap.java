@@ -3,6 +3,8 @@ package org.udpknock.capture;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.pcap4j.core.PcapAddress;
 import org.pcap4j.core.PcapNativeException;
 import org.pcap4j.core.PcapNetworkInterface;
@@ -18,18 +20,43 @@ public final class Pcap {
   public record Device(String name, String description, List<InetAddress> addresses,
       boolean loopback, boolean up, boolean running) {}
 
+  /** JNA logs a stack trace (java.util.logging) before failing to unpack its stub: kept quiet, held strongly. */
+  private static final Logger JNA_LOGGER = Logger.getLogger("com.sun.jna");
+  /** The sentence of the first failure: later calls only get "Could not initialize class". */
+  private static volatile String loadFailure;
+
   /**
    * Loads libpcap once and returns its version. pcap4j reports a missing library with an
    * UnsatisfiedLinkError, and every later call with NoClassDefFoundError: turn both into one
-   * sentence with the install command.
+   * sentence with the install command. JNA fails the same way when it cannot unpack its native
+   * stub (no writable temporary directory, e.g. a service user without a home): that is said
+   * as such, with the option that fixes it.
    */
   public static String libraryVersion() throws CaptureException {
+    if (loadFailure != null) {
+      throw new CaptureException(Kind.LIBPCAP_MISSING, loadFailure);
+    }
+    Level level = JNA_LOGGER.getLevel();
+    JNA_LOGGER.setLevel(Level.OFF);
     try {
       return Pcaps.libVersion();
     } catch (LinkageError e) {
-      throw new CaptureException(Kind.LIBPCAP_MISSING,
-          "libpcap is not installed; install it with: sudo apt-get install libpcap0.8");
+      loadFailure = failureSentence(e);
+      throw new CaptureException(Kind.LIBPCAP_MISSING, loadFailure);
+    } finally {
+      JNA_LOGGER.setLevel(level);
     }
+  }
+
+  private static String failureSentence(LinkageError e) {
+    String message = String.valueOf(e.getMessage());
+    int at = message.indexOf("JNA temporary directory");
+    if (at < 0) {
+      return "libpcap is not installed; install it with: sudo apt-get install libpcap0.8";
+    }
+    return "JNA cannot unpack its native library: its " + message.substring(at).replace("JNA t", "t")
+        + "; give java a directory this user can write, e.g. java -Djna.tmpdir=\"$XDG_RUNTIME_DIR/udpknock\""
+        + " -jar udpknock.jar (the directory is made if its parent is writable)";
   }
 
   /** Every device libpcap can capture on; needs no capture privilege on Linux. */

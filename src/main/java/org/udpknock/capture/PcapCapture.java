@@ -159,7 +159,11 @@ public final class PcapCapture implements PacketSource {
 
   private static PcapHandle build(String interfaceName) throws CaptureException {
     try {
-      return builder(interfaceName).timestampPrecision(TimestampPrecision.NANO).build();
+      PcapHandle.Builder builder = builder(interfaceName);
+      if (NanosecondProbe.supports(interfaceName)) { // Else pcap4j logs an ERROR and uses microseconds.
+        builder.timestampPrecision(TimestampPrecision.NANO);
+      }
+      return builder.build();
     } catch (PcapNativeException e) {
       if (isPrecisionUnsupported(e)) {
         try {

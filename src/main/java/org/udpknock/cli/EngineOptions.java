@@ -34,6 +34,9 @@ final class EngineOptions {
 
   /** Checks what the converters cannot; throws a {@link UserError} naming the bad value. */
   void validate() {
+    if (sequenceTimeoutNanos <= 0) {
+      throw new UserError(ExitCodes.USAGE, "--seq-timeout must be longer than 0.");
+    }
     if (maxSources < 1 || maxSources > MAX_SOURCES_LIMIT) {
       throw new UserError(ExitCodes.USAGE, "--max-sources must be between 1 and "
           + MAX_SOURCES_LIMIT + ", not " + maxSources + ".");

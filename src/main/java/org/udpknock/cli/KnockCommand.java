@@ -213,6 +213,10 @@ final class KnockCommand implements Callable<Integer> {
   }
 
   private static InetAddress resolve(String name, String what) {
+    if (name.isBlank()) { // InetAddress.getByName("") is loopback: knock "" knocked there.
+      throw new UserError(ExitCodes.USAGE, "the " + what + " is empty; give a name that resolves"
+          + " or an IPv4/IPv6 address.");
+    }
     try {
       return InetAddress.getByName(name);
     } catch (UnknownHostException e) {

@@ -2,7 +2,6 @@ package org.udpknock.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -16,6 +15,7 @@ import org.udpknock.pcapfile.CaptureFileReader;
 import org.udpknock.pipeline.DestinationFilter;
 import org.udpknock.pipeline.FramePipeline;
 import org.udpknock.replay.Replayer;
+import org.udpknock.report.EventOutput;
 import org.udpknock.report.EventWriter;
 import org.udpknock.report.Totals;
 import picocli.CommandLine.Command;
@@ -28,7 +28,7 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "replay", mixinStandardHelpOptions = true,
     description = "Replay pcap or pcapng captures through the knock rules and print who knocked.",
     footer = {"", "Several files are replayed as one stream, in the order given.",
-        "Exit codes: 0 done, 1 a file could not be read, 2 bad usage."})
+        "Exit codes: 0 done, 1 a file could not be read or the events could not be written, 2 bad usage."})
 final class ReplayCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -46,7 +46,8 @@ final class ReplayCommand implements Callable<Integer> {
       description = "Print the replay's speed on stderr: packets per second through reading, decoding and the engine.")
   boolean stats;
 
-  @Parameters(paramLabel = "FILE", arity = "1..*", description = "pcap or pcapng files.")
+  @Parameters(paramLabel = "FILE", arity = "1..*",
+      description = "pcap or pcapng captures: files, FIFOs, or - for standard input (e.g. tcpdump -U -w -).")
   List<Path> files;
 
   @Override
@@ -54,9 +55,19 @@ final class ReplayCommand implements Callable<Integer> {
     engineOptions.validate();
     AuthSettings auth = authOptions.settings();
     MemoryBudget.check(engineOptions.maxSources, auth == null ? 0 : auth.nonceCacheCapacity(), 0);
-    files.forEach(ReplayCommand::checkReadable);
     PrintWriter out = spec.commandLine().getOut();
     EventWriter events = EventWriter.create(json, out, engineOptions.sequence().length());
+    List<CaptureFileReader> readers = ReplayInputs.open(files, System.in, () -> flushOrFail(events, out));
+    try {
+      replay(auth, events, readers);
+    } finally {
+      ReplayInputs.closeAll(readers);
+    }
+    flushOrFail(events, out);
+    return ExitCodes.OK;
+  }
+
+  private void replay(AuthSettings auth, EventWriter events, List<CaptureFileReader> readers) throws IOException {
     KnockEngine engine = new KnockEngine(engineOptions.sequence(), engineOptions.guard(auth != null),
         engineOptions.sequenceTimeoutNanos, engineOptions.maxSources, quiet ? grantsOnly(events) : events);
     FramePipeline pipeline = auth == null ? new FramePipeline(engine, DestinationFilter.ANY)
@@ -64,7 +75,7 @@ final class ReplayCommand implements Callable<Integer> {
             quiet ? RejectionListener.NONE : events);
     long started = System.nanoTime();
     try {
-      new Replayer(pipeline, events).replay(files);
+      new Replayer(pipeline, events).replay(readers);
       if (stats) {
         printStats(pipeline.frames(), System.nanoTime() - started);
       }
@@ -75,7 +86,20 @@ final class ReplayCommand implements Callable<Integer> {
       events.summary(Totals.ofReplay(pipeline), pipeline.frames() > 0, pipeline.lastTimeNanos());
       events.flush();
     }
-    return ExitCodes.OK;
+  }
+
+  /**
+   * Flushes the events written so far; a replay whose events cannot be written (a full disk, a
+   * reader that went away) stops with a sentence rather than exit 0 having printed nothing.
+   */
+  private static void flushOrFail(EventWriter events, PrintWriter out) {
+    events.flush();
+    if (out.checkError()) {
+      IOException why = out instanceof EventOutput ? ((EventOutput) out).lastFailure() : null;
+      throw new UserError(ExitCodes.FAILURE, "could not write the events to standard output"
+          + (why == null ? "" : " (" + why.getMessage() + ")")
+          + "; check the disk or the program reading them");
+    }
   }
 
   private void printStats(long frames, long elapsedNanos) {
@@ -103,25 +127,5 @@ final class ReplayCommand implements Callable<Integer> {
         events.trackingCapped(timeNanos, capacity);
       }
     };
-  }
-
-  /** Fails before any output when a file is missing, unreadable or not a capture. */
-  private static void checkReadable(Path file) {
-    if (!Files.exists(file)) {
-      throw new UserError(ExitCodes.FAILURE, file + ": no such file; give the path of a pcap or pcapng capture.");
-    }
-    if (Files.isDirectory(file)) {
-      throw new UserError(ExitCodes.FAILURE, file + " is a directory; give the path of a pcap or pcapng capture.");
-    }
-    if (!Files.isReadable(file)) {
-      throw new UserError(ExitCodes.FAILURE, file + " is not readable; check its permissions.");
-    }
-    try (CaptureFileReader reader = CaptureFileReader.open(file)) {
-      // Opening reads the file header: that is the check.
-    } catch (CaptureFileException e) {
-      throw new UserError(ExitCodes.FAILURE, e.getMessage());
-    } catch (IOException e) {
-      throw new UserError(ExitCodes.FAILURE, file + " could not be read: " + e.getMessage() + ".");
-    }
   }
 }

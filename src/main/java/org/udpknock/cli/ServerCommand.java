@@ -13,6 +13,7 @@ import org.udpknock.auth.AuthSettings;
 import org.udpknock.capture.Pcap;
 import org.udpknock.capture.PcapCapture;
 import org.udpknock.decode.LinkType;
+import org.udpknock.report.EventOutput;
 import org.udpknock.report.EventWriter;
 import org.udpknock.server.AccessControl;
 import org.udpknock.server.CaptureException;
@@ -31,7 +32,8 @@ import picocli.CommandLine.Model.CommandSpec;
     description = {"Sniff UDP knocks on an interface and open the TCP service port to the sources"
         + " that complete the sequence. Needs the CAP_NET_RAW capability (or root), and"
         + " CAP_NET_ADMIN for nftables to reset connections from sources without a grant."},
-    footer = {"", "Stops on SIGINT or SIGTERM and prints its totals.",
+    footer = {"", "Stops on SIGINT or SIGTERM and prints its totals. SIGHUP (reload) is not supported"
+            + " yet: it is logged and the server goes on.",
         "If the interface disappears while capturing, the server logs capture-lost, keeps its"
             + " grants and knock attempts, reopens it with backoff and logs capture-resumed.",
         "Exit codes: 0 stopped by a signal, 1 cannot run here (libpcap, privilege, busy port,"
@@ -101,7 +103,11 @@ final class ServerCommand implements Callable<Integer> {
     AccessControl access = nftOptions.start(config, writer);
     KnockServer server = new KnockServer(config, capture, writer, Clock.SYSTEM, access);
     server.setLogKnockProgress(!quiet);
+    if (out instanceof EventOutput) { // The real standard output; tests give a StringWriter.
+      server.watchLog((EventOutput) out, spec.commandLine().getErr());
+    }
     Signals.onTerminate(server::stop);
+    Signals.onReload(server::reloadAsked);
     boolean opened = openCapture(capture); // False: a signal came while waiting for the interface.
     try {
       if (opened) {
@@ -114,6 +120,7 @@ final class ServerCommand implements Callable<Integer> {
       capture.close();
       writer.summary(server.totals(), true, Clock.SYSTEM.nowNanos());
       writer.flush();
+      server.logAtExit();
     }
     return ExitCodes.OK;
   }
@@ -124,9 +131,6 @@ final class ServerCommand implements Callable<Integer> {
     AuthSettings auth = authOptions.settings();
     if (serviceTimeoutNanos <= 0) {
       throw new UserError(ExitCodes.USAGE, "--service-timeout must be longer than 0.");
-    }
-    if (engineOptions.sequenceTimeoutNanos <= 0) {
-      throw new UserError(ExitCodes.USAGE, "--seq-timeout must be longer than 0.");
     }
     if (writeTimeoutNanos <= 0) {
       throw new UserError(ExitCodes.USAGE, "--write-timeout must be longer than 0.");
@@ -169,6 +173,10 @@ final class ServerCommand implements Callable<Integer> {
   private InetAddress bindAddress() {
     if (bind == null) {
       return null;
+    }
+    if (bind.isBlank()) { // InetAddress.getByName("") is loopback: --bind "" listened there alone.
+      throw new UserError(ExitCodes.USAGE, "--bind needs an address; give an IPv4 or IPv6 address"
+          + " of this host, or leave it out to listen on all");
     }
     try {
       return InetAddress.getByName(bind);

@@ -10,15 +10,22 @@ import java.io.InputStream;
  * Reading a record this way allocates nothing and costs one bounds check per header.
  *
  * <p>It also keeps the file offset of {@code pos}, so that errors can say where a file broke.
+ *
+ * <p>The buffer starts small and grows to its full size the first time its bytes run out: a
+ * replay opens all its inputs before it reads the first (to check them), and a reader that has
+ * read only its header then holds a few KiB, not a MiB.
  */
 final class InputBuffer implements Closeable {
   /** 1 MiB: large enough that the per-read cost of the stream disappears. */
   static final int DEFAULT_SIZE = 1 << 20;
+  /** Enough for any file header; what an opened reader holds until it is read. */
+  static final int INITIAL_SIZE = 4 << 10;
 
   private final InputStream in;
   /** The buffered bytes are {@code buf[pos..limit)}. */
-  final byte[] buf;
+  byte[] buf;
   int pos;
+  private final int size;
   private int limit;
   /** File offset of {@code buf[0]}. */
   private long bufferStart;
@@ -26,7 +33,8 @@ final class InputBuffer implements Closeable {
 
   InputBuffer(InputStream in, int size) {
     this.in = in;
-    this.buf = new byte[size];
+    this.size = size;
+    this.buf = new byte[Math.min(size, INITIAL_SIZE)];
   }
 
   /** The file offset of the next unread byte. */
@@ -42,7 +50,7 @@ final class InputBuffer implements Closeable {
     if (limit - pos >= count) {
       return count;
     }
-    if (count > buf.length) {
+    if (count > size) {
       throw new IllegalArgumentException("count > buffer size: " + count);
     }
     if (!streamEnded) {
@@ -85,7 +93,9 @@ final class InputBuffer implements Closeable {
 
   private void moveUnreadToStart() {
     int unread = limit - pos;
-    System.arraycopy(buf, pos, buf, 0, unread);
+    byte[] target = buf.length < size ? new byte[size] : buf;
+    System.arraycopy(buf, pos, target, 0, unread);
+    buf = target;
     bufferStart += pos;
     pos = 0;
     limit = unread;
@@ -96,6 +106,9 @@ final class InputBuffer implements Closeable {
     bufferStart += limit;
     pos = 0;
     limit = 0;
+    if (buf.length < size) {
+      buf = new byte[size];
+    }
     while (limit == 0) {
       if (streamEnded || !readMore()) {
         return false;

@@ -1,7 +1,6 @@
 package org.udpknock.replay;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.List;
 import org.udpknock.decode.LinkKind;
 import org.udpknock.pcapfile.CaptureFileReader;
@@ -11,8 +10,8 @@ import org.udpknock.pipeline.Ingress;
 import org.udpknock.report.EventWriter;
 
 /**
- * Replays capture files through the pipeline as one stream, in the order given: the engine
- * keeps its state from one file to the next, as if the captures had been one.
+ * Replays captures through the pipeline as one stream, in the order given: the engine keeps its
+ * state from one capture to the next, as if they had been one.
  */
 public final class Replayer {
   private final FramePipeline pipeline;
@@ -25,12 +24,10 @@ public final class Replayer {
     this.events = events;
   }
 
-  /** Replays every file; stops at the first file that cannot be read. */
-  public void replay(List<Path> files) throws IOException {
-    for (Path file : files) {
-      try (CaptureFileReader reader = CaptureFileReader.open(file)) {
-        replay(reader);
-      }
+  /** Replays every capture, opened already; stops at the first that breaks. Closes none. */
+  public void replay(List<CaptureFileReader> readers) throws IOException {
+    for (CaptureFileReader reader : readers) {
+      replay(reader);
     }
   }
 

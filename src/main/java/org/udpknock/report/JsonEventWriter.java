@@ -78,11 +78,14 @@ final class JsonEventWriter extends EventWriter {
     String time = anyPacket ? "\"" + time(lastTimeNanos) + "\"" : "null";
     String evicted = totals.grantsEvicted < 0 ? "" : ",\"grants_evicted\":" + totals.grantsEvicted;
     String drops = totals.kernelDrops < 0 ? "" : ",\"kernel_drops\":" + totals.kernelDrops;
+    String errors = totals.packetErrors < 0 ? "" : ",\"packet_errors\":" + totals.packetErrors;
+    String lost = totals.logLinesLost < 0 ? "" : ",\"log_lines_lost\":" + totals.logLinesLost;
     emit("{\"event\":\"summary\",\"time\":" + time + ",\"packets\":" + totals.packets
         + ",\"knocks\":" + totals.knocks + ",\"grants\":" + totals.grants + ",\"guard_hits\":" + totals.guardHits
         + ",\"blocked_knocks\":" + totals.blockedKnocks + ",\"skipped\":"
         + totals.skipped + ",\"skipped_by_reason\":{" + reasons + "}" + rejections(totals)
-        + (totals.notForThisHost == 0 ? "" : ",\"not_for_this_host\":" + totals.notForThisHost) + evicted + drops + "}");
+        + (totals.notForThisHost == 0 ? "" : ",\"not_for_this_host\":" + totals.notForThisHost) + evicted + drops + errors
+        + lost + "}");
   }
 
   /** Authenticated mode only: {@code "rejected":2,"rejected_by_reason":{"malformed":1,...}}. */

@@ -68,10 +68,13 @@ final class TextEventWriter extends EventWriter {
     }
     String evicted = totals.grantsEvicted < 0 ? "" : ", " + totals.grantsEvicted + " grants evicted";
     String drops = totals.kernelDrops < 0 ? "" : ", " + totals.kernelDrops + " kernel drops";
+    String errors = totals.packetErrors < 0 ? "" : ", " + totals.packetErrors + " packet errors";
+    String lost = totals.logLinesLost < 0 ? "" : ", " + totals.logLinesLost + " log lines lost";
     emit("summary: " + totals.packets + " packets, " + totals.knocks + " knocks, "
         + totals.grants + " granted, " + totals.guardHits + " guard hits, " + totals.blockedKnocks
         + " blocked knocks, " + totals.skipped + " skipped (" + reasons + ")" + rejections(totals)
-        + (totals.notForThisHost == 0 ? "" : ", " + totals.notForThisHost + " not for this host") + evicted + drops);
+        + (totals.notForThisHost == 0 ? "" : ", " + totals.notForThisHost + " not for this host") + evicted + drops
+        + errors + lost);
   }
 
   /** Authenticated mode only: {@code , 2 rejected (malformed 1, bad-tag 1, ...)}. */

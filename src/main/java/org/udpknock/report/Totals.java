@@ -32,8 +32,13 @@ public final class Totals {
   public final long kernelDrops;
   /** Grants evicted before their end to make room, for the server; -1 when not applicable (replay). */
   public final long grantsEvicted;
+  /** Frames whose handling threw (each logged as packet-error), for live captures; -1 for replay. */
+  public final long packetErrors;
+  /** Log lines that could not be written (a full disk, a reader gone), for live captures; -1 for replay. */
+  public final long logLinesLost;
 
-  private Totals(FramePipeline pipeline, long kernelDrops, long grantsEvicted) {
+  private Totals(FramePipeline pipeline, long kernelDrops, long grantsEvicted, long packetErrors,
+      long logLinesLost) {
     this.packets = pipeline.frames();
     this.knocks = pipeline.engine().knocks();
     this.grants = pipeline.engine().grants();
@@ -61,13 +66,16 @@ public final class Totals {
     this.kernelDrops = kernelDrops;
     this.grantsEvicted = grantsEvicted;
     this.notForThisHost = pipeline.notForThisHost();
+    this.packetErrors = packetErrors;
+    this.logLinesLost = logLinesLost;
   }
 
   public static Totals ofReplay(FramePipeline pipeline) {
-    return new Totals(pipeline, -1, -1);
+    return new Totals(pipeline, -1, -1, -1, -1);
   }
 
-  public static Totals ofCapture(FramePipeline pipeline, long kernelDrops, long grantsEvicted) {
-    return new Totals(pipeline, kernelDrops, grantsEvicted);
+  public static Totals ofCapture(FramePipeline pipeline, long kernelDrops, long grantsEvicted,
+      long packetErrors, long logLinesLost) {
+    return new Totals(pipeline, kernelDrops, grantsEvicted, packetErrors, logLinesLost);
   }
 }

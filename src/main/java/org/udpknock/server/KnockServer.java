@@ -1,6 +1,7 @@
 package org.udpknock.server;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -17,6 +18,7 @@ import org.udpknock.core.ResetReason;
 import org.udpknock.pipeline.DestinationFilter;
 import org.udpknock.pipeline.FramePipeline;
 import org.udpknock.pipeline.Ingress;
+import org.udpknock.report.EventOutput;
 import org.udpknock.report.EventWriter;
 import org.udpknock.report.Totals;
 
@@ -58,6 +60,7 @@ public final class KnockServer {
    */
   private final Object gate = new Object();
   private volatile boolean logKnockProgress = true;
+  private volatile LogWatch logWatch;
   private long ticks;
   private long reportedDrops;
 
@@ -121,7 +124,7 @@ public final class KnockServer {
       listener.close();
       reportDrops();
       writer.finishBlocked(clock.nowNanos());
-      writer.flush();
+      flushLog();
       finished.countDown();
     }
   }
@@ -148,7 +151,39 @@ public final class KnockServer {
   }
 
   public Totals totals() {
-    return Totals.ofCapture(pipeline, source.stats().dropped(), grants.evicted());
+    LogWatch watch = logWatch;
+    return Totals.ofCapture(pipeline, source.stats().dropped(), grants.evicted(), packetErrors.get(),
+        watch == null ? 0 : watch.lostLines());
+  }
+
+  /**
+   * Watches {@code output}, the log's, after each flush: when it fails, says so once on {@code err}
+   * and counts the lines lost, and the server goes on granting.
+   */
+  public void watchLog(EventOutput output, PrintWriter err) {
+    logWatch = new LogWatch(output, err, events);
+  }
+
+  /** At exit, after the summary: a log still failing is told on stderr with the count lost. */
+  public void logAtExit() {
+    LogWatch watch = logWatch;
+    if (watch != null) {
+      watch.atExit();
+    }
+  }
+
+  /** SIGHUP: says that reload is not supported yet; the server goes on. Safe from any thread. */
+  public void reloadAsked() {
+    events.reloadUnsupported();
+    writer.flush();
+  }
+
+  private void flushLog() {
+    writer.flush();
+    LogWatch watch = logWatch;
+    if (watch != null) {
+      watch.afterFlush();
+    }
   }
 
   /** One bad packet never stops the capture: its failure is counted and logged, and the next one goes on. */
@@ -205,7 +240,7 @@ public final class KnockServer {
 
   private void tick() {
     writer.summarizeBlocked(clock.nowNanos());
-    writer.flush(); // Log lines wait at most one tick, and a flood costs no system call per line.
+    flushLog(); // Log lines wait at most one tick, and a flood costs no system call per line.
     expireGrants(clock.nowNanos());
     synchronized (gate) {
       if (grants.size() == 0 && !access.guardsServicePort()) {

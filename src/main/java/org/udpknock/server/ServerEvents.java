@@ -102,6 +102,17 @@ final class ServerEvents {
     writer.serverEvent("busy", clock.nowNanos(), source, "greetings-in-flight", inFlight);
   }
 
+  /** The log works again after {@code lost} lines could not be written ({@code totalLost} since the start). */
+  void logResumed(long lost, long totalLost) {
+    writer.serverEvent("log-resumed", clock.nowNanos(), null, "lost-lines", lost, "total-lost", totalLost);
+  }
+
+  /** SIGHUP: reloading the settings is not implemented yet, and the signal must not stop the server. */
+  void reloadUnsupported() {
+    writer.serverEvent("warning", clock.nowNanos(), null, "message",
+        "SIGHUP: reloading the settings is not supported yet; the server goes on as it was started.");
+  }
+
   void captureFailed(String why) {
     writer.serverEvent("capture-error", clock.nowNanos(), null, "error", why);
   }

@@ -86,6 +86,15 @@ class KnockCommandTest {
     }
   }
 
+  /** Regression: knock "" knocked loopback (InetAddress.getByName("") is loopback). */
+  @Test
+  void anEmptyHostIsAUsageError() {
+    CliRun run = CliRun.of("knock", "", "--no-connect", "--sequence", "23081,23087,23083");
+    assertEquals(2, run.code, run.err);
+    assertEquals("udpknock knock: the host is empty; give a name that resolves or an IPv4/IPv6 address.",
+        run.oneLineError());
+  }
+
   @Test
   void anUnknownHostIsAUsageError() {
     CliRun run = CliRun.of("knock", "no.such.host.invalid", "--no-connect");

@@ -1,15 +1,20 @@
 package org.udpknock.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -212,6 +217,65 @@ class ReplayCommandTest {
     CliRun run = CliRun.of("replay");
     assertEquals(2, run.code);
     assertTrue(run.oneLineError().contains("FILE"), run.err);
+  }
+
+  /**
+   * Regression: a FIFO hung the replay (its pre-check read the header and closed it, then the
+   * replay opened it again and waited for a writer that had gone). Now it is opened once, and
+   * followed live: the first knock is printed while the writer still holds the rest back.
+   */
+  @Test
+  void aFifoIsReadOnceAndFollowedLive() throws Exception {
+    byte[] capture = Files.readAllBytes(capture("live.pcap", 0, 12001, 10 * MS, 12002, 20 * MS, 12003));
+    int firstKnockEnd = 24 + (capture.length - 24) / 3; // three records of the same length
+    Path fifo = dir.resolve("knocks.fifo");
+    Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
+    assertEquals(0, mkfifo.waitFor(), "mkfifo");
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    PrintWriter buffered = new PrintWriter(new BufferedWriter(out, 1 << 16)); // as Main's: shown when flushed
+    AtomicInteger code = new AtomicInteger(-1);
+    Thread replay = new Thread(() -> code.set(Main.run(buffered, new PrintWriter(err), "replay", fifo.toString())));
+    replay.setDaemon(true);
+    replay.start();
+    try (OutputStream writer = Files.newOutputStream(fifo)) { // waits for the replay to open it
+      writer.write(capture, 0, firstKnockEnd);
+      writer.flush();
+      awaitText(out, "knock 10.0.0.1 port 12001 stage 1/3");
+      assertFalse(out.toString().contains("12002"), out.toString());
+      writer.write(capture, firstKnockEnd, capture.length - firstKnockEnd);
+    }
+    replay.join(10_000);
+    assertFalse(replay.isAlive(), "the replay did not end when its FIFO was closed; output: " + out);
+    assertEquals(0, code.get(), err.toString());
+    assertTrue(out.toString().contains("granted 10.0.0.1"), out.toString());
+    assertTrue(out.toString().contains("summary: 3 packets, 3 knocks, 1 granted"), out.toString());
+  }
+
+  private static void awaitText(StringWriter out, String text) throws InterruptedException {
+    long deadline = System.nanoTime() + 10_000 * MS;
+    while (!out.toString().contains(text)) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("no '" + text + "' within 10 s; output so far: <" + out + ">");
+      }
+      Thread.sleep(10);
+    }
+  }
+
+  @Test
+  void standardInputCanBeGivenOnlyOnce() throws IOException {
+    CliRun run = CliRun.of("replay", "-", capture("x.pcap").toString(), "-");
+    assertEquals(2, run.code);
+    assertTrue(run.oneLineError().contains("standard input"), run.err);
+  }
+
+  @Test
+  void aZeroSequenceTimeoutIsRefusedAsTheServerRefusesIt() throws IOException {
+    CliRun run = CliRun.of("replay", "--seq-timeout", "0", capture("x.pcap", 0, 12001).toString());
+    assertEquals(2, run.code, run.out);
+    assertEquals("udpknock replay: --seq-timeout must be longer than 0.",
+        run.oneLineError());
+    assertEquals("", run.out);
   }
 
   @Test

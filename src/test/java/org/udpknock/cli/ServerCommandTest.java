@@ -1,10 +1,12 @@
 package org.udpknock.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /** Start-up failures of the server: each one sentence and its exit code. None needs privileges. */
@@ -67,6 +69,22 @@ class ServerCommandTest {
     CliRun run = CliRun.of("server", "-i", "lo", "--bind", "192.0.2.123", "--service-port", "2299");
     assertEquals(2, run.code, run.err);
     assertTrue(run.oneLineError().contains("192.0.2.123"), run.err);
+  }
+
+  /** Regression: --bind "" listened on loopback alone (InetAddress.getByName("") is loopback). */
+  @Test
+  void anEmptyBindAddressIsRefused() {
+    CliRun run = assertTimeoutPreemptively(Duration.ofSeconds(20), () ->
+        CliRun.of("server", "-i", "lo", "--bind", "", "--service-port", String.valueOf(freePort())));
+    assertEquals(2, run.code, run.err);
+    assertEquals("udpknock server: --bind needs an address; give an IPv4 or IPv6 address of this host,"
+        + " or leave it out to listen on all.", run.oneLineError());
+  }
+
+  private static int freePort() throws java.io.IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
   }
 
   @Test

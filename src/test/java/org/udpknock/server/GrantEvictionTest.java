@@ -35,7 +35,7 @@ class GrantEvictionTest {
     if (json) {
       assertEquals(List.of(jsonEviction(2, "10.0.0.1"), jsonEviction(3, "10.0.0.2"), jsonEviction(4, "10.0.0.3")),
           evictions, log);
-      assertTrue(log.contains("\"grants_evicted\":3,\"kernel_drops\":0}"), log);
+      assertTrue(log.contains("\"grants_evicted\":3,\"kernel_drops\":0,"), log);
     } else {
       assertEquals(List.of(TIME + "2Z grant-evicted 10.0.0.1", TIME + "3Z grant-evicted 10.0.0.2",
           TIME + "4Z grant-evicted 10.0.0.3"), evictions, log);

@@ -19,9 +19,14 @@ import org.junit.jupiter.api.Test;
 import org.udpknock.client.KnockClient;
 import org.udpknock.core.KnockSequence;
 
-/** Test 7: the packaged server, run as a process, stops on SIGTERM within a second with its totals. */
+/**
+ * Test 7: the packaged server, run as a process, stops on SIGTERM within a second with its
+ * totals; signals and a log that cannot be written do not stop it.
+ */
 class ServerProcessIT {
   private static final Path JAR = Path.of("target", "udpknock.jar");
+  /** The launcher users run: the same jar, with the launcher's JVM options. */
+  private static final String LAUNCHER = "scripts/udpknock";
 
   @Test
   void t7_thePackagedServerExitsCleanlyOnSigtermAndPrintsItsTotals() throws Exception {
@@ -85,6 +90,121 @@ class ServerProcessIT {
     }
   }
 
+  /**
+   * Regression: SIGHUP killed the server (exit 129, no summary). Until reload exists, it is
+   * logged and the server goes on: a knock after it is granted, and SIGTERM still stops it
+   * cleanly. Run through the launcher, as users run it.
+   */
+  @Test
+  void sighupIsLoggedAndTheServerGoesOn() throws Exception {
+    skipUnlessRootOrCi();
+    int port = LiveHarness.freePort();
+    KnockSequence sequence = KnockSequence.of(23041, 23047, 23043);
+    Process server = new ProcessBuilder(LAUNCHER, "server", "-i", "lo", "--sequence", sequence.toString(),
+        "--service-port", String.valueOf(port)).redirectErrorStream(true).start();
+    BlockingQueue<String> lines = linesOf(server.getInputStream());
+    try {
+      awaitLine(lines, "listening");
+      signal(server, "HUP");
+      assertTrue(awaitLine(lines, "warning message SIGHUP").contains("not supported yet"));
+      assertGreeted(sequence, port);
+      server.toHandle().destroy();
+      assertTrue(server.waitFor(2, TimeUnit.SECONDS), "server still running 2 s after SIGTERM");
+      assertEquals(0, server.exitValue(), "exit code after SIGHUP, then SIGTERM");
+      assertTrue(awaitLine(lines, "summary:").contains("3 knocks, 1 granted"));
+    } finally {
+      server.destroyForcibly();
+    }
+  }
+
+  /**
+   * Regression: SIGQUIT's thread dump went to stdout, into the --json event stream. The launcher
+   * passes -XX:+DisplayVMOutputToStderr: the dump goes to stderr, and every stdout line is JSON.
+   */
+  @Test
+  void sigquitsThreadDumpStaysOutOfTheJsonEvents() throws Exception {
+    skipUnlessRootOrCi();
+    int port = LiveHarness.freePort();
+    KnockSequence sequence = KnockSequence.of(23051, 23057, 23053);
+    Process server = new ProcessBuilder(LAUNCHER, "server", "-i", "lo", "--json", "--sequence",
+        sequence.toString(), "--service-port", String.valueOf(port)).start();
+    BlockingQueue<String> lines = linesOf(server.getInputStream());
+    BlockingQueue<String> errors = linesOf(server.getErrorStream());
+    try {
+      List<String> stdout = linesUntil(lines, "\"listening\"");
+      signal(server, "QUIT");
+      awaitLine(errors, "Full thread dump");
+      assertGreeted(sequence, port);
+      server.toHandle().destroy();
+      assertTrue(server.waitFor(2, TimeUnit.SECONDS), "server still running 2 s after SIGTERM");
+      stdout.addAll(linesUntil(lines, "\"summary\""));
+      assertEveryLineIsJson(stdout);
+    } finally {
+      server.destroyForcibly();
+    }
+  }
+
+  /**
+   * Regression: with its stdout on /dev/full the server granted and served with no word at all.
+   * It still grants (access must not depend on the log), says once on stderr that the log is
+   * lost, and says at exit how many lines were lost.
+   */
+  @Test
+  void aServerWhoseLogCannotBeWrittenGoesOnGrantingAndSaysSo() throws Exception {
+    skipUnlessRootOrCi();
+    int port = LiveHarness.freePort();
+    KnockSequence sequence = KnockSequence.of(23061, 23067, 23063);
+    Process server = new ProcessBuilder(javaCommand(), "-jar", JAR.toString(), "server", "-i", "lo",
+        "--sequence", sequence.toString(), "--service-port", String.valueOf(port))
+        .redirectOutput(new java.io.File("/dev/full")).start();
+    BlockingQueue<String> errors = linesOf(server.getErrorStream());
+    try {
+      assertEquals("udpknock server: the log cannot be written to standard output (No space left on device);"
+          + " knocks are still granted, and the lines lost are counted in the summary.",
+          awaitLine(errors, "cannot be written"));
+      assertGreeted(sequence, port);
+      assertGreeted(sequence, port);
+      server.toHandle().destroy();
+      assertTrue(server.waitFor(2, TimeUnit.SECONDS), "server still running 2 s after SIGTERM");
+      assertEquals(0, server.exitValue());
+      String atExit = awaitLine(errors, "log lines were lost");
+      assertTrue(atExit.matches("udpknock server: \\d+ log lines were lost, the summary among them"
+          + " \\(No space left on device\\)\\."), atExit);
+      List<String> rest = new java.util.ArrayList<>();
+      errors.drainTo(rest);
+      assertTrue(rest.stream().noneMatch(line -> line.contains("cannot be written")), "said once: " + rest);
+    } finally {
+      server.destroyForcibly();
+    }
+  }
+
+  private static void assertGreeted(KnockSequence sequence, int port) throws IOException, InterruptedException {
+    KnockClient client = new KnockClient(java.net.InetAddress.getByName("127.0.0.1"), null);
+    client.knock(sequence, 0, new byte[0]);
+    assertEquals("Bonjour, vous avez réussi la séquence UDP !",
+        client.fetchGreeting(port, 5_000_000_000L).orElse("(no greeting)"));
+  }
+
+  private static void signal(Process process, String name) throws IOException, InterruptedException {
+    Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).inheritIO().start();
+    assertEquals(0, kill.waitFor(), "kill -" + name);
+  }
+
+  /** Python's json module is the judge: each line must be one JSON object. */
+  private static void assertEveryLineIsJson(List<String> lines) throws IOException, InterruptedException {
+    Process python = new ProcessBuilder("python3", "-c", "import json, sys\n"
+        + "for n, line in enumerate(sys.stdin, 1):\n"
+        + "    try:\n        assert isinstance(json.loads(line), dict)\n"
+        + "    except Exception as e:\n        print('line %d is not a JSON object: %r' % (n, line)); sys.exit(1)\n")
+        .redirectErrorStream(true).start();
+    try (java.io.Writer in = new java.io.OutputStreamWriter(python.getOutputStream(), StandardCharsets.UTF_8)) {
+      in.write(String.join("\n", lines) + "\n");
+    }
+    String verdict = new String(python.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, python.waitFor(), verdict + "\nall lines: " + lines);
+    assertTrue(lines.size() >= 8, "listening, 3 knocks, granted, service-open, served, summary: " + lines);
+  }
+
   private static void skipUnlessRootOrCi() throws IOException, InterruptedException {
     Process id = new ProcessBuilder("id", "-u").start();
     String uid = new String(id.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
@@ -99,9 +219,20 @@ class ServerProcessIT {
     return ProcessHandle.current().info().command().orElse("java");
   }
 
+  private static BlockingQueue<String> linesOf(java.io.InputStream stream) {
+    BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    Thread reader = new Thread(() -> readLines(stream, lines), "server-output");
+    reader.setDaemon(true);
+    reader.start();
+    return lines;
+  }
+
   private static void readLines(Process process, BlockingQueue<String> lines) {
-    try (BufferedReader in = new BufferedReader(
-        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+    readLines(process.getInputStream(), lines);
+  }
+
+  private static void readLines(java.io.InputStream stream, BlockingQueue<String> lines) {
+    try (BufferedReader in = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
       for (String line; (line = in.readLine()) != null; ) {
         lines.add(line);
       }
@@ -111,6 +242,12 @@ class ServerProcessIT {
   }
 
   private static String awaitLine(BlockingQueue<String> lines, String text) throws InterruptedException {
+    List<String> seen = linesUntil(lines, text);
+    return seen.get(seen.size() - 1);
+  }
+
+  /** Every line up to the first containing {@code text}, that one included. */
+  private static List<String> linesUntil(BlockingQueue<String> lines, String text) throws InterruptedException {
     List<String> seen = new java.util.ArrayList<>();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (System.nanoTime() < deadline) {
@@ -118,11 +255,11 @@ class ServerProcessIT {
       if (line != null) {
         seen.add(line);
         if (line.contains(text)) {
-          return line;
+          return seen;
         }
       }
     }
     fail("no line containing '" + text + "' within 10 s; output: " + seen);
-    return null;
+    return seen;
   }
 }

@@ -38,6 +38,17 @@ class SweepWarningTest {
     assertTrue(onePort.contains("one-port sequence 4000"), onePort);
   }
 
+  /** Regression: 12001,12001,12001 got no warning, though any three datagrams to 12001 open it. */
+  @Test
+  void aSequenceOfOnePortRepeatedIsWarnedAbout() throws Exception {
+    String log = startAndStop(KnockSequence.of(12001, 12001, 12001), false);
+    List<String> warnings = log.lines().filter(line -> line.contains(" warning ")).toList();
+    assertEquals(1, warnings.size(), log);
+    assertTrue(warnings.get(0).contains("12001,12001,12001 is one port repeated, so any 3 datagrams to port"
+        + " 12001 complete it"), warnings.get(0));
+    assertFalse(startAndStop(KnockSequence.of(12001, 15001, 12001), false).contains(" warning "));
+  }
+
   @Test
   void aSequenceFarApartAndOutOfOrderIsNotWarnedAbout() throws Exception {
     String log = startAndStop(KnockSequence.of(15218, 12912, 17484), false);
