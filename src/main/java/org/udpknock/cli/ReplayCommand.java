@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.udpknock.auth.AuthSettings;
@@ -36,6 +38,12 @@ final class ReplayCommand implements Callable<Integer> {
 
   @Mixin AuthOptions authOptions = new AuthOptions();
 
+  @Option(names = "--not-before", paramLabel = "TIME",
+      description = "With --secret-file: refuse knocks stamped before TIME (ISO-8601, e.g."
+          + " 2026-11-24T18:10:26.445980257Z), as a server started at TIME did (before-start)."
+          + " Default: no bound.")
+  String notBefore;
+
   @Option(names = "--json", description = "Print one JSON object per line.")
   boolean json;
 
@@ -53,13 +61,16 @@ final class ReplayCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     engineOptions.validate();
     AuthSettings auth = authOptions.settings();
+    if (notBefore != null && auth == null) {
+      throw new UserError(ExitCodes.USAGE, "--not-before goes with --secret-file; add one or drop it.");
+    }
     files.forEach(ReplayCommand::checkReadable);
     PrintWriter out = spec.commandLine().getOut();
     EventWriter events = EventWriter.create(json, out, engineOptions.sequence().length());
     KnockEngine engine = new KnockEngine(engineOptions.sequence(), engineOptions.guard(auth != null),
         engineOptions.sequenceTimeoutNanos, engineOptions.maxSources, quiet ? grantsOnly(events) : events);
     FramePipeline pipeline = auth == null ? new FramePipeline(engine, DestinationFilter.ANY)
-        : new FramePipeline(engine, DestinationFilter.ANY, auth.newVerifier(engineOptions.sequence()),
+        : new FramePipeline(engine, DestinationFilter.ANY, auth.newVerifier(engineOptions.sequence(), notBeforeNanos()),
             quiet ? RejectionListener.NONE : events);
     long started = System.nanoTime();
     try {
@@ -74,6 +85,20 @@ final class ReplayCommand implements Callable<Integer> {
       events.flush();
     }
     return ExitCodes.OK;
+  }
+
+  /** --not-before in nanoseconds since the epoch, or no bound. */
+  private long notBeforeNanos() {
+    if (notBefore == null) {
+      return Long.MIN_VALUE;
+    }
+    try {
+      Instant time = Instant.parse(notBefore);
+      return Math.addExact(Math.multiplyExact(time.getEpochSecond(), 1_000_000_000L), time.getNano());
+    } catch (DateTimeParseException | ArithmeticException e) {
+      throw new UserError(ExitCodes.USAGE, "--not-before must be an ISO-8601 time in UTC such as"
+          + " 2026-11-24T18:10:26Z, between the years 1678 and 2262, not '" + notBefore + "'.");
+    }
   }
 
   private void printStats(long frames, long elapsedNanos) {
