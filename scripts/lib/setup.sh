@@ -49,6 +49,11 @@ ensure_libpcap() { need libpcap0.8 has_libpcap; }
 ensure_iproute2() { need iproute2 command -v ip; }
 # The live scan-guard test sweeps loopback ports with hping3, as an attacker would.
 ensure_hping3() { need hping3 command -v hping3; }
+# AuthReplayNamespaceIT captures a knock with tcpdump, re-sends it with scapy (Debian's python3,
+# not whichever python3 comes first on PATH) and reads the service port with netcat-openbsd.
+ensure_tcpdump() { need tcpdump command -v tcpdump; }
+ensure_scapy() { need python3-scapy /usr/bin/python3 -c 'import scapy.all'; }
+ensure_netcat() { need netcat-openbsd command -v nc; }
 
 jar_is_stale() {
   [ ! -f "$UDPKNOCK_JAR" ] && return 0

@@ -87,6 +87,7 @@ class AuthReplayNamespaceIT {
       ok("ip", "netns", "exec", namespace, "ip", "addr", "add", address + "/29", "dev", peerEnd);
     }
     ok("ip", "netns", "exec", namespace, "ip", "link", "set", peerEnd, "up");
+    ok("ip", "netns", "exec", namespace, "ip", "link", "set", "lo", "up");
   }
 
   @AfterEach
@@ -151,7 +152,7 @@ class AuthReplayNamespaceIT {
   /** The real client knocks from the namespace and is greeted; tcpdump on the host end saw it. */
   private Path knockAndCapture(int servicePort) throws Exception {
     Path capture = dir.resolve("knock-" + System.nanoTime() + ".pcap");
-    Process tcpdump = start(List.of("tcpdump", "-i", hostEnd, "-n", "-U", "-w", capture.toString(),
+    Process tcpdump = start(List.of("tcpdump", "-i", hostEnd, "-n", "-U", "--immediate-mode", "-w", capture.toString(),
         "udp and dst host " + hostAddress));
     Output tcpdumpOutput = new Output(tcpdump.getInputStream());
     await(() -> tcpdumpOutput.text().contains("listening on"), () -> "tcpdump: " + tcpdumpOutput.text());
@@ -161,17 +162,28 @@ class AuthReplayNamespaceIT {
         "--connect-timeout", "5s");
     assertEquals(0, knock.code, "udpknock knock: " + knock.output);
     assertEquals(GREETING, knock.output.strip());
-    tcpdump.toHandle().destroy(); // SIGTERM: tcpdump writes out what it has and says how much
+    await(() -> knocksIn(capture) == 3, () -> "the three knocks in " + capture + ", tcpdump: " + tcpdumpOutput.text());
+    tcpdump.toHandle().destroy(); // SIGTERM
     assertTrue(tcpdump.waitFor(5, TimeUnit.SECONDS), "tcpdump still running");
-    await(() -> tcpdumpOutput.text().contains("3 packets captured"), () -> "tcpdump: " + tcpdumpOutput.text());
     return capture;
   }
 
+  /** The authenticated knock datagrams tcpdump reads back from {@code capture}. */
+  private static long knocksIn(Path capture) {
+    try {
+      return run("tcpdump", "-n", "-r", capture.toString()).output.lines()
+          .filter(line -> line.contains(" UDP, length 58")).count();
+    } catch (IOException | InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   private void resendFromAttacker(Path capture) throws Exception {
-    Result sent = run("ip", "netns", "exec", namespace, "python3", "-c", RESEND, capture.toString(),
+    Result sent = run("ip", "netns", "exec", namespace, "/usr/bin/python3", "-c", RESEND, capture.toString(),
         attacker, peerEnd);
     assertEquals(0, sent.code, "scapy: " + sent.output);
-    assertEquals("3", sent.output.strip(), "frames re-sent");
+    List<String> lines = sent.output.strip().lines().toList(); // scapy may warn first
+    assertEquals("3", lines.get(lines.size() - 1), "frames re-sent: " + sent.output);
   }
 
   private void assertNoGrantFor(Server server, int servicePort) throws Exception {
