@@ -78,7 +78,8 @@ public final class KeyFile {
   private static Contents parse(Path file, byte[] bytes) throws KeyFileException {
     List<String> lines = new String(bytes, StandardCharsets.US_ASCII).lines()
         .map(String::strip).filter(line -> !line.isEmpty()).toList();
-    if (lines.isEmpty() || lines.size() > 2 || !lines.get(0).matches("[0-9a-fA-F]{" + 2 * KnockKey.LENGTH + "}")) {
+    boolean keyLine = !lines.isEmpty() && lines.get(0).matches("[0-9a-fA-F]{" + 2 * KnockKey.LENGTH + "}");
+    if (!keyLine || lines.size() > 2) {
       throw illFormed(file);
     }
     KnockKey key = new KnockKey(HexFormat.of().parseHex(lines.get(0)));

@@ -70,8 +70,8 @@ final class ReplayCommand implements Callable<Integer> {
     KnockEngine engine = new KnockEngine(engineOptions.sequence(), engineOptions.guard(auth != null),
         engineOptions.sequenceTimeoutNanos, engineOptions.maxSources, quiet ? grantsOnly(events) : events);
     FramePipeline pipeline = auth == null ? new FramePipeline(engine, DestinationFilter.ANY)
-        : new FramePipeline(engine, DestinationFilter.ANY, auth.newVerifier(engineOptions.sequence(), notBeforeNanos()),
-            quiet ? RejectionListener.NONE : events);
+        : new FramePipeline(engine, DestinationFilter.ANY,
+            auth.newVerifier(engineOptions.sequence(), notBeforeNanos()), quiet ? RejectionListener.NONE : events);
     long started = System.nanoTime();
     try {
       new Replayer(pipeline, events).replay(files);
