@@ -52,9 +52,11 @@ ensure_hping3() { need hping3 command -v hping3; }
 has_libnftables() { ldconfig -p 2>/dev/null | grep 'libnftables\.so\.1' >/dev/null; }
 # The kernel-guard tests: the server drives libnftables, the test reads the table with nft.
 ensure_nftables() { need nftables command -v nft && need libnftables1 has_libnftables; }
-# The live host-rules tests send what no socket can (an IPv4-mapped source, 127.0.0.1 on a veth,
-# IPv6 extension headers) with scapy, from Debian's python3.
-ensure_scapy() { need python3-scapy /usr/bin/python3 -c 'import scapy'; }
+# AuthReplayNamespaceIT captures a knock with tcpdump, re-sends it with scapy (Debian's python3,
+# not whichever python3 comes first on PATH) and reads the service port with netcat-openbsd.
+ensure_tcpdump() { need tcpdump command -v tcpdump; }
+ensure_scapy() { need python3-scapy /usr/bin/python3 -c 'import scapy.all'; }
+ensure_netcat() { need netcat-openbsd command -v nc; }
 
 jar_is_stale() {
   [ ! -f "$UDPKNOCK_JAR" ] && return 0

@@ -1,5 +1,6 @@
 package org.udpknock.auth;
 
+import java.nio.charset.StandardCharsets;
 import javax.crypto.Mac;
 import javax.crypto.ShortBufferException;
 
@@ -10,25 +11,36 @@ import javax.crypto.ShortBufferException;
  *    0       1       2                               10                              26
  *   +-------+-------+-------------------------------+-------------------------------+
  *   |version| stage |          timestamp            |             nonce             |
- *   |  = 1  | 1..32 | signed 64-bit, nanoseconds    | 16 bytes from SecureRandom,   |
+ *   |  = 2  | 1..32 | signed 64-bit, nanoseconds    | 16 bytes from SecureRandom,   |
  *   |       |       | since the Unix epoch (UTC)    | fresh for every datagram      |
  *   +-------+-------+-------------------------------+-------------------------------+
  *   26                                                                              58
  *   +-------------------------------------------------------------------------------+
- *   |   tag: HMAC-SHA256 under the shared 32-byte key over bytes 0..25 (32 bytes)   |
+ *   |   tag: HMAC-SHA256 under the shared 32-byte key (32 bytes) over the tag input  |
  *   +-------------------------------------------------------------------------------+
+ *
+ *   tag input = "udpknock-knock-v2" (17 ASCII bytes, a domain-separation label)
+ *            || bytes 0..25 || length of the server id (1 byte) || server id (ASCII)
  * </pre>
+ *
+ * <p>The server id ({@link ServerId}) is not sent: each side knows it, and a knock signed for
+ * one server fails the tag check at any other, even one with the same key. The label and the
+ * fixed length of bytes 0..25 before the length-prefixed id make the input unambiguous.
+ * Version 1 payloads had the same layout but a tag over bytes 0..25 alone, bound to no server;
+ * they are refused (see {@link Verdict#OLD_VERSION}).
  *
  * <p>The stage is the 1-based position in the sequence of the port the datagram is sent to,
  * so a knock sniffed on one port cannot be re-aimed at another. Nanoseconds, not milliseconds:
  * the packet timestamps the server compares them with are nanoseconds, and a signed 64-bit
- * count of them lasts until the year 2262. A payload of any other length, or another version,
- * is malformed.
+ * count of them lasts until the year 2262. A payload of any other length, or of a version
+ * other than 1 and 2, is malformed.
  */
 public final class AuthPayload {
   private AuthPayload() {}
 
-  public static final int VERSION = 1;
+  public static final int VERSION = 2;
+  /** The version before the tag covered the server id: recognised only to be refused. */
+  public static final int OLD_VERSION = 1;
   public static final int VERSION_OFFSET = 0;
   public static final int STAGE_OFFSET = 1;
   public static final int TIMESTAMP_OFFSET = 2;
@@ -40,9 +52,13 @@ public final class AuthPayload {
   public static final int TAG_OFFSET = SIGNED_LENGTH;
   public static final int TAG_LENGTH = 32;
   public static final int LENGTH = TAG_OFFSET + TAG_LENGTH;
+  private static final byte[] LABEL = "udpknock-knock-v2".getBytes(StandardCharsets.US_ASCII);
 
-  /** A new payload for {@code stage}, stamped {@code timeNanos}, with {@code nonce} (16 bytes). */
-  public static byte[] encode(KnockKey key, int stage, long timeNanos, byte[] nonce) {
+  /**
+   * A new payload for {@code stage} of the server {@code server}, stamped {@code timeNanos}, with
+   * {@code nonce} (16 bytes).
+   */
+  public static byte[] encode(KnockKey key, ServerId server, int stage, long timeNanos, byte[] nonce) {
     if (stage < 1 || stage > 255) {
       throw new IllegalArgumentException("stage out of range 1-255: " + stage);
     }
@@ -54,13 +70,18 @@ public final class AuthPayload {
     payload[STAGE_OFFSET] = (byte) stage;
     putLong(payload, TIMESTAMP_OFFSET, timeNanos);
     System.arraycopy(nonce, 0, payload, NONCE_OFFSET, NONCE_LENGTH);
-    sign(key.newMac(), payload, 0, payload, TAG_OFFSET);
+    sign(key.newMac(), server.tagSuffix(), payload, 0, payload, TAG_OFFSET);
     return payload;
   }
 
-  /** Writes the tag of the payload at {@code offset} into {@code tag} at {@code tagOffset}. */
-  static void sign(Mac mac, byte[] payload, int offset, byte[] tag, int tagOffset) {
+  /**
+   * Writes the tag of the payload at {@code offset}, for the server whose {@link
+   * ServerId#tagSuffix} is {@code serverSuffix}, into {@code tag} at {@code tagOffset}.
+   */
+  static void sign(Mac mac, byte[] serverSuffix, byte[] payload, int offset, byte[] tag, int tagOffset) {
+    mac.update(LABEL);
     mac.update(payload, offset, SIGNED_LENGTH);
+    mac.update(serverSuffix);
     try {
       mac.doFinal(tag, tagOffset);
     } catch (ShortBufferException e) {

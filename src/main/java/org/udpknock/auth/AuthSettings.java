@@ -2,8 +2,11 @@ package org.udpknock.auth;
 
 import org.udpknock.core.KnockSequence;
 
-/** Authenticated mode: the key, the clock skew allowed, and the nonce cache's capacity. */
-public record AuthSettings(KnockKey key, long maxSkewNanos, int nonceCacheCapacity) {
+/**
+ * Authenticated mode: the key, the id of the server knocks must be signed for, the clock skew
+ * allowed, and the nonce cache's capacity.
+ */
+public record AuthSettings(KnockKey key, ServerId serverId, long maxSkewNanos, int nonceCacheCapacity) {
   public static final long DEFAULT_MAX_SKEW_NANOS = 30_000_000_000L;
   public static final int DEFAULT_NONCE_CACHE = 65_536;
 
@@ -12,7 +15,11 @@ public record AuthSettings(KnockKey key, long maxSkewNanos, int nonceCacheCapaci
     return NonceCache.bytesFor(capacity);
   }
 
-  public KnockVerifier newVerifier(KnockSequence sequence) {
-    return new KnockVerifier(key, sequence, maxSkewNanos, nonceCacheCapacity);
+  /**
+   * A verifier that refuses knocks stamped before {@code notBeforeNanos}: a server's start time,
+   * or {@code Long.MIN_VALUE} for no bound.
+   */
+  public KnockVerifier newVerifier(KnockSequence sequence, long notBeforeNanos) {
+    return new KnockVerifier(key, serverId, sequence, maxSkewNanos, nonceCacheCapacity, notBeforeNanos);
   }
 }

@@ -1,6 +1,8 @@
 package org.udpknock.auth;
 
+import com.sun.security.auth.module.UnixSystem;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
@@ -16,20 +18,28 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.EnumSet;
 import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
- * A key file: the 32 key bytes as one line of 64 lowercase hex digits and a newline. Hex, not
+ * A key file: the 32 key bytes as one line of 64 lowercase hex digits, then, optionally, a line
+ * {@code server-id NAME} naming the server the key is used for ({@link ServerId}). Hex, not
  * base64: it is what {@code openssl rand -hex 32} writes, and it is easy to check by eye.
  *
- * <p>A key readable or writable by anyone but its owner is refused: whoever reads it can knock,
- * and whoever writes it can lock everyone out.
+ * <p>Checked as ssh checks its keys: the file must be a regular file owned by this user (or
+ * root), readable and writable by its owner only, in directories that no one else can write
+ * (unless sticky, as /tmp): whoever reads it can knock, and whoever writes it, or swaps it, can
+ * lock everyone out or let themselves in. At most {@value #MAX_FILE_BYTES} bytes are read.
  */
 public final class KeyFile {
   private static final Set<PosixFilePermission> GROUP_OR_OTHERS = EnumSet.of(
       PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE,
       PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE);
   private static final int MAX_FILE_BYTES = 1024;
+  private static final int GROUP_OR_OTHERS_WRITE = 0022;
+  private static final int STICKY = 01000;
+  private static final String SERVER_ID_KEYWORD = "server-id";
 
   private KeyFile() {}
 
@@ -40,15 +50,22 @@ public final class KeyFile {
     }
   }
 
-  /** Reads a key, after checking that only its owner may read or write the file. */
-  public static KnockKey read(Path file) throws KeyFileException {
-    checkPermissions(file);
-    byte[] bytes;
-    try {
-      if (Files.size(file) > MAX_FILE_BYTES) {
+  /** What a key file holds: the key, and the server id of its second line, or null without one. */
+  public record Contents(KnockKey key, ServerId serverId) {}
+
+  /** Reads a key file, after checking what it is, who owns it and who may change it. */
+  public static Contents read(Path file) throws KeyFileException {
+    checkFile(file);
+    return parse(file, readBounded(file));
+  }
+
+  private static byte[] readBounded(Path file) throws KeyFileException {
+    try (InputStream in = Files.newInputStream(file)) {
+      byte[] bytes = in.readNBytes(MAX_FILE_BYTES + 1);
+      if (bytes.length > MAX_FILE_BYTES) {
         throw illFormed(file);
       }
-      bytes = Files.readAllBytes(file);
+      return bytes;
     } catch (NoSuchFileException e) {
       throw missing(file);
     } catch (AccessDeniedException e) {
@@ -56,33 +73,86 @@ public final class KeyFile {
     } catch (IOException e) {
       throw new KeyFileException(file + " could not be read (" + e.getMessage() + "); check the path");
     }
-    String text = new String(bytes, StandardCharsets.US_ASCII).strip();
-    if (!text.matches("[0-9a-fA-F]{" + 2 * KnockKey.LENGTH + "}")) {
-      throw illFormed(file);
-    }
-    return new KnockKey(HexFormat.of().parseHex(text));
   }
 
-  private static void checkPermissions(Path file) throws KeyFileException {
+  private static Contents parse(Path file, byte[] bytes) throws KeyFileException {
+    List<String> lines = new String(bytes, StandardCharsets.US_ASCII).lines()
+        .map(String::strip).filter(line -> !line.isEmpty()).toList();
+    boolean keyLine = !lines.isEmpty() && lines.get(0).matches("[0-9a-fA-F]{" + 2 * KnockKey.LENGTH + "}");
+    if (!keyLine || lines.size() > 2) {
+      throw illFormed(file);
+    }
+    KnockKey key = new KnockKey(HexFormat.of().parseHex(lines.get(0)));
+    return new Contents(key, lines.size() == 2 ? parseServerId(file, lines.get(1)) : null);
+  }
+
+  private static ServerId parseServerId(Path file, String line) throws KeyFileException {
+    String[] words = line.split("\\s+");
+    if (words.length != 2 || !words[0].equals(SERVER_ID_KEYWORD) || !ServerId.isValid(words[1])) {
+      throw new KeyFileException(file + " has an ill-formed second line: it must be 'server-id NAME',"
+          + " NAME being 1-" + ServerId.MAX_LENGTH + " printable ASCII characters without spaces");
+    }
+    return ServerId.of(words[1]);
+  }
+
+  private static void checkFile(Path file) throws KeyFileException {
     if (Files.isDirectory(file)) {
       throw new KeyFileException(file + " is a directory; give the path of a key file written by 'udpknock keygen'");
     }
+    if (!Files.exists(file)) {
+      throw missing(file);
+    }
+    if (!Files.isRegularFile(file)) {
+      throw new KeyFileException(file + " is not a regular file (a FIFO, device or socket);"
+          + " give the path of a key file written by 'udpknock keygen'");
+    }
     PosixFileAttributeView view = Files.getFileAttributeView(file, PosixFileAttributeView.class);
     if (view == null) {
-      return; // Not a POSIX file system: there are no group and other bits to check.
+      return; // Not a POSIX file system: there are no owners and modes to check.
     }
-    Set<PosixFilePermission> permissions;
     try {
-      permissions = view.readAttributes().permissions();
+      checkOwner(file);
+      checkPermissions(file, view.readAttributes().permissions());
+      checkDirectories(file);
     } catch (NoSuchFileException e) {
       throw missing(file);
     } catch (IOException e) {
       throw new KeyFileException(file + " could not be read (" + e.getMessage() + "); check the path");
     }
+  }
+
+  private static void checkOwner(Path file) throws IOException, KeyFileException {
+    long owner = ((Number) Files.getAttribute(file, "unix:uid")).longValue();
+    long self = new UnixSystem().getUid();
+    if (owner != self && owner != 0) {
+      throw new KeyFileException("key file " + file + " belongs to another user (uid " + owner
+          + "); make it yours: chown " + System.getProperty("user.name") + " " + file);
+    }
+  }
+
+  private static void checkPermissions(Path file, Set<PosixFilePermission> permissions)
+      throws KeyFileException {
     permissions.retainAll(GROUP_OR_OTHERS);
     if (!permissions.isEmpty()) {
       throw new KeyFileException("key file " + file + " is readable or writable by group or others;"
           + " run: chmod 600 " + file);
+    }
+  }
+
+  /** Every directory above the file, as named and as resolved: none writable by others unless sticky. */
+  private static void checkDirectories(Path file) throws IOException, KeyFileException {
+    Set<Path> directories = new LinkedHashSet<>();
+    for (Path start : List.of(file.toAbsolutePath().normalize(), file.toRealPath())) {
+      for (Path directory = start.getParent(); directory != null; directory = directory.getParent()) {
+        directories.add(directory);
+      }
+    }
+    for (Path directory : directories) {
+      int mode = ((Number) Files.getAttribute(directory, "unix:mode")).intValue();
+      if ((mode & GROUP_OR_OTHERS_WRITE) != 0 && (mode & STICKY) == 0) {
+        throw new KeyFileException("key file " + file + " is in " + directory + ", which group or others"
+            + " can write (so they could swap the key); run: chmod go-w " + directory);
+      }
     }
   }
 
@@ -91,20 +161,22 @@ public final class KeyFile {
   }
 
   private static KeyFileException illFormed(Path file) {
-    return new KeyFileException(file + " does not hold a key: it must be one line of 64 hex digits,"
-        + " as written by 'udpknock keygen'");
+    return new KeyFileException(file + " does not hold a key: it must be one line of 64 hex digits"
+        + " and a line 'server-id NAME', as written by 'udpknock keygen'");
   }
 
   /**
-   * Writes a new random key into a new file created with mode 0600 in the same system call
-   * (O_CREAT|O_EXCL with the mode), so it is never readable by others, not even for an instant.
+   * Writes a new random key and the line {@code server-id SERVER} into a new file created with
+   * mode 0600 in the same system call (O_CREAT|O_EXCL with the mode), so it is never readable by
+   * others, not even for an instant.
    *
    * @throws FileAlreadyExistsException when {@code file} exists: a key is never overwritten
    */
-  public static void create(Path file, SecureRandom random) throws IOException {
+  public static void create(Path file, ServerId server, SecureRandom random) throws IOException {
     byte[] key = new byte[KnockKey.LENGTH];
     random.nextBytes(key);
-    byte[] line = (HexFormat.of().formatHex(key) + "\n").getBytes(StandardCharsets.US_ASCII);
+    byte[] line = (HexFormat.of().formatHex(key) + "\n" + SERVER_ID_KEYWORD + " " + server + "\n")
+        .getBytes(StandardCharsets.US_ASCII);
     try (SeekableByteChannel channel = Files.newByteChannel(file,
         EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.SYNC),
         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {

@@ -6,9 +6,15 @@ import org.udpknock.core.KnockSequence;
 
 /**
  * Checks authenticated knocks before they reach the engine, in this order: length and version
- * ({@code malformed}), tag ({@code bad-tag}), stage ({@code wrong-stage}), timestamp against the
- * packet's time ({@code stale}), nonce ({@code replayed}). Only a knock that passes them all is
- * accepted, and only then is its nonce remembered.
+ * ({@code malformed}, or {@code old-version} for a whole version 1 payload), tag over the payload
+ * and this server's id ({@code bad-tag}), stage ({@code wrong-stage}), timestamp against the
+ * packet's time ({@code stale}), timestamp against the start of this run ({@code before-start}),
+ * nonce ({@code replayed}). Only a knock that passes them all is accepted, and only then is its
+ * nonce remembered.
+ *
+ * <p>The nonce cache lives in memory only. A knock stamped before {@code notBeforeNanos} (the
+ * server's start) could have been accepted by an earlier run, whose cache is gone, so it is
+ * refused: that closes replays across a restart or a crash without writing anything to disk.
  *
  * <p>Time is the packet's timestamp, never the wall clock, so replays of captures judge knocks
  * as the live server did. Packet time may step back (a clock step, or a capture replayed after
@@ -26,6 +32,8 @@ public final class KnockVerifier {
 
   private final KnockSequence sequence;
   private final long maxSkewNanos;
+  private final long notBeforeNanos;
+  private final byte[] serverSuffix;
   private final Mac mac;
   private final NonceCache nonces;
   private final byte[] expectedTag = new byte[AuthPayload.TAG_LENGTH];
@@ -33,12 +41,19 @@ public final class KnockVerifier {
   private final long[] counts = new long[VERDICTS.length];
   private long newestNanos = Long.MIN_VALUE;
 
-  public KnockVerifier(KnockKey key, KnockSequence sequence, long maxSkewNanos, int cacheCapacity) {
+  /**
+   * A verifier for the server {@code server}, refusing knocks stamped before {@code
+   * notBeforeNanos} ({@code Long.MIN_VALUE}: no bound).
+   */
+  public KnockVerifier(KnockKey key, ServerId server, KnockSequence sequence, long maxSkewNanos,
+      int cacheCapacity, long notBeforeNanos) {
     if (maxSkewNanos < 0) {
       throw new IllegalArgumentException("maxSkewNanos < 0: " + maxSkewNanos);
     }
     this.sequence = sequence;
     this.maxSkewNanos = maxSkewNanos;
+    this.notBeforeNanos = notBeforeNanos;
+    this.serverSuffix = server.tagSuffix();
     this.mac = key.newMac();
     this.nonces = new NonceCache(cacheCapacity);
   }
@@ -56,8 +71,12 @@ public final class KnockVerifier {
   private Verdict judge(long timeNanos, int port, byte[] f, int offset, int length, boolean complete) {
     newestNanos = Math.max(newestNanos, timeNanos);
     nonces.purge(newestNanos, PURGE_BUDGET);
-    if (!complete || length != AuthPayload.LENGTH || AuthPayload.version(f, offset) != AuthPayload.VERSION) {
+    if (!complete || length != AuthPayload.LENGTH) {
       return Verdict.MALFORMED;
+    }
+    int version = AuthPayload.version(f, offset);
+    if (version != AuthPayload.VERSION) {
+      return version == AuthPayload.OLD_VERSION ? Verdict.OLD_VERSION : Verdict.MALFORMED;
     }
     if (!tagMatches(f, offset)) {
       return Verdict.BAD_TAG;
@@ -69,6 +88,9 @@ public final class KnockVerifier {
     long stamped = AuthPayload.timestampNanos(f, offset);
     if (!within(stamped, timeNanos) || isBehindNewest(stamped)) {
       return Verdict.STALE;
+    }
+    if (stamped < notBeforeNanos) {
+      return Verdict.BEFORE_START;
     }
     long hi = AuthPayload.nonceHi(f, offset);
     long lo = AuthPayload.nonceLo(f, offset);
@@ -84,7 +106,7 @@ public final class KnockVerifier {
 
   /** Constant time: MessageDigest.isEqual does not stop at the first differing byte. */
   private boolean tagMatches(byte[] f, int offset) {
-    AuthPayload.sign(mac, f, offset, expectedTag, 0);
+    AuthPayload.sign(mac, serverSuffix, f, offset, expectedTag, 0);
     System.arraycopy(f, offset + AuthPayload.TAG_OFFSET, receivedTag, 0, AuthPayload.TAG_LENGTH);
     return MessageDigest.isEqual(expectedTag, receivedTag);
   }

@@ -3,6 +3,7 @@ package org.udpknock.cli;
 import java.nio.file.Path;
 import org.udpknock.auth.AuthSettings;
 import org.udpknock.auth.KeyFile;
+import org.udpknock.auth.ServerId;
 import picocli.CommandLine.Option;
 
 /** Authenticated mode's options, shared by {@code replay} and {@code server}. */
@@ -13,6 +14,11 @@ final class AuthOptions {
       description = "Authenticated mode: count only knocks whose payload is signed with the key in FILE"
           + " (written by 'udpknock keygen'; must be mode 0600). Plain knocks are then refused.")
   Path secretFile;
+
+  @Option(names = "--server-id", paramLabel = "NAME",
+      description = "With --secret-file: the id of this server, which every knock's tag must cover;"
+          + " overrides the key file's 'server-id' line. Give each server sharing a key its own.")
+  String serverId;
 
   @Option(names = "--max-skew", paramLabel = "DURATION", converter = Converters.Duration.class,
       defaultValue = "30s",
@@ -37,14 +43,32 @@ final class AuthOptions {
     if (secretFile == null) {
       return null;
     }
-    return new AuthSettings(readKey(secretFile), maxSkewNanos, nonceCache);
+    KeyFile.Contents contents = readKey(secretFile, serverId);
+    return new AuthSettings(contents.key(), contents.serverId(), maxSkewNanos, nonceCache);
   }
 
-  static org.udpknock.auth.KnockKey readKey(Path file) {
+  /**
+   * Reads and checks {@code file}; its server id is {@code serverIdOption} when given, else the
+   * file's own line, which must then be there.
+   */
+  static KeyFile.Contents readKey(Path file, String serverIdOption) {
+    if (serverIdOption != null && !ServerId.isValid(serverIdOption)) {
+      throw new UserError(ExitCodes.USAGE, "--server-id must be 1-" + ServerId.MAX_LENGTH
+          + " printable ASCII characters without spaces, not '" + serverIdOption + "'.");
+    }
+    KeyFile.Contents contents;
     try {
-      return KeyFile.read(file);
+      contents = KeyFile.read(file);
     } catch (KeyFile.KeyFileException e) {
       throw new UserError(ExitCodes.FAILURE, e.getMessage());
     }
+    if (serverIdOption != null) {
+      return new KeyFile.Contents(contents.key(), ServerId.of(serverIdOption));
+    }
+    if (contents.serverId() == null) {
+      throw new UserError(ExitCodes.FAILURE, file + " names no server: add a line 'server-id NAME'"
+          + " to it (the same on the server and its clients), or give --server-id NAME.");
+    }
+    return contents;
   }
 }

@@ -15,7 +15,7 @@ import java.time.Instant;
 import java.util.concurrent.Callable;
 import java.util.function.IntFunction;
 import org.udpknock.auth.AuthPayload;
-import org.udpknock.auth.KnockKey;
+import org.udpknock.auth.KeyFile;
 import org.udpknock.client.KnockClient;
 import org.udpknock.client.LatencyRounds;
 import org.udpknock.client.LatencySummary;
@@ -60,6 +60,11 @@ final class KnockCommand implements Callable<Integer> {
           + " for a server run with the same --secret-file.")
   Path secretFile;
 
+  @Option(names = "--server-id", paramLabel = "NAME",
+      description = "With --secret-file: the id of the server knocked, which the knocks' tags cover;"
+          + " overrides the key file's 'server-id' line.")
+  String serverId;
+
   // Latency measurement (scripts/bench-latency), hidden from --help.
 
   @Option(names = "--latency-report", paramLabel = "FILE|-", hidden = true,
@@ -97,7 +102,7 @@ final class KnockCommand implements Callable<Integer> {
           "--rounds, --warmup-rounds, --max-pause and --witness-file go with --latency-report");
     }
     IntFunction<byte[]> payloads = secretFile == null ? stage -> new byte[0]
-        : authenticatedPayloads(AuthOptions.readKey(secretFile));
+        : authenticatedPayloads(AuthOptions.readKey(secretFile, serverId));
     KnockClient client = new KnockClient(resolve(host, "host"),
         source == null ? null : resolve(source, "--source address"));
     try {
@@ -120,14 +125,14 @@ final class KnockCommand implements Callable<Integer> {
   }
 
   /** A fresh payload per datagram: its own nonce, the time it is made, its stage. */
-  private static IntFunction<byte[]> authenticatedPayloads(KnockKey key) {
+  private static IntFunction<byte[]> authenticatedPayloads(KeyFile.Contents key) {
     SecureRandom random = new SecureRandom();
     return stage -> {
       byte[] nonce = new byte[AuthPayload.NONCE_LENGTH];
       random.nextBytes(nonce);
       Instant now = Instant.now();
       long nanos = Math.addExact(Math.multiplyExact(now.getEpochSecond(), 1_000_000_000L), now.getNano());
-      return AuthPayload.encode(key, stage, nanos, nonce);
+      return AuthPayload.encode(key.key(), key.serverId(), stage, nanos, nonce);
     };
   }
 

@@ -3,6 +3,8 @@ package org.udpknock.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.udpknock.auth.AuthSettings;
@@ -36,6 +38,12 @@ final class ReplayCommand implements Callable<Integer> {
 
   @Mixin AuthOptions authOptions = new AuthOptions();
 
+  @Option(names = "--not-before", paramLabel = "TIME",
+      description = "With --secret-file: refuse knocks stamped before TIME (ISO-8601, e.g."
+          + " 2026-11-24T18:10:26.445980257Z), as a server started at TIME did (before-start)."
+          + " Default: no bound.")
+  String notBefore;
+
   @Option(names = "--json", description = "Print one JSON object per line.")
   boolean json;
 
@@ -55,6 +63,9 @@ final class ReplayCommand implements Callable<Integer> {
     engineOptions.validate();
     AuthSettings auth = authOptions.settings();
     MemoryBudget.check(engineOptions.maxSources, auth == null ? 0 : auth.nonceCacheCapacity(), 0);
+    if (notBefore != null && auth == null) {
+      throw new UserError(ExitCodes.USAGE, "--not-before goes with --secret-file; add one or drop it.");
+    }
     PrintWriter out = spec.commandLine().getOut();
     EventWriter events = EventWriter.create(json, out, engineOptions.sequence().length());
     List<CaptureFileReader> readers = ReplayInputs.open(files, System.in, () -> flushOrFail(events, out));
@@ -71,8 +82,8 @@ final class ReplayCommand implements Callable<Integer> {
     KnockEngine engine = new KnockEngine(engineOptions.sequence(), engineOptions.guard(auth != null),
         engineOptions.sequenceTimeoutNanos, engineOptions.maxSources, quiet ? grantsOnly(events) : events);
     FramePipeline pipeline = auth == null ? new FramePipeline(engine, DestinationFilter.ANY)
-        : new FramePipeline(engine, DestinationFilter.ANY, auth.newVerifier(engineOptions.sequence()),
-            quiet ? RejectionListener.NONE : events);
+        : new FramePipeline(engine, DestinationFilter.ANY,
+            auth.newVerifier(engineOptions.sequence(), notBeforeNanos()), quiet ? RejectionListener.NONE : events);
     long started = System.nanoTime();
     try {
       new Replayer(pipeline, events).replay(readers);
@@ -99,6 +110,20 @@ final class ReplayCommand implements Callable<Integer> {
       throw new UserError(ExitCodes.FAILURE, "could not write the events to standard output"
           + (why == null ? "" : " (" + why.getMessage() + ")")
           + "; check the disk or the program reading them");
+    }
+  }
+
+  /** --not-before in nanoseconds since the epoch, or no bound. */
+  private long notBeforeNanos() {
+    if (notBefore == null) {
+      return Long.MIN_VALUE;
+    }
+    try {
+      Instant time = Instant.parse(notBefore);
+      return Math.addExact(Math.multiplyExact(time.getEpochSecond(), 1_000_000_000L), time.getNano());
+    } catch (DateTimeParseException | ArithmeticException e) {
+      throw new UserError(ExitCodes.USAGE, "--not-before must be an ISO-8601 time in UTC such as"
+          + " 2026-11-24T18:10:26Z, between the years 1678 and 2262, not '" + notBefore + "'.");
     }
   }
 

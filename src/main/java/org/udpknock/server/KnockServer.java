@@ -9,6 +9,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.udpknock.auth.KnockVerifier;
 import org.udpknock.auth.Verdict;
 import org.udpknock.core.Addresses;
 import org.udpknock.core.GrantTable;
@@ -86,8 +87,16 @@ public final class KnockServer {
     KnockEngine engine = new KnockEngine(config.sequence(), config.guard(), config.sequenceTimeoutNanos(),
         config.maxSources(), new GrantingListener());
     this.pipeline = config.auth() == null ? new FramePipeline(engine, destinations)
-        : new FramePipeline(engine, destinations, config.auth().newVerifier(config.sequence()),
-            this::logRejected);
+        : new FramePipeline(engine, destinations, newVerifier(config, clock), this::logRejected);
+  }
+
+  /**
+   * Refuses knocks stamped before now, this server's start: its nonce cache starts empty, so it
+   * cannot tell them from copies of knocks an earlier run (stopped or crashed) accepted. Wall
+   * time, the clock packet timestamps come from.
+   */
+  private static KnockVerifier newVerifier(ServerConfig config, Clock clock) {
+    return config.auth().newVerifier(config.sequence(), clock.nowNanos());
   }
 
   /** Fails early when the service port is taken. */

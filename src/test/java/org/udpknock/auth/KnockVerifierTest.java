@@ -21,20 +21,25 @@ class KnockVerifierTest {
   static final KnockKey KEY = AuthPayloadTest.KEY;
   static final KnockKey OTHER_KEY = new KnockKey(HexFormat.of().parseHex(
       "ff0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"));
+  static final ServerId SERVER = AuthPayloadTest.SERVER;
   static final KnockSequence SEQUENCE = KnockSequence.of(12001, 12002, 12003);
   private long nonceCounter;
 
   private KnockVerifier verifier(int capacity) {
-    return new KnockVerifier(KEY, SEQUENCE, SKEW, capacity);
+    return new KnockVerifier(KEY, SERVER, SEQUENCE, SKEW, capacity, Long.MIN_VALUE);
   }
 
   private byte[] payload(KnockKey key, int stage, long stamped) {
+    return AuthPayload.encode(key, SERVER, stage, stamped, nextNonce());
+  }
+
+  private byte[] nextNonce() {
     byte[] nonce = new byte[16];
     long n = ++nonceCounter;
     for (int i = 0; i < 8; i++) {
       nonce[15 - i] = (byte) (n >>> (8 * i));
     }
-    return AuthPayload.encode(key, stage, stamped, nonce);
+    return nonce;
   }
 
   private static Verdict verify(KnockVerifier verifier, long now, int port, byte[] payload) {
@@ -180,10 +185,59 @@ class KnockVerifierTest {
   @ParameterizedTest
   @ValueSource(ints = {1, 2, 3, 4})
   void withARepeatedPortTheStageNamesThePosition(int stage) {
-    KnockVerifier verifier = new KnockVerifier(KEY, KnockSequence.of(7000, 8000, 9000, 7000), SKEW, 16);
+    KnockVerifier verifier = new KnockVerifier(KEY, SERVER, KnockSequence.of(7000, 8000, 9000, 7000), SKEW, 16,
+        Long.MIN_VALUE);
     int[] ports = {7000, 8000, 9000, 7000};
     assertEquals(Verdict.ACCEPTED, verify(verifier, 0, ports[stage - 1], payload(KEY, stage, 0)));
     int other = ports[stage % 4] == ports[stage - 1] ? 8000 : ports[stage % 4];
     assertEquals(Verdict.WRONG_STAGE, verify(verifier, 0, other, payload(KEY, stage, 0)));
+  }
+
+  /**
+   * Issue 9: the nonce cache is in memory only, so a knock sniffed before a restart (or a
+   * crash) passed the restarted server. A knock stamped before the start is refused; one
+   * stamped at the very nanosecond of the start is not.
+   */
+  @ParameterizedTest
+  @ValueSource(longs = {0, -7 * SECOND, 1_795_000_000 * SECOND, Long.MAX_VALUE - 100 * SECOND,
+      Long.MIN_VALUE + 100 * SECOND})
+  void aKnockStampedBeforeTheStartIsRefusedToTheNanosecond(long start) {
+    KnockVerifier verifier = new KnockVerifier(KEY, SERVER, SEQUENCE, SKEW, 16, start);
+    assertEquals(Verdict.BEFORE_START, verify(verifier, start + 1, 12001, payload(KEY, 1, start - 1)));
+    assertEquals(Verdict.ACCEPTED, verify(verifier, start + 1, 12001, payload(KEY, 1, start)));
+    assertEquals(Verdict.ACCEPTED, verify(verifier, start + 1, 12001, payload(KEY, 1, start + 1)));
+    // Stale is judged first: a knock far older than the packet is stale, whatever the start.
+    assertEquals(Verdict.STALE, verify(verifier, start + SKEW + 2, 12001, payload(KEY, 1, start - 1)));
+    assertEquals(1, verifier.count(Verdict.BEFORE_START));
+  }
+
+  /** Issue 9: a knock for one server opened every other server with the same key. */
+  @ParameterizedTest
+  @ValueSource(longs = {0, 1_795_000_000 * SECOND})
+  void aKnockSignedForAnotherServerIdHasABadTag(long t) {
+    byte[] forOther = AuthPayload.encode(KEY, ServerId.of("test-server-2"), 1, t, nextNonce());
+    assertEquals(Verdict.BAD_TAG, verify(verifier(16), t, 12001, forOther));
+    KnockVerifier other = new KnockVerifier(KEY, ServerId.of("test-server-2"), SEQUENCE, SKEW, 16, Long.MIN_VALUE);
+    assertEquals(Verdict.BAD_TAG, verify(other, t, 12001, payload(KEY, 1, t)));
+  }
+
+  /**
+   * Version 1 tags covered no server id: a v1 knock, even correctly signed as v1 was, is
+   * refused as old-version, before its tag is looked at.
+   */
+  @ParameterizedTest
+  @ValueSource(longs = {0, 1_795_000_000 * SECOND})
+  void aVersion1KnockIsRefusedAsOldVersion(long t) throws Exception {
+    byte[] v1 = payload(KEY, 1, t);
+    v1[AuthPayload.VERSION_OFFSET] = 1;
+    javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+    mac.init(new javax.crypto.spec.SecretKeySpec(HexFormat.of().parseHex(
+        "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"), "HmacSHA256"));
+    mac.update(v1, 0, AuthPayload.SIGNED_LENGTH); // Version 1's tag: the 26 bytes alone.
+    mac.doFinal(v1, AuthPayload.TAG_OFFSET);
+    assertEquals(Verdict.OLD_VERSION, verify(verifier(16), t, 12001, v1));
+    byte[] v3 = payload(KEY, 1, t);
+    v3[AuthPayload.VERSION_OFFSET] = 3;
+    assertEquals(Verdict.MALFORMED, verify(verifier(16), t, 12001, v3));
   }
 }

@@ -21,7 +21,7 @@ class AuthCommandsTest {
 
   private Path key(String mode) throws IOException {
     Path key = dir.resolve("key-" + mode);
-    Files.writeString(key, "00".repeat(32) + "\n", StandardCharsets.US_ASCII);
+    Files.writeString(key, "00".repeat(32) + "\nserver-id test-server\n", StandardCharsets.US_ASCII);
     Files.setPosixFilePermissions(key, PosixFilePermissions.fromString(mode));
     return key;
   }
@@ -35,11 +35,17 @@ class AuthCommandsTest {
     assertTrue(run.out.contains(file.toString()), run.out);
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
     String text = Files.readString(file, StandardCharsets.US_ASCII);
-    assertTrue(text.matches("[0-9a-f]{64}\n"), text);
+    assertTrue(text.matches("[0-9a-f]{64}\nserver-id [0-9a-f]{16}\n"), text);
+    assertTrue(run.out.contains("server-id " + text.substring(75, 91)), run.out);
 
     CliRun second = CliRun.of("keygen", dir.resolve("other.key").toString());
     assertEquals(0, second.code, second.err);
-    assertFalse(text.equals(Files.readString(dir.resolve("other.key"))), "two keys must differ");
+    String other = Files.readString(dir.resolve("other.key"));
+    assertFalse(text.substring(0, 64).equals(other.substring(0, 64)), "two keys must differ");
+    assertFalse(text.substring(65).equals(other.substring(65)), "two server ids must differ");
+    CliRun named = CliRun.of("keygen", "--server-id", "web-1.example.org", dir.resolve("named.key").toString());
+    assertEquals(0, named.code, named.err);
+    assertTrue(Files.readString(dir.resolve("named.key")).endsWith("\nserver-id web-1.example.org\n"));
     // The key it wrote is accepted by replay (which reads no capture before checking it).
     CliRun replay = CliRun.of("replay", "--secret-file", file.toString(), "pcaps/gen-auth-wrong-key.pcap");
     assertEquals(0, replay.code, replay.err);
@@ -97,8 +103,9 @@ class AuthCommandsTest {
     assertEquals(1, run.code);
     assertTrue(run.oneLineError().contains("udpknock keygen " + missing), run.err);
 
+    String hex = HexFormat.of().formatHex(new byte[32]);
     for (String content : new String[] {"", "00".repeat(31), "00".repeat(33), "zz".repeat(32),
-        HexFormat.of().formatHex(new byte[32]) + "\nextra"}) {
+        hex + "\nserver-id a\nextra", "server-id a\n" + hex}) {
       Path bad = dir.resolve("bad.key");
       Files.deleteIfExists(bad);
       Files.writeString(bad, content);
@@ -106,6 +113,16 @@ class AuthCommandsTest {
       CliRun ill = CliRun.of("knock", "--secret-file", bad.toString(), "--no-connect", "127.0.0.1");
       assertEquals(1, ill.code, content);
       assertTrue(ill.oneLineError().contains("64 hex digits"), ill.err);
+    }
+    for (String line : new String[] {"extra", "server-id", "server-id two words", "server-id " + "x".repeat(65),
+        "server_id a"}) {
+      Path bad = dir.resolve("bad.key");
+      Files.deleteIfExists(bad);
+      Files.writeString(bad, hex + "\n" + line + "\n");
+      Files.setPosixFilePermissions(bad, PosixFilePermissions.fromString("rw-------"));
+      CliRun ill = CliRun.of("knock", "--secret-file", bad.toString(), "--no-connect", "127.0.0.1");
+      assertEquals(1, ill.code, line);
+      assertTrue(ill.oneLineError().contains("'server-id NAME'"), ill.err);
     }
     CliRun directory = CliRun.of("server", "-i", "lo", "--secret-file", dir.toString());
     assertEquals(1, directory.code);
@@ -121,6 +138,13 @@ class AuthCommandsTest {
         {"server", "--secret-file", key, "--max-skew", "-5s"},
         {"server", "--secret-file", key, "--nonce-cache", "0"},
         {"knock", "--secret-file", key, "--latency-report", "-", "127.0.0.1"},
+        {"knock", "--secret-file", key, "--server-id", "two words", "--no-connect", "127.0.0.1"},
+        {"server", "--secret-file", key, "--server-id", ""},
+        {"replay", "--secret-file", key, "--server-id", "x".repeat(65), "pcaps/gen-auth-wrong-key.pcap"},
+        {"replay", "--secret-file", key, "--not-before", "yesterday", "pcaps/gen-auth-wrong-key.pcap"},
+        {"replay", "--secret-file", key, "--not-before", "3000-01-01T00:00:00Z", "pcaps/gen-auth-wrong-key.pcap"},
+        {"replay", "--not-before", "2026-11-24T12:00:00Z", "pcaps/gen-auth-wrong-key.pcap"},
+        {"keygen", "--server-id", "two words", dir.resolve("k").toString()},
     }) {
       CliRun run = CliRun.of(args);
       assertEquals(2, run.code, String.join(" ", args) + ": " + run.err);
@@ -144,13 +168,14 @@ class AuthCommandsTest {
     assertEquals(0, twice.code, twice.err);
     assertEquals(1, twice.out.lines().filter(line -> line.contains(" granted ")).count(), twice.out);
     assertEquals(3, twice.out.lines().filter(line -> line.endsWith(" replayed")).count(), twice.out);
-    assertTrue(twice.out.contains("3 rejected (malformed 0, bad-tag 0, wrong-stage 0, stale 0, replayed 3, cache-full 0)"),
-        twice.out);
+    assertTrue(twice.out.contains("3 rejected (malformed 0, old-version 0, bad-tag 0, wrong-stage 0, stale 0,"
+        + " before-start 0, replayed 3, cache-full 0)"), twice.out);
 
     CliRun json = CliRun.of("replay", "--json", "--secret-file", key.toString(), capture, capture);
     assertTrue(json.out.contains("{\"event\":\"rejected\""), json.out);
-    assertTrue(json.out.contains(",\"rejected\":3,\"rejected_by_reason\":{\"malformed\":0,\"bad-tag\":0,"
-        + "\"wrong-stage\":0,\"stale\":0,\"replayed\":3,\"cache-full\":0}}"), json.out);
+    assertTrue(json.out.contains(",\"rejected\":3,\"rejected_by_reason\":{\"malformed\":0,\"old-version\":0,"
+        + "\"bad-tag\":0,\"wrong-stage\":0,\"stale\":0,\"before-start\":0,\"replayed\":3,\"cache-full\":0}}"),
+        json.out);
 
     CliRun plain = CliRun.of("replay", capture, capture);
     assertEquals(2, plain.out.lines().filter(line -> line.contains(" granted ")).count(),
@@ -164,7 +189,7 @@ class AuthCommandsTest {
     CliRun run = CliRun.of("replay", "--quiet", "--secret-file", key.toString(), "pcaps/gen-auth-wrong-key.pcap");
     assertEquals(0, run.code, run.err);
     assertFalse(run.out.contains(" rejected 10.0.0.2"), run.out);
-    assertTrue(run.out.contains("3 rejected (malformed 0, bad-tag 3,"), run.out);
+    assertTrue(run.out.contains("3 rejected (malformed 0, old-version 0, bad-tag 3,"), run.out);
   }
 
   /**

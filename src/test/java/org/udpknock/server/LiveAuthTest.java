@@ -25,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.udpknock.auth.AuthPayload;
 import org.udpknock.auth.AuthSettings;
 import org.udpknock.auth.KeyFile;
+import org.udpknock.auth.ServerId;
 import org.udpknock.cli.Main;
 
 /**
@@ -46,9 +47,10 @@ class LiveAuthTest {
 
   private void startServer(long serviceTimeoutNanos) throws Exception {
     keyFile = dir.resolve("knock.key");
-    KeyFile.create(keyFile, new SecureRandom());
-    live = LiveHarness.start(serviceTimeoutNanos,
-        new AuthSettings(KeyFile.read(keyFile), AuthSettings.DEFAULT_MAX_SKEW_NANOS, 1000));
+    KeyFile.create(keyFile, ServerId.of("live-auth"), new SecureRandom());
+    KeyFile.Contents contents = KeyFile.read(keyFile);
+    live = LiveHarness.start(serviceTimeoutNanos, new AuthSettings(contents.key(), contents.serverId(),
+        AuthSettings.DEFAULT_MAX_SKEW_NANOS, 1000));
   }
 
   private int knockWithTheClient(StringWriter out, StringWriter err) {

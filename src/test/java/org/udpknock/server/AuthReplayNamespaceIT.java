@@ -1,0 +1,300 @@
+package org.udpknock.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.udpknock.auth.KeyFile;
+import org.udpknock.auth.ServerId;
+import org.udpknock.core.KnockSequence;
+
+/**
+ * Issue 9, as the attacker did it: a real {@code udpknock knock} from inside a network namespace
+ * this test creates, captured by real tcpdump on the server's end of a veth pair, then re-sent
+ * by scapy from another address of the namespace. The packaged server runs as a process, so a
+ * crash is a real SIGKILL. Needs root: skipped, and said so, when not root and CI is unset.
+ *
+ * <p>Before the fix, (a) the restarted server granted the copy (its nonce cache had died with
+ * the first run) and (b) a second server with the same key granted it too (the tag covered no
+ * server).
+ */
+class AuthReplayNamespaceIT {
+  private static final Path JAR = Path.of("target", "udpknock.jar");
+  private static final String GREETING = ServerConfig.DEFAULT_GREETING;
+  private static final long SECOND = 1_000_000_000L;
+  private static final Random RANDOM = new Random();
+  /** Re-sends every frame of a capture with another IPv4 source, checksums recomputed. */
+  private static final String RESEND = String.join("\n",
+      "import sys",
+      "from scapy.all import rdpcap, sendp, IP, UDP",
+      "frames = rdpcap(sys.argv[1])",
+      "for frame in frames:",
+      "    frame[IP].src = sys.argv[2]",
+      "    del frame[IP].chksum",
+      "    del frame[UDP].chksum",
+      "    sendp(frame, iface=sys.argv[3], verbose=False)",
+      "print(len(frames))");
+
+  private final String suffix = Integer.toHexString(0x1000 + RANDOM.nextInt(0xefff));
+  private final String namespace = "uka" + suffix;
+  private final String hostEnd = "ukah" + suffix;
+  private final String peerEnd = "ukap" + suffix;
+  private final String prefix = "10.232." + RANDOM.nextInt(256) + ".";
+  private final int subnet = RANDOM.nextInt(32) * 8; // a /29 in 10.232.X.0/24
+  private final String hostAddress = prefix + (subnet + 1);
+  private final String knocker = prefix + (subnet + 2);
+  private final String attacker = prefix + (subnet + 3);
+  private final List<Process> processes = new ArrayList<>();
+  @TempDir Path dir;
+  private KnockSequence sequence;
+  private Path key;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    assertTrue(Files.exists(JAR), "run after 'mvn package': " + JAR);
+    if (!run("id", "-u").output.strip().equals("0") && System.getenv("CI") == null) {
+      System.out.println("SKIPPED AuthReplayNamespaceIT: network namespaces and capture need root"
+          + " (run as root, or set CI to make this a failure)");
+      Assumptions.abort("not root");
+    }
+    int base = 30000 + RANDOM.nextInt(3000) * 3;
+    sequence = KnockSequence.of(base, base + 2, base + 1);
+    key = dir.resolve("knock.key");
+    KeyFile.create(key, ServerId.of("server-a"), new SecureRandom());
+    ok("ip", "netns", "add", namespace);
+    ok("ip", "link", "add", hostEnd, "type", "veth", "peer", "name", peerEnd, "netns", namespace);
+    ok("ip", "addr", "add", hostAddress + "/29", "dev", hostEnd);
+    ok("ip", "link", "set", hostEnd, "up");
+    for (String address : List.of(knocker, attacker)) {
+      ok("ip", "netns", "exec", namespace, "ip", "addr", "add", address + "/29", "dev", peerEnd);
+    }
+    ok("ip", "netns", "exec", namespace, "ip", "link", "set", peerEnd, "up");
+    ok("ip", "netns", "exec", namespace, "ip", "link", "set", "lo", "up");
+  }
+
+  @AfterEach
+  void cleanUp() throws Exception {
+    processes.forEach(Process::destroyForcibly);
+    for (Process process : processes) {
+      process.waitFor(5, TimeUnit.SECONDS);
+    }
+    run("ip", "link", "del", hostEnd);
+    run("ip", "netns", "del", namespace);
+  }
+
+  @Test
+  void aSniffedKnockReplayedAfterACrashOrARestartIsRefusedAsBeforeStart() throws Exception {
+    int port = LiveHarness.freePort();
+    Server first = startServer(port);
+    Path capture = knockAndCapture(port);
+    first.awaitLog("granted " + knocker);
+
+    first.crash(); // SIGKILL: no clean stop, nothing written anywhere
+    Server afterCrash = startServer(port);
+    resendFromAttacker(capture);
+    afterCrash.awaitLog("rejected " + attacker + " port " + sequence.port(2) + " before-start");
+    assertNoGrantFor(afterCrash, port);
+
+    String summary = afterCrash.stop();
+    assertTrue(summary.contains("before-start 3"), summary);
+    Server afterRestart = startServer(port);
+    resendFromAttacker(capture);
+    afterRestart.awaitLog("rejected " + attacker + " port " + sequence.port(2) + " before-start");
+    assertNoGrantFor(afterRestart, port);
+  }
+
+  @Test
+  void aKnockForOneServerOpensNoOtherServerWithTheSameKey() throws Exception {
+    int portA = LiveHarness.freePort();
+    int portB = LiveHarness.freePort();
+    Server b = startServer(portB, "--server-id", "server-b");
+    Server a = startServer(portA);
+    Path capture = knockAndCapture(portA);
+    a.awaitLog("granted " + knocker);
+    // B saw the very knock A granted, live, after its own start: the tag is not B's.
+    b.awaitLog("rejected " + knocker + " port " + sequence.port(2) + " bad-tag");
+    resendFromAttacker(capture);
+    b.awaitLog("rejected " + attacker + " port " + sequence.port(2) + " bad-tag");
+    a.awaitLog("rejected " + attacker + " port " + sequence.port(2) + " replayed");
+    assertFalse(b.log().contains("granted"), b.log());
+    assertFalse(connectFrom(knocker, portB).contains(GREETING), "no greeting from B\n" + b.log());
+    assertFalse(connectFrom(attacker, portB).contains(GREETING), "no greeting from B\n" + b.log());
+  }
+
+  private Server startServer(int servicePort, String... extra) throws Exception {
+    List<String> command = new ArrayList<>(List.of(java(), "-jar", JAR.toString(), "server",
+        "-i", hostEnd, "--any-destination", "--sequence", sequence.toString(),
+        "--service-port", String.valueOf(servicePort), "--secret-file", key.toString()));
+    command.addAll(List.of(extra));
+    Server server = new Server(start(command));
+    server.awaitLog("listening interface " + hostEnd);
+    return server;
+  }
+
+  /** The real client knocks from the namespace and is greeted; tcpdump on the host end saw it. */
+  private Path knockAndCapture(int servicePort) throws Exception {
+    Path capture = dir.resolve("knock-" + System.nanoTime() + ".pcap");
+    Process tcpdump = start(List.of("tcpdump", "-i", hostEnd, "-n", "-U", "--immediate-mode", "-w", capture.toString(),
+        "udp and dst host " + hostAddress));
+    Output tcpdumpOutput = new Output(tcpdump.getInputStream());
+    await(() -> tcpdumpOutput.text().contains("listening on"), () -> "tcpdump: " + tcpdumpOutput.text());
+    Result knock = run("ip", "netns", "exec", namespace, java(), "-jar", JAR.toAbsolutePath().toString(),
+        "knock", hostAddress, "--source", knocker, "--sequence", sequence.toString(),
+        "--service-port", String.valueOf(servicePort), "--secret-file", key.toString(),
+        "--connect-timeout", "5s");
+    assertEquals(0, knock.code, "udpknock knock: " + knock.output);
+    assertEquals(GREETING, knock.output.strip());
+    await(() -> knocksIn(capture) == 3, () -> "the three knocks in " + capture + ", tcpdump: " + tcpdumpOutput.text());
+    tcpdump.toHandle().destroy(); // SIGTERM
+    assertTrue(tcpdump.waitFor(5, TimeUnit.SECONDS), "tcpdump still running");
+    return capture;
+  }
+
+  /** The authenticated knock datagrams tcpdump reads back from {@code capture}. */
+  private static long knocksIn(Path capture) {
+    try {
+      return run("tcpdump", "-n", "-r", capture.toString()).output.lines()
+          .filter(line -> line.contains(" UDP, length 58")).count();
+    } catch (IOException | InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private void resendFromAttacker(Path capture) throws Exception {
+    Result sent = run("ip", "netns", "exec", namespace, "/usr/bin/python3", "-c", RESEND, capture.toString(),
+        attacker, peerEnd);
+    assertEquals(0, sent.code, "scapy: " + sent.output);
+    List<String> lines = sent.output.strip().lines().toList(); // scapy may warn first
+    assertEquals("3", lines.get(lines.size() - 1), "frames re-sent: " + sent.output);
+  }
+
+  private void assertNoGrantFor(Server server, int servicePort) throws Exception {
+    assertFalse(server.log().contains("granted"), server.log());
+    assertFalse(connectFrom(attacker, servicePort).contains(GREETING), "no greeting\n" + server.log());
+  }
+
+  /** What a TCP connection from {@code source} in the namespace reads from the service port. */
+  private String connectFrom(String source, int servicePort) throws Exception {
+    return run("ip", "netns", "exec", namespace, "timeout", "5", "nc", "-d", "-w", "2", "-s", source,
+        hostAddress, String.valueOf(servicePort)).output;
+  }
+
+  /** A packaged server, its output gathered as it comes. */
+  private final class Server {
+    private final Process process;
+    private final Output output;
+
+    Server(Process process) {
+      this.process = process;
+      this.output = new Output(process.getInputStream());
+    }
+
+    String log() {
+      return output.text();
+    }
+
+    void awaitLog(String text) throws InterruptedException {
+      await(() -> log().contains(text), () -> "'" + text + "' in the server log:\n" + log());
+    }
+
+    void crash() throws InterruptedException {
+      process.destroyForcibly();
+      assertTrue(process.waitFor(5, TimeUnit.SECONDS), "server still running after SIGKILL");
+    }
+
+    /** SIGTERM; returns the summary line. */
+    String stop() throws InterruptedException {
+      process.toHandle().destroy();
+      assertTrue(process.waitFor(5, TimeUnit.SECONDS), "server still running after SIGTERM");
+      assertEquals(0, process.exitValue(), log());
+      awaitLog("summary");
+      return log().lines().filter(line -> line.contains("summary")).findFirst().orElseThrow();
+    }
+  }
+
+  /** Reads a stream on a daemon thread; {@link #text} is everything read so far. */
+  private static final class Output {
+    private final StringBuffer text = new StringBuffer();
+    private final Thread reader;
+
+    Output(InputStream in) {
+      reader = new Thread(() -> {
+        byte[] buffer = new byte[4096];
+        try (in) {
+          for (int n; (n = in.read(buffer)) >= 0; ) {
+            text.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
+          }
+        } catch (IOException e) {
+          text.append("(output ended: ").append(e).append(')');
+        }
+      }, "process-output");
+      reader.setDaemon(true);
+      reader.start();
+    }
+
+    String text() {
+      return text.toString();
+    }
+
+    /** After the process ended: its output is complete once the reader has drained the pipe. */
+    void awaitEnd() throws InterruptedException {
+      reader.join(5000);
+    }
+  }
+
+  private Process start(List<String> command) throws IOException {
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    processes.add(process);
+    return process;
+  }
+
+  private static void await(BooleanSupplier condition, Supplier<String> what) throws InterruptedException {
+    long deadline = System.nanoTime() + 15 * SECOND;
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        fail("timed out after 15 s waiting for " + what.get());
+      }
+      Thread.sleep(10);
+    }
+  }
+
+  private static String java() {
+    return ProcessHandle.current().info().command().orElse("java");
+  }
+
+  private record Result(int code, String output) {}
+
+  private static void ok(String... command) throws Exception {
+    Result result = run(command);
+    assertEquals(0, result.code, String.join(" ", command) + ": " + result.output);
+  }
+
+  private static Result run(String... command) throws IOException, InterruptedException {
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    Output output = new Output(process.getInputStream());
+    if (!process.waitFor(20, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      return new Result(-1, String.join(" ", command) + " still running after 20 s: " + output.text());
+    }
+    output.awaitEnd();
+    return new Result(process.exitValue(), output.text());
+  }
+}
