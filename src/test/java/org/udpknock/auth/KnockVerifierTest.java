@@ -241,6 +241,21 @@ class KnockVerifierTest {
     }
   }
 
+  /**
+   * A limit, pinned so that the README's word on it stays true: a knock from a client more than
+   * max-ahead ahead is stale when it comes, but its nonce was never accepted, so whoever captured
+   * it can send it once when its time comes. The server cannot tell it from a fresh knock.
+   */
+  @ParameterizedTest
+  @ValueSource(longs = {0, 1_795_000_000 * SECOND})
+  void aKnockRefusedAsTooFarAheadPassesOnceWhenItsTimeComes(long t) {
+    KnockVerifier verifier = verifier(16);
+    byte[] knock = payload(KEY, 1, t + AHEAD + SECOND);
+    assertEquals(Verdict.STALE, verify(verifier, t, 12001, knock));
+    assertEquals(Verdict.ACCEPTED, verify(verifier, t + SECOND, 12001, knock));
+    assertEquals(Verdict.REPLAYED, verify(verifier, t + 2 * SECOND, 12001, knock));
+  }
+
   /** Near the end of the range the start + max-ahead saturates: it never wraps to let all in. */
   @ParameterizedTest
   @ValueSource(longs = {Long.MAX_VALUE - 1, Long.MAX_VALUE - AHEAD})

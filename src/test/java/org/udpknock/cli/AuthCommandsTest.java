@@ -155,6 +155,16 @@ class AuthCommandsTest {
     }
   }
 
+  /** The two bounds are independent: a max-ahead longer than the max-skew is no error. */
+  @Test
+  void maxAheadMayBeLongerThanMaxSkew() throws IOException {
+    Path key = org.udpknock.fixtures.TestKeys.privateCopy(Path.of("pcaps/gen-auth.key"), dir);
+    CliRun run = CliRun.of("replay", "--secret-file", key.toString(), "--max-skew", "1s", "--max-ahead", "10s",
+        "pcaps/gen-auth-wrong-key.pcap");
+    assertEquals(0, run.code, run.err);
+    assertTrue(run.out.contains("3 rejected (malformed 0, old-version 0, bad-tag 3,"), run.out);
+  }
+
   /**
    * The recorded capture replayed twice in one run grants once: the second copy's nonces are
    * still in the cache (its packet times step back, which counts as no time passing).
