@@ -8,13 +8,16 @@ import org.udpknock.core.KnockSequence;
  * Checks authenticated knocks before they reach the engine, in this order: length and version
  * ({@code malformed}, or {@code old-version} for a whole version 1 payload), tag over the payload
  * and this server's id ({@code bad-tag}), stage ({@code wrong-stage}), timestamp against the
- * packet's time ({@code stale}), timestamp against the start of this run ({@code before-start}),
- * nonce ({@code replayed}). Only a knock that passes them all is accepted, and only then is its
- * nonce remembered.
+ * packet's time: at most the skew behind it, at most max-ahead ahead of it ({@code stale}),
+ * timestamp against the start of this run ({@code before-start}), nonce ({@code replayed}).
+ * Only a knock that passes them all is accepted, and only then is its nonce remembered.
  *
- * <p>The nonce cache lives in memory only. A knock stamped before {@code notBeforeNanos} (the
- * server's start) could have been accepted by an earlier run, whose cache is gone, so it is
- * refused: that closes replays across a restart or a crash without writing anything to disk.
+ * <p>The nonce cache lives in memory only, so a knock an earlier run (stopped or crashed) could
+ * have accepted must be refused. Such a knock was seen before this run's start S, and its stamp
+ * was then at most max-ahead ahead of its packet time, so it is stamped before S + max-ahead; a
+ * knock signed before S by a client at most max-ahead ahead is too. Every knock stamped before
+ * S + max-ahead is refused: that closes replays across a restart or a crash without writing
+ * anything to disk, at the price of refusing every knock for max-ahead after the start.
  *
  * <p>Time is the packet's timestamp, never the wall clock, so replays of captures judge knocks
  * as the live server did. Packet time may step back (a clock step, or a capture replayed after
@@ -32,7 +35,8 @@ public final class KnockVerifier {
 
   private final KnockSequence sequence;
   private final long maxSkewNanos;
-  private final long notBeforeNanos;
+  private final long maxAheadNanos;
+  private final long firstStampNanos;
   private final byte[] serverSuffix;
   private final Mac mac;
   private final NonceCache nonces;
@@ -42,17 +46,22 @@ public final class KnockVerifier {
   private long newestNanos = Long.MIN_VALUE;
 
   /**
-   * A verifier for the server {@code server}, refusing knocks stamped before {@code
-   * notBeforeNanos} ({@code Long.MIN_VALUE}: no bound).
+   * A verifier for the server {@code server} of a run started at {@code startNanos} ({@code
+   * Long.MIN_VALUE}: no start bound), accepting stamps from {@code maxSkewNanos} behind to
+   * {@code maxAheadNanos} ahead of the packet's time.
    */
   public KnockVerifier(KnockKey key, ServerId server, KnockSequence sequence, long maxSkewNanos,
-      int cacheCapacity, long notBeforeNanos) {
+      long maxAheadNanos, int cacheCapacity, long startNanos) {
     if (maxSkewNanos < 0) {
       throw new IllegalArgumentException("maxSkewNanos < 0: " + maxSkewNanos);
     }
+    if (maxAheadNanos < 0) {
+      throw new IllegalArgumentException("maxAheadNanos < 0: " + maxAheadNanos);
+    }
     this.sequence = sequence;
     this.maxSkewNanos = maxSkewNanos;
-    this.notBeforeNanos = notBeforeNanos;
+    this.maxAheadNanos = maxAheadNanos;
+    this.firstStampNanos = firstStampAfter(startNanos, maxAheadNanos);
     this.serverSuffix = server.tagSuffix();
     this.mac = key.newMac();
     this.nonces = new NonceCache(cacheCapacity);
@@ -89,7 +98,7 @@ public final class KnockVerifier {
     if (!within(stamped, timeNanos) || isBehindNewest(stamped)) {
       return Verdict.STALE;
     }
-    if (stamped < notBeforeNanos) {
+    if (stamped < firstStampNanos) {
       return Verdict.BEFORE_START;
     }
     long hi = AuthPayload.nonceHi(f, offset);
@@ -111,11 +120,19 @@ public final class KnockVerifier {
     return MessageDigest.isEqual(expectedTag, receivedTag);
   }
 
-  /** |a - b| <= max skew, without overflow at any values. */
+  /**
+   * The first stamp accepted in a run started at {@code startNanos} ({@code Long.MIN_VALUE}: no
+   * bound): {@code startNanos + maxAheadNanos}, saturated at the end of the range.
+   */
+  public static long firstStampAfter(long startNanos, long maxAheadNanos) {
+    return startNanos == Long.MIN_VALUE ? Long.MIN_VALUE : saturatedAdd(startNanos, maxAheadNanos);
+  }
+
+  /** Stamp a at most the skew behind b and at most max-ahead ahead of it, without overflow. */
   private boolean within(long a, long b) {
     long difference = a - b;
     boolean overflowed = ((a ^ b) & (a ^ difference)) < 0;
-    return !overflowed && difference >= -maxSkewNanos && difference <= maxSkewNanos;
+    return !overflowed && difference >= -maxSkewNanos && difference <= maxAheadNanos;
   }
 
   /** Older than the newest packet time by more than the skew: its nonce may have been purged. */

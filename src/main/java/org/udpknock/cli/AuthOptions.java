@@ -22,9 +22,16 @@ final class AuthOptions {
 
   @Option(names = "--max-skew", paramLabel = "DURATION", converter = Converters.Duration.class,
       defaultValue = "30s",
-      description = "With --secret-file: most difference between a knock's timestamp and the time it"
-          + " is seen, either way. Default: 30s.")
+      description = "With --secret-file: most a knock's timestamp may be behind the time it is seen"
+          + " (a client clock behind, plus transit); its nonce is remembered that long. Default: 30s.")
   long maxSkewNanos;
+
+  @Option(names = "--max-ahead", paramLabel = "DURATION", converter = Converters.Duration.class,
+      defaultValue = "5s",
+      description = "With --secret-file: most a knock's timestamp may be ahead of the time it is seen"
+          + " (a client clock ahead). Knocks stamped before the start + DURATION are refused"
+          + " (before-start), so every knock is refused for DURATION after a start. Default: 5s.")
+  long maxAheadNanos;
 
   @Option(names = "--nonce-cache", paramLabel = "N", defaultValue = "" + AuthSettings.DEFAULT_NONCE_CACHE,
       description = "With --secret-file: most nonces remembered at once; when full, new knocks are"
@@ -36,6 +43,9 @@ final class AuthOptions {
     if (maxSkewNanos <= 0) {
       throw new UserError(ExitCodes.USAGE, "--max-skew must be longer than 0.");
     }
+    if (maxAheadNanos <= 0) {
+      throw new UserError(ExitCodes.USAGE, "--max-ahead must be longer than 0.");
+    }
     if (nonceCache < 1 || nonceCache > MAX_NONCE_CACHE) {
       throw new UserError(ExitCodes.USAGE, "--nonce-cache must be between 1 and " + MAX_NONCE_CACHE
           + ", not " + nonceCache + ".");
@@ -44,7 +54,8 @@ final class AuthOptions {
       return null;
     }
     KeyFile.Contents contents = readKey(secretFile, serverId);
-    return new AuthSettings(contents.key(), contents.serverId(), maxSkewNanos, nonceCache);
+    return new AuthSettings(contents.key(), contents.serverId(), maxSkewNanos, maxAheadNanos,
+        nonceCache);
   }
 
   /**

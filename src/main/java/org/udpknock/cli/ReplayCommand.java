@@ -39,9 +39,9 @@ final class ReplayCommand implements Callable<Integer> {
   @Mixin AuthOptions authOptions = new AuthOptions();
 
   @Option(names = "--not-before", paramLabel = "TIME",
-      description = "With --secret-file: refuse knocks stamped before TIME (ISO-8601, e.g."
-          + " 2026-11-24T18:10:26.445980257Z), as a server started at TIME did (before-start)."
-          + " Default: no bound.")
+      description = "With --secret-file: judge as a server started at TIME (ISO-8601, e.g."
+          + " 2026-11-24T18:10:26.445980257Z) did: refuse knocks stamped before TIME + --max-ahead"
+          + " (before-start). Default: no bound.")
   String notBefore;
 
   @Option(names = "--json", description = "Print one JSON object per line.")
@@ -113,7 +113,7 @@ final class ReplayCommand implements Callable<Integer> {
     }
   }
 
-  /** --not-before in nanoseconds since the epoch, or no bound. */
+  /** --not-before in nanoseconds since the epoch: the start the verifier adds max-ahead to; or no bound. */
   private long notBeforeNanos() {
     if (notBefore == null) {
       return Long.MIN_VALUE;

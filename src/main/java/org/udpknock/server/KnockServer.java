@@ -52,6 +52,8 @@ public final class KnockServer {
   private final LocalAddresses localAddresses;
   private final FramePipeline pipeline;
   private final AccessControl access;
+  /** Wall time at construction: authenticated mode's start bound. */
+  private final long startNanos;
   private final CountDownLatch finished = new CountDownLatch(1);
   private final AtomicLong packetErrors = new AtomicLong();
   /**
@@ -86,17 +88,18 @@ public final class KnockServer {
     DestinationFilter destinations = config.anyDestination() ? DestinationFilter.ANY : localAddresses;
     KnockEngine engine = new KnockEngine(config.sequence(), config.guard(), config.sequenceTimeoutNanos(),
         config.maxSources(), new GrantingListener());
+    this.startNanos = clock.nowNanos();
     this.pipeline = config.auth() == null ? new FramePipeline(engine, destinations)
-        : new FramePipeline(engine, destinations, newVerifier(config, clock), this::logRejected);
+        : new FramePipeline(engine, destinations, newVerifier(config, startNanos), this::logRejected);
   }
 
   /**
-   * Refuses knocks stamped before now, this server's start: its nonce cache starts empty, so it
-   * cannot tell them from copies of knocks an earlier run (stopped or crashed) accepted. Wall
-   * time, the clock packet timestamps come from.
+   * Refuses knocks stamped before this server's start + max-ahead: its nonce cache starts empty,
+   * so it cannot tell them from copies of knocks an earlier run (stopped or crashed) accepted.
+   * The start is wall time, the clock packet timestamps come from.
    */
-  private static KnockVerifier newVerifier(ServerConfig config, Clock clock) {
-    return config.auth().newVerifier(config.sequence(), clock.nowNanos());
+  private static KnockVerifier newVerifier(ServerConfig config, long startNanos) {
+    return config.auth().newVerifier(config.sequence(), startNanos);
   }
 
   /** Fails early when the service port is taken. */
@@ -114,6 +117,8 @@ public final class KnockServer {
         config.servicePort());
     if (config.auth() == null) { // A sweep carries no valid tag: it cannot knock in authenticated mode.
       SweepWarning.of(config.sequence()).ifPresent(events::warning);
+    } else { // So that an admin understands a refused first knock.
+      events.refusingUntil(config.auth().firstStampAfter(startNanos));
     }
     ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
       Thread thread = new Thread(runnable, "udpknock-timer");

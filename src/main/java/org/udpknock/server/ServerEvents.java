@@ -2,6 +2,7 @@ package org.udpknock.server;
 
 import org.udpknock.decode.LinkType;
 import org.udpknock.report.EventWriter;
+import org.udpknock.report.TimeFormat;
 
 /** The server's own events, stamped with its clock, written with the replay's event schema. */
 final class ServerEvents {
@@ -25,6 +26,13 @@ final class ServerEvents {
 
   void warning(String message) {
     writer.serverEvent("warning", clock.nowNanos(), null, "message", message);
+  }
+
+  /** Authenticated mode: knocks stamped before {@code firstStampNanos} are refused as before-start. */
+  void refusingUntil(long firstStampNanos) {
+    warning("authenticated knocks stamped before " + TimeFormat.format(firstStampNanos, 9)
+        + " (the start + --max-ahead) are refused as before-start: they could be copies of knocks"
+        + " accepted before this start. A client refused until then knocks again.");
   }
 
   void listenerOpened(int port) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.io.ByteArrayOutputStream;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.Arrays;
@@ -24,13 +25,14 @@ import org.udpknock.core.KnockSequence;
  * is the payload's own timestamp moved by the skew byte in steps of a 32nd of the allowed skew,
  * so that mutations reach both sides of the window.
  *
- * The verifier's start bound lies half a skew before the packet's time, so that mutations reach
- * both sides of it too.
+ * The verifier's start lies half a skew before the packet's time, so that its bound (the start
+ * + max-ahead) lies within the window and mutations reach both sides of it too.
  *
  * <p>Invariants, on every input: the verifier never throws; it accepts exactly when an
  * independent model says so (version 2, a tag that is HMAC-SHA256 computed here from the
  * documented layout over the label, the fields and this server's id, the stage of the port it
- * reached, stamped within the skew of the packet's time and not before the start); a payload of
+ * reached, stamped at most the skew behind and max-ahead ahead of the packet's time, and not
+ * before the start + max-ahead, saturated); a payload of
  * the wrong length is malformed; and the same datagram judged again is refused as replayed if
  * it was accepted, or judged the same way if not.
  */
@@ -45,6 +47,7 @@ class AuthPayloadFuzzTest {
   /** Ports a selector byte picks: the sequence, and one port outside it. */
   static final int[] PORTS = {12001, 12002, 12003, 40000};
   static final long MAX_SKEW_NANOS = 30_000_000_000L;
+  static final long MAX_AHEAD_NANOS = 5_000_000_000L;
   static final int HEADER = 2;
 
   @FuzzTest
@@ -55,11 +58,12 @@ class AuthPayloadFuzzTest {
     long stamp = payload.length >= AuthPayload.NONCE_OFFSET ? AuthPayload.timestampNanos(payload, 0) : 0;
     long timeNanos = stamp + input[1] * (MAX_SKEW_NANOS / 32); // Wraps near the ends: fine, the model agrees.
 
-    long notBefore = timeNanos - MAX_SKEW_NANOS / 2;
+    long start = timeNanos - MAX_SKEW_NANOS / 2;
 
-    KnockVerifier verifier = new KnockVerifier(KEY, ServerId.of(SERVER_ID), SEQUENCE, MAX_SKEW_NANOS, 4, notBefore);
+    KnockVerifier verifier = new KnockVerifier(KEY, ServerId.of(SERVER_ID), SEQUENCE, MAX_SKEW_NANOS,
+        MAX_AHEAD_NANOS, 4, start);
     Verdict first = verifier.verify(timeNanos, port, input, HEADER, payload.length, true);
-    assertEquals(modelAccepts(payload, port, timeNanos, notBefore), first == Verdict.ACCEPTED,
+    assertEquals(modelAccepts(payload, port, timeNanos, start), first == Verdict.ACCEPTED,
         () -> "verdict " + first + " for port " + port + ", time " + timeNanos
             + ", payload " + HexFormat.of().formatHex(payload));
     if (payload.length != AuthPayload.LENGTH) {
@@ -70,18 +74,18 @@ class AuthPayloadFuzzTest {
   }
 
   /** What an independent reading of the payload format says: accepted or not. */
-  private static boolean modelAccepts(byte[] payload, int port, long timeNanos, long notBefore) {
+  private static boolean modelAccepts(byte[] payload, int port, long timeNanos, long start) {
     if (payload.length != 58 || payload[0] != 2) return false;
     int stage = payload[1] & 0xFF;
     if (stage < 1 || stage > SEQUENCE.length() || SEQUENCE.port(stage - 1) != port) return false;
     if (!Arrays.equals(Arrays.copyOfRange(payload, 26, 58), modelTag(payload))) return false;
-    long stamp = new java.math.BigInteger(Arrays.copyOfRange(payload, 2, 10)).longValueExact();
-    try {
-      long difference = Math.subtractExact(timeNanos, stamp);
-      return difference >= -MAX_SKEW_NANOS && difference <= MAX_SKEW_NANOS && stamp >= notBefore;
-    } catch (ArithmeticException overflow) {
-      return false;
-    }
+    long stamp = new BigInteger(Arrays.copyOfRange(payload, 2, 10)).longValueExact();
+    BigInteger behind = BigInteger.valueOf(timeNanos).subtract(BigInteger.valueOf(stamp));
+    BigInteger firstStamp = start == Long.MIN_VALUE ? BigInteger.valueOf(start) // no bound
+        : BigInteger.valueOf(start).add(BigInteger.valueOf(MAX_AHEAD_NANOS)).min(BigInteger.valueOf(Long.MAX_VALUE));
+    return behind.compareTo(BigInteger.valueOf(-MAX_AHEAD_NANOS)) >= 0
+        && behind.compareTo(BigInteger.valueOf(MAX_SKEW_NANOS)) <= 0
+        && BigInteger.valueOf(stamp).compareTo(firstStamp) >= 0;
   }
 
   /** HMAC-SHA256 of "udpknock-knock-v2", bytes 0..25, the server id's length and its bytes. */

@@ -18,6 +18,7 @@ import org.udpknock.core.KnockSequence;
 class KnockVerifierTest {
   static final long SECOND = 1_000_000_000L;
   static final long SKEW = 30 * SECOND;
+  static final long AHEAD = 5 * SECOND;
   static final KnockKey KEY = AuthPayloadTest.KEY;
   static final KnockKey OTHER_KEY = new KnockKey(HexFormat.of().parseHex(
       "ff0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"));
@@ -26,7 +27,7 @@ class KnockVerifierTest {
   private long nonceCounter;
 
   private KnockVerifier verifier(int capacity) {
-    return new KnockVerifier(KEY, SERVER, SEQUENCE, SKEW, capacity, Long.MIN_VALUE);
+    return new KnockVerifier(KEY, SERVER, SEQUENCE, SKEW, AHEAD, capacity, Long.MIN_VALUE);
   }
 
   private byte[] payload(KnockKey key, int stage, long stamped) {
@@ -69,14 +70,15 @@ class KnockVerifierTest {
   @ParameterizedTest
   @ValueSource(longs = {0, -7 * SECOND, 1_795_000_000 * SECOND, Long.MAX_VALUE - 100 * SECOND,
       Long.MIN_VALUE + 100 * SECOND})
-  void theSkewIsInclusiveToTheNanosecondBothWays(long t) {
+  void theSkewBehindAndTheMaxAheadAreInclusiveToTheNanosecond(long t) {
     KnockVerifier verifier = verifier(16);
-    // Stamped exactly 30 s before / after the packet's time: still fresh.
+    // Stamped exactly 30 s before / 5 s after the packet's time: still fresh.
     assertEquals(Verdict.ACCEPTED, verify(verifier, t, 12001, payload(KEY, 1, t - SKEW)));
-    assertEquals(Verdict.ACCEPTED, verify(verifier, t, 12001, payload(KEY, 1, t + SKEW)));
-    // One nanosecond further either way: stale.
+    assertEquals(Verdict.ACCEPTED, verify(verifier, t, 12001, payload(KEY, 1, t + AHEAD)));
+    // One nanosecond further either way: stale; 30 s ahead is far past max-ahead.
     assertEquals(Verdict.STALE, verify(verifier, t, 12001, payload(KEY, 1, t - SKEW - 1)));
-    assertEquals(Verdict.STALE, verify(verifier, t, 12001, payload(KEY, 1, t + SKEW + 1)));
+    assertEquals(Verdict.STALE, verify(verifier, t, 12001, payload(KEY, 1, t + AHEAD + 1)));
+    assertEquals(Verdict.STALE, verify(verifier, t, 12001, payload(KEY, 1, t + SKEW)));
   }
 
   @ParameterizedTest
@@ -185,30 +187,84 @@ class KnockVerifierTest {
   @ParameterizedTest
   @ValueSource(ints = {1, 2, 3, 4})
   void withARepeatedPortTheStageNamesThePosition(int stage) {
-    KnockVerifier verifier = new KnockVerifier(KEY, SERVER, KnockSequence.of(7000, 8000, 9000, 7000), SKEW, 16,
-        Long.MIN_VALUE);
+    KnockVerifier verifier = new KnockVerifier(KEY, SERVER, KnockSequence.of(7000, 8000, 9000, 7000), SKEW, AHEAD,
+        16, Long.MIN_VALUE);
     int[] ports = {7000, 8000, 9000, 7000};
     assertEquals(Verdict.ACCEPTED, verify(verifier, 0, ports[stage - 1], payload(KEY, stage, 0)));
     int other = ports[stage % 4] == ports[stage - 1] ? 8000 : ports[stage % 4];
     assertEquals(Verdict.WRONG_STAGE, verify(verifier, 0, other, payload(KEY, stage, 0)));
   }
 
+  private static KnockVerifier startedAt(long start) {
+    return new KnockVerifier(KEY, SERVER, SEQUENCE, SKEW, AHEAD, 16, start);
+  }
+
   /**
    * Issue 9: the nonce cache is in memory only, so a knock sniffed before a restart (or a
-   * crash) passed the restarted server. A knock stamped before the start is refused; one
-   * stamped at the very nanosecond of the start is not.
+   * crash) passed the restarted server. A knock stamped before the start + max-ahead is
+   * refused; one stamped at that very nanosecond is not.
    */
   @ParameterizedTest
   @ValueSource(longs = {0, -7 * SECOND, 1_795_000_000 * SECOND, Long.MAX_VALUE - 100 * SECOND,
       Long.MIN_VALUE + 100 * SECOND})
-  void aKnockStampedBeforeTheStartIsRefusedToTheNanosecond(long start) {
-    KnockVerifier verifier = new KnockVerifier(KEY, SERVER, SEQUENCE, SKEW, 16, start);
+  void aKnockStampedBeforeTheStartPlusMaxAheadIsRefusedToTheNanosecond(long start) {
+    KnockVerifier verifier = startedAt(start);
     assertEquals(Verdict.BEFORE_START, verify(verifier, start + 1, 12001, payload(KEY, 1, start - 1)));
-    assertEquals(Verdict.ACCEPTED, verify(verifier, start + 1, 12001, payload(KEY, 1, start)));
-    assertEquals(Verdict.ACCEPTED, verify(verifier, start + 1, 12001, payload(KEY, 1, start + 1)));
+    assertEquals(Verdict.BEFORE_START, verify(verifier, start + 1, 12001, payload(KEY, 1, start)));
+    assertEquals(Verdict.BEFORE_START, verify(verifier, start + 1, 12001, payload(KEY, 1, start + AHEAD - 1)));
+    assertEquals(Verdict.ACCEPTED, verify(verifier, start + 1, 12001, payload(KEY, 1, start + AHEAD)));
+    // The price: a client whose clock agrees with the server's is refused for max-ahead after the start.
+    long late = start + AHEAD - 1;
+    assertEquals(Verdict.BEFORE_START, verify(verifier, late, 12001, payload(KEY, 1, late)));
+    assertEquals(Verdict.ACCEPTED, verify(verifier, late + 1, 12001, payload(KEY, 1, late + 1)));
     // Stale is judged first: a knock far older than the packet is stale, whatever the start.
     assertEquals(Verdict.STALE, verify(verifier, start + SKEW + 2, 12001, payload(KEY, 1, start - 1)));
-    assertEquals(1, verifier.count(Verdict.BEFORE_START));
+    assertEquals(4, verifier.count(Verdict.BEFORE_START));
+  }
+
+  /**
+   * Issue 9, left open by the first start bound: a client whose clock is ahead by d stamps its
+   * knock d in the future. A first server accepted it; a second, started (after a crash) less
+   * than d later, took a stamp after its own start for a fresh knock and granted the copy.
+   */
+  @ParameterizedTest
+  @ValueSource(longs = {0, -7 * SECOND, 1_795_000_000 * SECOND, Long.MAX_VALUE - 100 * SECOND,
+      Long.MIN_VALUE + 100 * SECOND})
+  void aKnockStampedAheadIsRefusedAfterARestartWithinItsLead(long seen) {
+    long lead = 3 * SECOND; // Less than max-ahead: the first server accepts it.
+    byte[] knock = payload(KEY, 1, seen + lead);
+    assertEquals(Verdict.ACCEPTED, verify(startedAt(seen - 2 * AHEAD), seen, 12001, knock));
+    for (long restart : new long[] {seen + 1, seen + lead / 2, seen + lead - 1}) {
+      KnockVerifier restarted = startedAt(restart);
+      assertEquals(Verdict.BEFORE_START, verify(restarted, restart + 1, 12001, knock), "restart " + restart);
+      assertEquals(Verdict.BEFORE_START, verify(restarted, seen + lead + AHEAD, 12001, knock), "restart " + restart);
+    }
+  }
+
+  /**
+   * A limit, pinned so that the README's word on it stays true: a knock from a client more than
+   * max-ahead ahead is stale when it comes, but its nonce was never accepted, so whoever captured
+   * it can send it once when its time comes. The server cannot tell it from a fresh knock.
+   */
+  @ParameterizedTest
+  @ValueSource(longs = {0, 1_795_000_000 * SECOND})
+  void aKnockRefusedAsTooFarAheadPassesOnceWhenItsTimeComes(long t) {
+    KnockVerifier verifier = verifier(16);
+    byte[] knock = payload(KEY, 1, t + AHEAD + SECOND);
+    assertEquals(Verdict.STALE, verify(verifier, t, 12001, knock));
+    assertEquals(Verdict.ACCEPTED, verify(verifier, t + SECOND, 12001, knock));
+    assertEquals(Verdict.REPLAYED, verify(verifier, t + 2 * SECOND, 12001, knock));
+  }
+
+  /** Near the end of the range the start + max-ahead saturates: it never wraps to let all in. */
+  @ParameterizedTest
+  @ValueSource(longs = {Long.MAX_VALUE - 1, Long.MAX_VALUE - AHEAD})
+  void theStartBoundSaturatesAtTheEndOfTheRange(long start) {
+    KnockVerifier verifier = startedAt(start);
+    assertEquals(Verdict.BEFORE_START, verify(verifier, Long.MAX_VALUE, 12001, payload(KEY, 1, Long.MAX_VALUE - 1)));
+    assertEquals(Verdict.ACCEPTED, verify(verifier, Long.MAX_VALUE, 12001, payload(KEY, 1, Long.MAX_VALUE)));
+    assertEquals(Long.MAX_VALUE, KnockVerifier.firstStampAfter(start, AHEAD));
+    assertEquals(Long.MIN_VALUE, KnockVerifier.firstStampAfter(Long.MIN_VALUE, AHEAD), "no bound stays none");
   }
 
   /** Issue 9: a knock for one server opened every other server with the same key. */
@@ -217,7 +273,8 @@ class KnockVerifierTest {
   void aKnockSignedForAnotherServerIdHasABadTag(long t) {
     byte[] forOther = AuthPayload.encode(KEY, ServerId.of("test-server-2"), 1, t, nextNonce());
     assertEquals(Verdict.BAD_TAG, verify(verifier(16), t, 12001, forOther));
-    KnockVerifier other = new KnockVerifier(KEY, ServerId.of("test-server-2"), SEQUENCE, SKEW, 16, Long.MIN_VALUE);
+    KnockVerifier other = new KnockVerifier(KEY, ServerId.of("test-server-2"), SEQUENCE, SKEW, AHEAD, 16,
+        Long.MIN_VALUE);
     assertEquals(Verdict.BAD_TAG, verify(other, t, 12001, payload(KEY, 1, t)));
   }
 

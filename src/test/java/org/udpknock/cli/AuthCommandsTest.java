@@ -136,6 +136,9 @@ class AuthCommandsTest {
         {"replay", "--secret-file", key, "--max-skew", "0s", "pcaps/gen-auth-wrong-key.pcap"},
         {"replay", "--secret-file", key, "--max-skew", "soon", "pcaps/gen-auth-wrong-key.pcap"},
         {"server", "--secret-file", key, "--max-skew", "-5s"},
+        {"replay", "--secret-file", key, "--max-ahead", "0ms", "pcaps/gen-auth-wrong-key.pcap"},
+        {"replay", "--secret-file", key, "--max-ahead", "later", "pcaps/gen-auth-wrong-key.pcap"},
+        {"server", "--secret-file", key, "--max-ahead", "0s"},
         {"server", "--secret-file", key, "--nonce-cache", "0"},
         {"knock", "--secret-file", key, "--latency-report", "-", "127.0.0.1"},
         {"knock", "--secret-file", key, "--server-id", "two words", "--no-connect", "127.0.0.1"},
@@ -150,6 +153,16 @@ class AuthCommandsTest {
       assertEquals(2, run.code, String.join(" ", args) + ": " + run.err);
       run.oneLineError();
     }
+  }
+
+  /** The two bounds are independent: a max-ahead longer than the max-skew is no error. */
+  @Test
+  void maxAheadMayBeLongerThanMaxSkew() throws IOException {
+    Path key = org.udpknock.fixtures.TestKeys.privateCopy(Path.of("pcaps/gen-auth.key"), dir);
+    CliRun run = CliRun.of("replay", "--secret-file", key.toString(), "--max-skew", "1s", "--max-ahead", "10s",
+        "pcaps/gen-auth-wrong-key.pcap");
+    assertEquals(0, run.code, run.err);
+    assertTrue(run.out.contains("3 rejected (malformed 0, old-version 0, bad-tag 3,"), run.out);
   }
 
   /**

@@ -139,13 +139,18 @@ class AuthReplayNamespaceIT {
     assertFalse(connectFrom(attacker, portB).contains(GREETING), "no greeting from B\n" + b.log());
   }
 
+  /**
+   * With --max-ahead 1ms: the client shares this machine's clock, and knocks well after that
+   * (a new JVM); the server says from when it takes knocks.
+   */
   private Server startServer(int servicePort, String... extra) throws Exception {
     List<String> command = new ArrayList<>(List.of(java(), "-jar", JAR.toString(), "server",
         "-i", hostEnd, "--any-destination", "--sequence", sequence.toString(),
-        "--service-port", String.valueOf(servicePort), "--secret-file", key.toString()));
+        "--service-port", String.valueOf(servicePort), "--secret-file", key.toString(), "--max-ahead", "1ms"));
     command.addAll(List.of(extra));
     Server server = new Server(start(command));
     server.awaitLog("listening interface " + hostEnd);
+    server.awaitLog("warning message authenticated knocks stamped before ");
     return server;
   }
 

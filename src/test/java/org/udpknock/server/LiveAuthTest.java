@@ -3,6 +3,7 @@ package org.udpknock.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.udpknock.server.LiveHarness.SECOND;
 
 import java.io.IOException;
@@ -16,6 +17,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -45,12 +47,17 @@ class LiveAuthTest {
     }
   }
 
+  /** Max-ahead 1 ms: client and server share this machine's clock; the harness waits it out. */
   private void startServer(long serviceTimeoutNanos) throws Exception {
+    startServer(serviceTimeoutNanos, 1_000_000L);
+  }
+
+  private void startServer(long serviceTimeoutNanos, long maxAheadNanos) throws Exception {
     keyFile = dir.resolve("knock.key");
     KeyFile.create(keyFile, ServerId.of("live-auth"), new SecureRandom());
     KeyFile.Contents contents = KeyFile.read(keyFile);
     live = LiveHarness.start(serviceTimeoutNanos, new AuthSettings(contents.key(), contents.serverId(),
-        AuthSettings.DEFAULT_MAX_SKEW_NANOS, 1000));
+        AuthSettings.DEFAULT_MAX_SKEW_NANOS, maxAheadNanos, 1000));
   }
 
   private int knockWithTheClient(StringWriter out, StringWriter err) {
@@ -68,6 +75,33 @@ class LiveAuthTest {
     assertEquals(GREETING, out.toString().strip());
     live.awaitLog("granted 127.0.0.1");
     assertFalse(live.log().contains("rejected"), live.log());
+  }
+
+  /**
+   * The price of the start bound: for max-ahead after the start every knock is refused, and the
+   * server says until when in a warning right after its start line.
+   */
+  @Test
+  void aKnockWithinMaxAheadOfTheStartIsRefusedAsBeforeStartAndTheServerSaidSo() throws Exception {
+    long before = Clock.SYSTEM.nowNanos();
+    startServer(30 * SECOND, 3600 * SECOND);
+    live.awaitLog("warning message authenticated knocks stamped before ");
+    List<String> lines = live.log().lines().toList();
+    String warning = lines.get(1);
+    assertTrue(lines.get(0).contains(" listening ") && warning.contains(" warning "), "right after the start line: " + lines);
+    Instant until = Instant.parse(warning.split("stamped before ")[1].split(" ")[0]);
+    long untilNanos = until.getEpochSecond() * SECOND + until.getNano();
+    assertTrue(untilNanos >= before + 3600 * SECOND && untilNanos <= Clock.SYSTEM.nowNanos() + 3600 * SECOND, warning);
+    assertTrue(warning.contains("(the start + --max-ahead) are refused as before-start"), warning);
+
+    List<String> args = new ArrayList<>(Arrays.asList(live.knockArgs("127.0.0.1")));
+    args.addAll(List.of("--secret-file", keyFile.toString(), "--no-connect"));
+    StringWriter err = new StringWriter();
+    assertEquals(0, Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err), args.toArray(String[]::new)),
+        err.toString());
+    live.awaitLog("rejected 127.0.0.1 port " + live.sequence.port(2) + " before-start");
+    assertFalse(live.log().contains("granted"), live.log());
+    assertRefused();
   }
 
   @Test

@@ -62,7 +62,12 @@ public final class LiveHarness implements AutoCloseable {
     return start(serviceTimeoutNanos, auth, 1000);
   }
 
-  /** As {@link #start(long, AuthSettings)}, tracking at most {@code maxSources} sources. */
+  /**
+   * As {@link #start(long, AuthSettings)}, tracking at most {@code maxSources} sources. In
+   * authenticated mode with a max-ahead under a second, returns once it has passed since the
+   * server's start (a bounded poll): knocks are then no longer refused as before-start. A longer
+   * one is a test of that refusal.
+   */
   static LiveHarness start(long serviceTimeoutNanos, AuthSettings auth, int maxSources) throws IOException {
     int base = 20000 + RANDOM.nextInt(9000) * 3;
     KnockSequence sequence = KnockSequence.of(base, base + 2, base + 1);
@@ -70,6 +75,10 @@ public final class LiveHarness implements AutoCloseable {
         serviceTimeoutNanos, null, ServerConfig.DEFAULT_GREETING, false).withAuth(auth);
     LiveHarness harness = new LiveHarness(config, openOrSkip(config));
     harness.thread.start();
+    if (auth != null && auth.maxAheadNanos() < SECOND) {
+      long firstStamp = auth.firstStampAfter(Clock.SYSTEM.nowNanos()); // The start was before now.
+      await(() -> Clock.SYSTEM.nowNanos() > firstStamp, "the wall clock past the start + max-ahead");
+    }
     return harness;
   }
 
