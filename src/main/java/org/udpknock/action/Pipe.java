@@ -25,20 +25,27 @@ final class Pipe {
     this.buffer = ByteBuffer.allocateDirect(bufferBytes); // Direct: the kernel copies straight from it.
   }
 
-  /** Reads what fits, writes what the other side takes, and half-closes it after the last byte. */
-  void move() throws IOException {
-    if (wantsRead() && from.read(buffer) < 0) {
+  /**
+   * Reads what fits, writes what the other side takes, and half-closes it after the last byte.
+   * True when some byte moved: the caller may go again before selecting.
+   */
+  boolean move() throws IOException {
+    int read = wantsRead() ? from.read(buffer) : 0;
+    if (read < 0) {
       endOfStream = true;
     }
+    int written = 0;
     if (buffer.position() > 0) {
       buffer.flip();
-      bytes += to.write(buffer);
+      written = to.write(buffer);
+      bytes += written;
       buffer.compact();
     }
     if (endOfStream && buffer.position() == 0 && !shutDown) {
       shutDown = true;
       to.shutdownOutput();
     }
+    return read > 0 || written > 0;
   }
 
   boolean wantsRead() {

@@ -10,6 +10,8 @@ import java.nio.channels.SocketChannel;
  * only to itself.
  */
 final class Relay {
+  /** Passes over both pipes per wake-up while bytes move: fewer selects, yet no relay starves the others. */
+  private static final int PASSES = 4;
   final SocketChannel client;
   final SocketChannel backend;
   final String source;
@@ -45,8 +47,12 @@ final class Relay {
 
   /** Moves both directions as far as the sockets allow; true when the relay is over. */
   boolean pump() throws IOException {
-    upstream.move();
-    downstream.move();
+    for (int pass = 0; pass < PASSES; pass++) {
+      boolean moved = upstream.move() | downstream.move(); // Both, always.
+      if (!moved) {
+        break;
+      }
+    }
     if (upstream.done() && downstream.done()) {
       return true;
     }
