@@ -23,12 +23,19 @@ import org.udpknock.server.Clock;
  */
 public final class ForwardBenchmark {
   private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+  /**
+   * Targets: a forwarded connect reaches the backend within a millisecond; the copy keeps over a
+   * third of the direct rate (each byte crosses the kernel twice more, so about half is the ceiling).
+   */
+  private static final long TARGET_MEDIAN_MICROS = 1000;
+  private static final double TARGET_RATIO = 0.35;
 
   private ForwardBenchmark() {}
 
   public static void main(String[] args) throws Exception {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 300;
     long bytes = (args.length > 1 ? Long.parseLong(args[1]) : 1024) << 20;
+    int exitCode = 1;
     try (Sink sink = new Sink()) {
       int doorPort = freePort();
       ForwardAction door = new ForwardAction(LOOPBACK, doorPort, "127.0.0.1:" + sink.port(),
@@ -37,18 +44,23 @@ public final class ForwardBenchmark {
       door.openPort();
       try {
         latency("direct", sink, sink.port(), rounds);
-        latency("forward", sink, doorPort, rounds);
+        long medianMicros = latency("forward", sink, doorPort, rounds);
         double direct = throughput("direct", sink, sink.port(), bytes);
         double forward = throughput("forward", sink, doorPort, bytes);
-        System.out.printf("throughput ratio forward/direct: %.2f%n", forward / direct);
+        double ratio = forward / direct;
+        boolean met = medianMicros <= TARGET_MEDIAN_MICROS && ratio >= TARGET_RATIO;
+        System.out.printf("throughput ratio forward/direct: %.2f%ntarget (median <= %d us, ratio >= %.2f): %s%n",
+            ratio, TARGET_MEDIAN_MICROS, TARGET_RATIO, met ? "MET" : "MISSED");
+        exitCode = met ? 0 : 1;
       } finally {
         door.close();
       }
     }
+    System.exit(exitCode);
   }
 
   /** Connect to accept, {@code rounds} times (after as many warm-up rounds): median and 99th percentile. */
-  private static void latency(String label, Sink sink, int port, int rounds) throws Exception {
+  private static long latency(String label, Sink sink, int port, int rounds) throws Exception {
     long[] micros = new long[rounds];
     for (int i = -rounds; i < rounds; i++) {
       long start = System.nanoTime();
@@ -62,6 +74,7 @@ public final class ForwardBenchmark {
     Arrays.sort(micros);
     System.out.printf("connect to backend accept, %s: median %d us, p99 %d us (%d rounds)%n", label,
         micros[rounds / 2], micros[rounds * 99 / 100], rounds);
+    return micros[rounds / 2];
   }
 
   /** One client writes {@code bytes}; timed until the backend has read them all. Best of 3, MiB/s. */
