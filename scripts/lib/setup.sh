@@ -57,6 +57,8 @@ ensure_nftables() { need nftables command -v nft && need libnftables1 has_libnft
 ensure_tcpdump() { need tcpdump command -v tcpdump; }
 ensure_scapy() { need python3-scapy /usr/bin/python3 -c 'import scapy.all'; }
 ensure_netcat() { need netcat-openbsd command -v nc; }
+# ForwardSshTest runs a real sshd behind a forward door and a real ssh through it.
+ensure_openssh() { need openssh-server test -x /usr/sbin/sshd && need openssh-client command -v ssh; }
 
 jar_is_stale() {
   [ ! -f "$UDPKNOCK_JAR" ] && return 0
