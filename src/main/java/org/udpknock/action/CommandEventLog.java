@@ -1,0 +1,72 @@
+package org.udpknock.action;
+
+import java.util.concurrent.TimeUnit;
+import org.udpknock.report.EventWriter;
+import org.udpknock.server.Clock;
+
+/**
+ * Writes what happens to commands as server events, at the time {@code clock} says:
+ * <pre>
+ * command SOURCE door D hook on-open exit 0 ms 3 output "first line"
+ * command-timeout SOURCE door D hook on-close after-ms 10000 output "..."
+ * command-error SOURCE door D hook on-open error cannot run /usr/sbin/x: No such file or directory
+ * command-dropped SOURCE door D hook on-open reason queue-full
+ * command-refused SOURCE door D hook on-open error not an address: "..."
+ * </pre>
+ * In JSON the output is a plain string; in text it is quoted, escaped by {@link FirstLine}.
+ */
+public final class CommandEventLog implements CommandListener {
+  private final EventWriter writer;
+  private final Clock clock;
+  private final boolean json;
+
+  /** {@code json} as given to {@link EventWriter#create}: whether {@code writer} writes JSON. */
+  public CommandEventLog(EventWriter writer, boolean json, Clock clock) {
+    this.writer = writer;
+    this.clock = clock;
+    this.json = json;
+  }
+
+  @Override
+  public void finished(Command command, int exitCode, String firstLine, long durationNanos) {
+    event("command", command, "exit", exitCode, "ms", TimeUnit.NANOSECONDS.toMillis(durationNanos),
+        "output", output(firstLine));
+  }
+
+  @Override
+  public void timedOut(Command command, String firstLine, long durationNanos) {
+    event("command-timeout", command, "after-ms", TimeUnit.NANOSECONDS.toMillis(durationNanos),
+        "output", output(firstLine));
+  }
+
+  @Override
+  public void failedToStart(Command command, String why) {
+    event("command-error", command, "error", why);
+  }
+
+  @Override
+  public void dropped(Command command, String why) {
+    event("command-dropped", command, "reason", why);
+  }
+
+  @Override
+  public void refused(String door, Command.Hook hook, long sourceHi, long sourceLo, String why) {
+    writer.serverEvent("command-refused", clock.nowNanos(), writer.address(sourceHi, sourceLo),
+        "door", door, "hook", hook.label(), "error", why);
+  }
+
+  private void event(String event, Command command, Object... fields) {
+    Object[] all = new Object[4 + fields.length];
+    all[0] = "door";
+    all[1] = command.door();
+    all[2] = "hook";
+    all[3] = command.hook().label();
+    System.arraycopy(fields, 0, all, 4, fields.length);
+    writer.serverEvent(event, clock.nowNanos(), writer.address(command.sourceHi(), command.sourceLo()), all);
+  }
+
+  /** FirstLine has escaped it already; text adds the quotes (JSON quotes every string). */
+  private String output(String firstLine) {
+    return json ? firstLine : "\"" + firstLine + "\"";
+  }
+}
