@@ -1,8 +1,6 @@
 package org.udpknock.cli;
 
-import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import org.udpknock.config.Durations;
 import org.udpknock.core.KnockSequence;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
@@ -11,30 +9,13 @@ import picocli.CommandLine.TypeConversionException;
 final class Converters {
   private Converters() {}
 
-  private static final Pattern DURATION = Pattern.compile("(\\d{1,12})(ns|us|ms|s|m|h)?");
-
   /** Parses {@code 5s}, {@code 500ms}, {@code 2m}, {@code 1h}, {@code 250us}, {@code 10ns}; a bare number is seconds. */
   static long parseDurationNanos(String text) {
-    Matcher match = DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));
-    if (!match.matches()) {
-      throw new TypeConversionException(
-          "'" + text + "' is not a duration; write it like 5s, 500ms or 2m");
+    try {
+      return Durations.parseNanos(text);
+    } catch (IllegalArgumentException e) {
+      throw new TypeConversionException(e.getMessage());
     }
-    long amount = Long.parseLong(match.group(1));
-    String unit = match.group(2) == null ? "s" : match.group(2);
-    long nanosPerUnit;
-    switch (unit) {
-      case "ns": nanosPerUnit = 1L; break;
-      case "us": nanosPerUnit = 1_000L; break;
-      case "ms": nanosPerUnit = 1_000_000L; break;
-      case "s": nanosPerUnit = 1_000_000_000L; break;
-      case "m": nanosPerUnit = 60_000_000_000L; break;
-      default: nanosPerUnit = 3_600_000_000_000L; break;
-    }
-    if (amount > Long.MAX_VALUE / nanosPerUnit) {
-      throw new TypeConversionException("'" + text + "' is too long a duration");
-    }
-    return amount * nanosPerUnit;
   }
 
   static final class Duration implements ITypeConverter<Long> {

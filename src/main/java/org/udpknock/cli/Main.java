@@ -13,7 +13,7 @@ import picocli.CommandLine.ParameterException;
 @Command(name = "udpknock", mixinStandardHelpOptions = true, version = "udpknock 0.1.0",
     description = "A port-knocking daemon that sniffs UDP knocks with libpcap.",
     subcommands = {ServerCommand.class, KnockCommand.class, ReplayCommand.class, InterfacesCommand.class,
-        KeygenCommand.class,
+        KeygenCommand.class, CheckConfigCommand.class, ImportKnockdCommand.class,
         GenerateFloodCommand.class})
 public final class Main {
 

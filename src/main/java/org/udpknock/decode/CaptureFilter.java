@@ -2,6 +2,7 @@ package org.udpknock.decode;
 
 import static org.udpknock.decode.HeaderLayout.MAX_VLAN_TAGS;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -35,6 +36,31 @@ public final class CaptureFilter {
       nested = datagram + " or (vlan and (" + nested + "))";
     }
     return nested;
+  }
+
+  /**
+   * The filter for several doors' port ranges: their union, so that a port two doors share, or
+   * ranges that overlap, appear once. For one door's ranges it is {@link #of(int, List)}'s.
+   */
+  public static String ofAll(int linkType, List<List<int[]>> rangesPerDoor) {
+    return of(linkType, union(rangesPerDoor));
+  }
+
+  /** The sorted, merged union of inclusive {@code {low, high}} ranges. */
+  public static List<int[]> union(List<List<int[]>> rangesPerDoor) {
+    List<int[]> all = new ArrayList<>();
+    rangesPerDoor.forEach(ranges -> ranges.forEach(range -> all.add(range.clone())));
+    all.sort((a, b) -> Integer.compare(a[0], b[0]));
+    List<int[]> merged = new ArrayList<>();
+    for (int[] range : all) {
+      int[] last = merged.isEmpty() ? null : merged.get(merged.size() - 1);
+      if (last != null && range[0] <= last[1] + 1) {
+        last[1] = Math.max(last[1], range[1]);
+      } else {
+        merged.add(range);
+      }
+    }
+    return merged;
   }
 
   private static String portTest(int[] range) {

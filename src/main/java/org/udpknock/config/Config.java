@@ -1,0 +1,53 @@
+package org.udpknock.config;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.udpknock.door.DoorConfig;
+
+/**
+ * A config file's contents, checked: the settings that apply to the whole server, and the doors.
+ * The command line's {@code -i} wins over {@link #interfaceName}; the caller applies that.
+ *
+ * @param file the file it was read from
+ * @param interfaceName {@code interface}, or null when the file names none
+ * @param json {@code json}: events as JSON lines
+ * @param quiet {@code quiet}: no knock progress, resets or rejected knocks in the log
+ * @param maxSources {@code max_sources}: most knock attempts tracked at once, per door
+ * @param maxGrants {@code max_grants}: most grants held at once, per door
+ * @param anyDestination {@code any_destination}: count knocks addressed to any host
+ * @param waitForInterface {@code wait_for_interface}: wait for a missing interface instead of failing
+ * @param nftables {@code nftables}: whether the kernel guards the doors' ports
+ * @param nftTable {@code nft_table}: udpknock's own nftables table (family inet)
+ * @param doors at least one, with distinct names, no two listening on one TCP port
+ */
+public record Config(
+    Path file,
+    String interfaceName,
+    boolean json,
+    boolean quiet,
+    int maxSources,
+    int maxGrants,
+    boolean anyDestination,
+    boolean waitForInterface,
+    Nftables nftables,
+    String nftTable,
+    List<DoorConfig> doors) {
+
+  public static final int DEFAULT_MAX_SOURCES = 1_000_000;
+  public static final int DEFAULT_MAX_GRANTS = 100_000;
+  /** The command line's bound on --max-sources, --max-grants and --nonce-cache. */
+  public static final int MAX_TABLE_SIZE = 50_000_000;
+
+  public Config {
+    doors = List.copyOf(doors);
+  }
+
+  /** {@code nftables = "auto" | "require" | "off"}, as the command line's {@code --nftables}. */
+  public enum Nftables {
+    AUTO, REQUIRE, OFF;
+
+    public String label() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+}
