@@ -17,7 +17,7 @@ import org.udpknock.door.DoorConfig;
 /** Reads one {@code [[door]]} table into a {@link DoorConfig}, with the command line's defaults. */
 final class DoorReader {
   static final List<String> KEYS = List.of("name", "sequence", "seq_timeout", "scan_guard",
-      "secret_file", "server_id", "max_skew", "nonce_cache", "open_for", "action", "port", "protocol",
+      "secret_file", "server_id", "max_skew", "max_ahead", "nonce_cache", "open_for", "action", "port", "protocol",
       "bind", "greeting", "write_timeout", "forward_to", "connect_timeout", "max_connections",
       "on_open", "on_close", "command_timeout");
   static final long DEFAULT_SEQ_TIMEOUT_NANOS = 5_000_000_000L;
@@ -26,7 +26,7 @@ final class DoorReader {
   private static final Pattern NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_-]{0," + (MAX_NAME_LENGTH - 1) + "}");
   private static final Pattern FORWARD_TO = Pattern.compile("(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+):(\\d{1,5})");
   private static final Pattern ADDRESS_LITERAL = Pattern.compile("[0-9A-Fa-f:.]+");
-  private static final List<String> AUTH_KEYS = List.of("server_id", "max_skew", "nonce_cache");
+  private static final List<String> AUTH_KEYS = List.of("server_id", "max_skew", "max_ahead", "nonce_cache");
 
   private final Fields fields;
   private final Path directory;
@@ -111,6 +111,7 @@ final class DoorReader {
     String secretFile = fields.string("secret_file", null);
     String serverId = fields.string("server_id", null);
     long maxSkew = fields.duration("max_skew", AuthSettings.DEFAULT_MAX_SKEW_NANOS);
+    long maxAhead = fields.duration("max_ahead", AuthSettings.DEFAULT_MAX_AHEAD_NANOS);
     int nonceCache = fields.integer("nonce_cache", 1, Config.MAX_TABLE_SIZE, AuthSettings.DEFAULT_NONCE_CACHE);
     if (secretFile == null) {
       return null;
@@ -120,7 +121,7 @@ final class DoorReader {
           + " printable ASCII characters without spaces, not \"" + serverId + "\"");
     }
     KeyFile.Contents key = readKey(directory.resolve(secretFile), serverId);
-    return new AuthSettings(key.key(), key.serverId(), maxSkew, nonceCache);
+    return new AuthSettings(key.key(), key.serverId(), maxSkew, maxAhead, nonceCache);
   }
 
   private KeyFile.Contents readKey(Path file, String serverId) throws ConfigException {

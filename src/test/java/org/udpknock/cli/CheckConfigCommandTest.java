@@ -55,7 +55,7 @@ class CheckConfigCommandTest {
     assertEquals(2, run.code);
     assertEquals("", run.out);
     assertEquals("udpknock check-config: " + file + " line 3: door 1: unknown key 'sequense'; the keys of a"
-        + " door are: name, sequence, seq_timeout, scan_guard, secret_file, server_id, max_skew, nonce_cache,"
+        + " door are: name, sequence, seq_timeout, scan_guard, secret_file, server_id, max_skew, max_ahead, nonce_cache,"
         + " open_for, action, port, protocol, bind, greeting, write_timeout, forward_to, connect_timeout,"
         + " max_connections, on_open, on_close, command_timeout.", run.oneLineError());
     CliRun missing = CliRun.of("check-config", dir.resolve("none.toml").toString());

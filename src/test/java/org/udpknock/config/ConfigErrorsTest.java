@@ -29,7 +29,7 @@ class ConfigErrorsTest {
   @Test
   void unknownDoorKey() {
     assertRefused("FILE line 5: door 1: unknown key 'sequense'; the keys of a door are: name, sequence,"
-        + " seq_timeout, scan_guard, secret_file, server_id, max_skew, nonce_cache, open_for, action,"
+        + " seq_timeout, scan_guard, secret_file, server_id, max_skew, max_ahead, nonce_cache, open_for, action,"
         + " port, protocol, bind, greeting, write_timeout, forward_to, connect_timeout, max_connections,"
         + " on_open, on_close, command_timeout",
         "# comment\n\n" + DOOR + "sequense = [1, 2]\n");
@@ -38,7 +38,7 @@ class ConfigErrorsTest {
   @Test
   void unknownKeyIsFoundPastMultiLineValues() {
     assertRefused("FILE line 11: door 2: unknown key 'prot'; the keys of a door are: name, sequence,"
-        + " seq_timeout, scan_guard, secret_file, server_id, max_skew, nonce_cache, open_for, action,"
+        + " seq_timeout, scan_guard, secret_file, server_id, max_skew, max_ahead, nonce_cache, open_for, action,"
         + " port, protocol, bind, greeting, write_timeout, forward_to, connect_timeout, max_connections,"
         + " on_open, on_close, command_timeout",
         "[[door]]\nname = \"a\"\nport = 2224\n"
