@@ -57,6 +57,8 @@ ensure_nftables() { need nftables command -v nft && need libnftables1 has_libnft
 ensure_tcpdump() { need tcpdump command -v tcpdump; }
 ensure_scapy() { need python3-scapy /usr/bin/python3 -c 'import scapy.all'; }
 ensure_netcat() { need netcat-openbsd command -v nc; }
+# ScannerSeesClosedIT scans the knock and guard ports with nmap -sU and -sS, as an attacker would.
+ensure_nmap() { need nmap command -v nmap; }
 
 jar_is_stale() {
   [ ! -f "$UDPKNOCK_JAR" ] && return 0

@@ -37,6 +37,9 @@ class FloodKnockIT {
   private static final int SYNS_PER_ROUND = 10_000;
   private static final int MAX_SYN_ROUNDS = 15;
   private static final int MAX_CONNECTIONS = 50_000;
+  /** Less than a quiet run makes (70,000 and 20,000 here), so the floods are real floods. */
+  private static final int MIN_SYNS = 30_000;
+  private static final int MIN_CONNECTIONS = 5_000;
   private static final Pattern TRANSMITTED = Pattern.compile("(\\d+) packets transmitted");
   /** Connects from argv[3] until the stop file exists, at most MAX_CONNECTIONS or 40 s. */
   private static final String CONNECT_LOOP = String.join("\n",
@@ -110,6 +113,9 @@ class FloodKnockIT {
     }
     assertEquals("stopped", floodEnd.get(), "the SYN flood ran until the last knock; sent " + synsSent);
     assertTrue(connectionsEnd.endsWith("stopped"), "the connections ran until the last knock: " + connectionsEnd);
+    assertTrue(synsSent.get() >= MIN_SYNS, "at least " + MIN_SYNS + " spoofed SYNs: " + synsSent);
+    assertTrue(Long.parseLong(connectionsEnd.split(" ")[1]) >= MIN_CONNECTIONS,
+        "at least " + MIN_CONNECTIONS + " connections: " + connectionsEnd);
     assertFalse(server.stop().contains(" 0 granted"), server.log());
   }
 
