@@ -59,6 +59,8 @@ ensure_scapy() { need python3-scapy /usr/bin/python3 -c 'import scapy.all'; }
 ensure_netcat() { need netcat-openbsd command -v nc; }
 # ForwardSshTest runs a real sshd behind a forward door and a real ssh through it.
 ensure_openssh() { need openssh-server test -x /usr/sbin/sshd && need openssh-client command -v ssh; }
+# ScannerSeesClosedIT scans the knock and guard ports with nmap -sU and -sS, as an attacker would.
+ensure_nmap() { need nmap command -v nmap; }
 
 jar_is_stale() {
   [ ! -f "$UDPKNOCK_JAR" ] && return 0

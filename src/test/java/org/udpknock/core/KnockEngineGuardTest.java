@@ -6,12 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Random;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The scan guard: a datagram to a port next to the sequence marks its source as a scanner.
@@ -396,5 +400,42 @@ class KnockEngineGuardTest {
     assertThrows(IllegalArgumentException.class, () -> ScanGuard.of(KnockSequence.DEFAULT, -1));
     assertThrows(IllegalArgumentException.class,
         () -> ScanGuard.of(KnockSequence.DEFAULT, ScanGuard.MAX_DISTANCE + 1));
+  }
+
+  /**
+   * Issue 9, what held up: sweeps in random order (as nmap scans) are blocked too. Each sweep
+   * here visits 11000-13000 in a random order in which 12001, 12002, 12003 come in sequence
+   * order, so that without the guard it opens the default sequence (checked first).
+   */
+  @ParameterizedTest
+  @ValueSource(longs = {1, 2, 3, 4, 5})
+  void aRandomOrderSweepThatWouldCompleteTheSequenceIsNotGranted(long seed) {
+    List<Integer> sweep = randomSweepThroughTheSequenceInOrder(new Random(seed));
+    for (int guard : new int[] {0, ScanGuard.DEFAULT_DISTANCE}) {
+      start(0, KnockSequence.DEFAULT, guard, 1_000);
+      for (int i = 0; i < sweep.size(); i++) {
+        send(i * 1_000_000L, A, sweep.get(i)); // 1 ms apart: 2 s in all, within the timeout
+      }
+      assertEquals(guard == 0 ? 1 : 0, engine.grants(), "guard " + guard + ", seed " + seed);
+      events.clear();
+    }
+    assertTrue(engine.guardHits() > 0);
+  }
+
+  private static List<Integer> randomSweepThroughTheSequenceInOrder(Random random) {
+    List<Integer> ports = new ArrayList<>();
+    for (int port = 11000; port <= 13000; port++) {
+      ports.add(port);
+    }
+    Collections.shuffle(ports, random);
+    int[] sequence = KnockSequence.DEFAULT.ports();
+    int next = 0;
+    for (int i = 0; i < ports.size(); i++) {
+      int port = ports.get(i);
+      if (port >= sequence[0] && port <= sequence[sequence.length - 1]) {
+        ports.set(i, sequence[next++]); // the sequence's ports, in its order, where the shuffle put them
+      }
+    }
+    return ports;
   }
 }

@@ -1,0 +1,257 @@
+package org.udpknock.attack;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * Two network namespaces this test creates, joined by a veth pair: the packaged server sniffs
+ * its end in the server namespace, the attacker's tools run in the client namespace. The 10.x
+ * and fd00: addresses live on that link only; {@link #close} deletes both namespaces, which
+ * takes the veth pair (and any nftables table) with them.
+ */
+final class Namespaces implements AutoCloseable {
+  static final Path JAR = Path.of("target", "udpknock.jar").toAbsolutePath();
+  static final String PYTHON = "/usr/bin/python3"; // Debian's, which has python3-scapy
+  static final String GREETING = "Bonjour, vous avez réussi la séquence UDP !";
+  private static final long SECOND = 1_000_000_000L;
+  private static final Random RANDOM = new Random();
+
+  private final String suffix = Integer.toHexString(0x1000 + RANDOM.nextInt(0xefff));
+  final String serverNs = "ukxs" + suffix;
+  final String clientNs = "ukxc" + suffix;
+  final String serverEnd = "ukxs" + suffix;
+  final String clientEnd = "ukxc" + suffix;
+  /** A /24 of the link: the server is .1, the client's addresses are .2 and up. */
+  final String net = "10.234." + RANDOM.nextInt(256) + ".";
+  final String net6 = "fd00:234:" + Integer.toHexString(RANDOM.nextInt(0xffff)) + "::";
+  final String serverV4 = net + "1";
+  final String serverV6 = net6 + "1";
+  final String clientV4 = net + "2";
+  final String clientV6 = net6 + "2";
+  private final List<Process> processes = new ArrayList<>();
+  private int nextClientAddress = 3;
+
+  private Namespaces() {}
+
+  /** Three ports of the test's own, far apart and out of order (no sweep completes them). */
+  static int[] randomSequence() {
+    return new int[] {30000 + RANDOM.nextInt(5000), 40000 + RANDOM.nextInt(5000), 35000 + RANDOM.nextInt(5000)};
+  }
+
+  static String portList(int... ports) {
+    StringBuilder list = new StringBuilder();
+    for (int port : ports) {
+      list.append(list.length() == 0 ? "" : ",").append(port);
+    }
+    return list.toString();
+  }
+
+  /** A TCP port of the test's own for the service. */
+  static int randomServicePort() {
+    return 20000 + RANDOM.nextInt(9000);
+  }
+
+  /** Creates the pair, or skips the test (saying why) when not root and CI is unset. */
+  static Namespaces createOrSkip(String testName) throws Exception {
+    assertTrue(Files.exists(JAR), "run after 'mvn package': " + JAR);
+    if (!run("id", "-u").output().strip().equals("0") && System.getenv("CI") == null) {
+      System.out.println("SKIPPED " + testName + ": network namespaces and capture need root"
+          + " (run as root, or set CI to make this a failure)");
+      Assumptions.abort("not root");
+    }
+    Namespaces pair = new Namespaces();
+    try {
+      pair.create();
+    } catch (Throwable e) {
+      pair.close();
+      throw e;
+    }
+    return pair;
+  }
+
+  private void create() throws Exception {
+    ok("ip", "netns", "add", serverNs);
+    ok("ip", "netns", "add", clientNs);
+    ok("ip", "link", "add", serverEnd, "netns", serverNs, "type", "veth", "peer", "name", clientEnd,
+        "netns", clientNs);
+    configure(serverNs, serverEnd, serverV4, serverV6);
+    configure(clientNs, clientEnd, clientV4, clientV6);
+  }
+
+  private static void configure(String ns, String dev, String v4, String v6) throws Exception {
+    ok("ip", "-n", ns, "link", "set", "lo", "up");
+    ok("ip", "-n", ns, "addr", "add", v4 + "/24", "dev", dev);
+    ok("ip", "-n", ns, "-6", "addr", "add", v6 + "/64", "dev", dev, "nodad");
+    ok("ip", "-n", ns, "link", "set", dev, "up");
+  }
+
+  /** Adds one more IPv4 address to the client's end and returns it: a source of its own. */
+  String addClientAddress() throws Exception {
+    String address = net + nextClientAddress++;
+    ok("ip", "-n", clientNs, "addr", "add", address + "/24", "dev", clientEnd);
+    return address;
+  }
+
+  /** The MAC address of the server's end, for frames that scapy sends from the client's. */
+  String serverMac() throws Exception {
+    return inServer("cat", "/sys/class/net/" + serverEnd + "/address").output().strip();
+  }
+
+  Result inServer(String... command) throws Exception {
+    return run(in(serverNs, command));
+  }
+
+  Result inClient(String... command) throws Exception {
+    return run(in(clientNs, command));
+  }
+
+  /** Starts a command in the client namespace without waiting for it; closed with the pair. */
+  Process startInClient(String... command) throws IOException {
+    Process process = new ProcessBuilder(in(clientNs, command)).redirectErrorStream(true).start();
+    processes.add(process);
+    return process;
+  }
+
+  /** {@code udpknock knock} from the client namespace (the packaged jar). */
+  Result knock(String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of(java(), "-jar", JAR.toString(), "knock"));
+    command.addAll(List.of(args));
+    return inClient(command.toArray(String[]::new));
+  }
+
+  /** The packaged server in the server namespace, sniffing its end; returns once it listens. */
+  Server startServer(String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of(java(), "-jar", JAR.toString(), "server", "-i", serverEnd));
+    command.addAll(List.of(args));
+    Process process = new ProcessBuilder(in(serverNs, command.toArray(String[]::new)))
+        .redirectErrorStream(true).start();
+    processes.add(process);
+    Server server = new Server(process);
+    server.awaitLog("listening interface " + serverEnd);
+    return server;
+  }
+
+  @Override
+  public void close() throws Exception {
+    processes.forEach(Process::destroyForcibly);
+    for (Process process : processes) {
+      process.waitFor(5, TimeUnit.SECONDS);
+    }
+    run("ip", "netns", "del", clientNs);
+    run("ip", "netns", "del", serverNs);
+  }
+
+  private static String[] in(String ns, String... command) {
+    List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", ns));
+    full.addAll(List.of(command));
+    return full.toArray(String[]::new);
+  }
+
+  /** A packaged server process, its output gathered as it comes. */
+  static final class Server {
+    final Process process;
+    private final Output output;
+
+    Server(Process process) {
+      this.process = process;
+      this.output = new Output(process.getInputStream());
+    }
+
+    String log() {
+      return output.text();
+    }
+
+    void awaitLog(String text) throws InterruptedException {
+      await(() -> log().contains(text) || !process.isAlive(),
+          () -> "'" + text + "' in the server log:\n" + log());
+      assertTrue(log().contains(text), () -> "server ended before '" + text + "':\n" + log());
+    }
+
+    /** SIGTERM: returns the summary line after checking exit code 0. */
+    String stop() throws InterruptedException {
+      process.toHandle().destroy();
+      assertTrue(process.waitFor(5, TimeUnit.SECONDS), "server still running 5 s after SIGTERM");
+      output.awaitEnd();
+      assertEquals(0, process.exitValue(), "exit code after SIGTERM; log:\n" + log());
+      return log().lines().filter(line -> line.startsWith("summary")).findFirst()
+          .orElseGet(() -> fail("no summary after SIGTERM:\n" + log()));
+    }
+  }
+
+  /** Reads a stream on a daemon thread; {@link #text} is everything read so far. */
+  static final class Output {
+    private final StringBuffer text = new StringBuffer();
+    private final Thread reader;
+
+    Output(InputStream in) {
+      reader = new Thread(() -> {
+        byte[] buffer = new byte[4096];
+        try (in) {
+          for (int n; (n = in.read(buffer)) >= 0; ) {
+            text.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
+          }
+        } catch (IOException e) {
+          text.append("(output ended: ").append(e).append(')');
+        }
+      }, "process-output");
+      reader.setDaemon(true);
+      reader.start();
+    }
+
+    String text() {
+      return text.toString();
+    }
+
+    void awaitEnd() throws InterruptedException {
+      reader.join(5000);
+    }
+  }
+
+  record Result(int code, String output) {}
+
+  /** Waits at most 15 s for {@code condition}, polling; {@code what} is read on failure. */
+  static void await(BooleanSupplier condition, Supplier<String> what) throws InterruptedException {
+    long deadline = System.nanoTime() + 15 * SECOND;
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        fail("timed out after 15 s waiting for " + what.get());
+      }
+      Thread.sleep(10);
+    }
+  }
+
+  static String java() {
+    return ProcessHandle.current().info().command().orElse("java");
+  }
+
+  static void ok(String... command) throws Exception {
+    Result result = run(command);
+    assertEquals(0, result.code(), String.join(" ", command) + ": " + result.output());
+  }
+
+  /** Runs a command to its end, at most 30 s; a command still running then is killed and fails. */
+  static Result run(String... command) throws IOException, InterruptedException {
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    Output output = new Output(process.getInputStream());
+    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      fail(String.join(" ", command) + " still running after 30 s: " + output.text());
+    }
+    output.awaitEnd();
+    return new Result(process.exitValue(), output.text());
+  }
+}
