@@ -23,9 +23,12 @@ import java.util.stream.Collectors;
 public final class CaptureFilter {
   private CaptureFilter() {}
 
-  /** The filter for {@code linkType}'s frames to {@code portRanges} ({low, high} pairs, inclusive). */
+  /**
+   * The filter for {@code linkType}'s frames to {@code portRanges} ({low, high} pairs, inclusive),
+   * e.g. the ranges of several doors: overlapping and adjacent ranges are merged first.
+   */
   public static String of(int linkType, List<int[]> portRanges) {
-    String datagram = "(udp and (" + portRanges.stream().map(CaptureFilter::portTest)
+    String datagram = "(udp and (" + union(portRanges).stream().map(CaptureFilter::portTest)
         .collect(Collectors.joining(" or ")) + ")) or (ip6 and (" + extensionHeaderTest() + "))";
     if (linkType != LinkType.ETHERNET) {
       return datagram;
@@ -35,6 +38,22 @@ public final class CaptureFilter {
       nested = datagram + " or (vlan and (" + nested + "))";
     }
     return nested;
+  }
+
+  /** Sorted, with overlapping and adjacent ranges merged. */
+  static List<int[]> union(List<int[]> ranges) {
+    List<int[]> sorted = new java.util.ArrayList<>(ranges);
+    sorted.sort((a, b) -> Integer.compare(a[0], b[0]));
+    List<int[]> merged = new java.util.ArrayList<>();
+    for (int[] range : sorted) {
+      int[] last = merged.isEmpty() ? null : merged.get(merged.size() - 1);
+      if (last != null && range[0] <= last[1] + 1) {
+        last[1] = Math.max(last[1], range[1]);
+      } else {
+        merged.add(range.clone());
+      }
+    }
+    return merged;
   }
 
   private static String portTest(int[] range) {

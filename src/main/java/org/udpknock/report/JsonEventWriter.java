@@ -15,46 +15,47 @@ final class JsonEventWriter extends EventWriter {
     super(out);
   }
 
-  private String head(String event, long timeNanos, long sourceHi, long sourceLo) {
+  private String head(String event, String door, long timeNanos, long sourceHi, long sourceLo) {
     return "{\"event\":\"" + event + "\",\"time\":\"" + time(timeNanos) + "\",\"source\":\""
         + address(sourceHi, sourceLo) + "\"";
   }
 
   @Override
-  public void knock(long timeNanos, long sourceHi, long sourceLo, int port, int stage) {
-    emit(head("knock", timeNanos, sourceHi, sourceLo) + ",\"port\":" + port + ",\"stage\":"
+  protected void knock(String door, int sequenceLength, long timeNanos, long sourceHi, long sourceLo,
+      int port, int stage) {
+    emit(head("knock", door, timeNanos, sourceHi, sourceLo) + ",\"port\":" + port + ",\"stage\":"
         + stage + "}");
   }
 
   @Override
-  public void granted(long timeNanos, long sourceHi, long sourceLo) {
-    emit(head("granted", timeNanos, sourceHi, sourceLo) + "}");
+  protected void granted(String door, long timeNanos, long sourceHi, long sourceLo) {
+    emit(head("granted", door, timeNanos, sourceHi, sourceLo) + "}");
   }
 
   @Override
-  public void reset(long timeNanos, long sourceHi, long sourceLo, ResetReason reason) {
-    emit(head("reset", timeNanos, sourceHi, sourceLo) + ",\"reason\":\"" + reason.label()
+  protected void reset(String door, long timeNanos, long sourceHi, long sourceLo, ResetReason reason) {
+    emit(head("reset", door, timeNanos, sourceHi, sourceLo) + ",\"reason\":\"" + reason.label()
         + "\"}");
   }
 
   @Override
-  public void rejected(long timeNanos, long sourceHi, long sourceLo, int port, Verdict reason) {
-    emit(head("rejected", timeNanos, sourceHi, sourceLo) + ",\"port\":" + port + ",\"reason\":\""
+  protected void rejected(String door, long timeNanos, long sourceHi, long sourceLo, int port, Verdict reason) {
+    emit(head("rejected", door, timeNanos, sourceHi, sourceLo) + ",\"port\":" + port + ",\"reason\":\""
         + reason.label() + "\"}");
   }
 
   @Override
-  public void guardTripped(long timeNanos, long sourceHi, long sourceLo, int port) {
-    emit(head("guard", timeNanos, sourceHi, sourceLo) + ",\"port\":" + port + "}");
+  protected void guardTripped(String door, long timeNanos, long sourceHi, long sourceLo, int port) {
+    emit(head("guard", door, timeNanos, sourceHi, sourceLo) + ",\"port\":" + port + "}");
   }
 
   @Override
-  protected void blocked(long timeNanos, long sourceHi, long sourceLo, int port) {
-    emit(head("blocked", timeNanos, sourceHi, sourceLo) + ",\"port\":" + port + "}");
+  protected void blocked(String door, long timeNanos, long sourceHi, long sourceLo, int port) {
+    emit(head("blocked", door, timeNanos, sourceHi, sourceLo) + ",\"port\":" + port + "}");
   }
 
   @Override
-  public void serverEvent(String event, long timeNanos, String source, Object... fields) {
+  public void doorEvent(String door, String event, long timeNanos, String source, Object... fields) {
     StringBuilder line = new StringBuilder("{\"event\":").append(quote(event))
         .append(",\"time\":\"").append(time(timeNanos)).append('"');
     if (source != null) {

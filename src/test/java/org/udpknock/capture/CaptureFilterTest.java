@@ -55,7 +55,7 @@ class CaptureFilterTest {
   @MethodSource("captures")
   void everyDatagramTheDecoderCountsPassesTheFilter(Path capture) throws Exception {
     ServerConfig config = configFor(capture);
-    List<int[]> watched = config.guard().watchedPortRanges();
+    List<int[]> watched = config.firstDoor().rules().guard().watchedPortRanges();
     Datagram datagram = new Datagram();
     Frame frame = new Frame();
     int checked = 0;
@@ -120,7 +120,7 @@ class CaptureFilterTest {
         guard = Integer.parseInt(args.get(i + 1));
       }
     }
-    return new ServerConfig("any", sequence, 5_000_000_000L, 1000, 2223, 30_000_000_000L, null,
+    return ServerConfig.singleDoor("any", sequence, 5_000_000_000L, 1000, 2223, 30_000_000_000L, null,
         ServerConfig.DEFAULT_GREETING, false).withScanGuard(guard);
   }
 }

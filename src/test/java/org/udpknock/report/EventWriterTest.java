@@ -11,7 +11,7 @@ class EventWriterTest {
 
   private static String write(boolean json, int digits, java.util.function.Consumer<EventWriter> events) {
     StringWriter text = new StringWriter();
-    EventWriter writer = EventWriter.create(json, new PrintWriter(text), 3);
+    EventWriter writer = EventWriter.create(json, new PrintWriter(text));
     writer.setTimeDigits(digits);
     events.accept(writer);
     writer.flush();
@@ -39,10 +39,10 @@ class EventWriterTest {
   @Test
   void timesKeepTheCapturesPrecisionAndNeverRoundAway() {
     assertEquals("2026-11-18T11:06:40.000000Z granted ::1",
-        write(false, 6, w -> w.granted(1_795_000_000_000_000_000L, 0, 1)));
+        write(false, 6, w -> w.forDoor("default", 3).granted(1_795_000_000_000_000_000L, 0, 1)));
     assertEquals("2026-11-18T11:06:40.123456789Z granted ::1",
-        write(false, 6, w -> w.granted(T, 0, 1)), "nanoseconds in a microsecond file show in full");
-    assertEquals("1969-12-31T23:59:59.999999Z granted ::1", write(false, 6, w -> w.granted(-1000, 0, 1)));
+        write(false, 6, w -> w.forDoor("default", 3).granted(T, 0, 1)), "nanoseconds in a microsecond file show in full");
+    assertEquals("1969-12-31T23:59:59.999999Z granted ::1", write(false, 6, w -> w.forDoor("default", 3).granted(-1000, 0, 1)));
   }
 
   private static final long V4 = 0x0000_ffff_0a00_0001L; // ::ffff:10.0.0.1
@@ -50,9 +50,9 @@ class EventWriterTest {
   @Test
   void aBlockedKnockIsOneLineInTextAndInJson() {
     assertEquals("2026-11-18T11:06:40.123456789Z blocked 10.0.0.1 port 12001",
-        write(false, 9, w -> w.knockBlocked(T, 0, V4, 12001)));
+        write(false, 9, w -> w.forDoor("default", 3).knockBlocked(T, 0, V4, 12001)));
     assertEquals("{\"event\":\"blocked\",\"time\":\"2026-11-18T11:06:40.123456789Z\",\"source\":\"10.0.0.1\","
-        + "\"port\":12001}", write(true, 9, w -> w.knockBlocked(T, 0, V4, 12001)));
+        + "\"port\":12001}", write(true, 9, w -> w.forDoor("default", 3).knockBlocked(T, 0, V4, 12001)));
   }
 
   /** Any spoofer makes blocked knocks: 10 lines a second by packet time, then a summary. */
@@ -60,9 +60,9 @@ class EventWriterTest {
   void blockedKnocksAreRateLimitedByPacketTimeAndSummarized() {
     String log = write(false, 9, w -> {
       for (int i = 0; i < 1_000; i++) {
-        w.knockBlocked(T + i * 500_000L, 0, V4, 12001); // 1,000 in 0.5 s
+        w.forDoor("default", 3).knockBlocked(T + i * 500_000L, 0, V4, 12001); // 1,000 in 0.5 s
       }
-      w.knockBlocked(T + 1_000_000_000L, 0, V4, 12001); // the next window: a line again
+      w.forDoor("default", 3).knockBlocked(T + 1_000_000_000L, 0, V4, 12001); // the next window: a line again
       w.finishBlocked(T + 2_000_000_000L);
     });
     java.util.List<String> lines = log.lines().toList();
@@ -76,7 +76,7 @@ class EventWriterTest {
   void aWindowOfBlockedKnocksIsSummarizedByTheTimerAfterItEnds() {
     String log = write(true, 9, w -> {
       for (int i = 0; i < 11; i++) {
-        w.knockBlocked(T + i, 0, V4, 12001);
+        w.forDoor("default", 3).knockBlocked(T + i, 0, V4, 12001);
       }
       w.summarizeBlocked(T + 999_999_999L); // the window is not over yet
       w.summarizeBlocked(T + 1_000_000_000L);

@@ -56,11 +56,11 @@ class GrantEvictionTest {
 
   /** Runs a server whose capture delivers one whole sequence per source, the i-th at T + i ns. */
   private static String serve(boolean json, int maxGrants, String... sources) throws Exception {
-    ServerConfig config = new ServerConfig("fake0", SEQUENCE, 5 * LiveHarness.SECOND, 1000,
+    ServerConfig config = ServerConfig.singleDoor("fake0", SEQUENCE, 5 * LiveHarness.SECOND, 1000,
         LiveHarness.freePort(), 30 * LiveHarness.SECOND, null, ServerConfig.DEFAULT_GREETING, true)
         .withMaxGrants(maxGrants);
     StringWriter log = new StringWriter();
-    EventWriter writer = EventWriter.create(json, new PrintWriter(log, true), SEQUENCE.length());
+    EventWriter writer = EventWriter.create(json, new PrintWriter(log, true));
     writer.setTimeDigits(9);
     KnockServer server = new KnockServer(config, new Sequences(config.captureFilter(), sources), writer, () -> T);
     server.run("RAW");

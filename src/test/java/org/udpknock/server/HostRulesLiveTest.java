@@ -165,9 +165,9 @@ class HostRulesLiveTest {
   }
 
   private void startServer(String interfaceName) throws Exception {
-    ServerConfig config = new ServerConfig(interfaceName, sequence, 5 * SECOND, 1000, servicePort,
+    ServerConfig config = ServerConfig.singleDoor(interfaceName, sequence, 5 * SECOND, 1000, servicePort,
         30 * SECOND, null, ServerConfig.DEFAULT_GREETING, false);
-    EventWriter writer = EventWriter.create(false, new PrintWriter(log, true), sequence.length());
+    EventWriter writer = EventWriter.create(false, new PrintWriter(log, true));
     capture = PcapCapture.open(interfaceName, config::captureFilter);
     server = new KnockServer(config, capture, writer, Clock.SYSTEM);
     thread = new Thread(() -> {

@@ -119,9 +119,9 @@ class InterfaceLifecycleTest {
   }
 
   private void startServer(boolean waitForInterface) {
-    ServerConfig config = new ServerConfig(hostEnd, sequence, 5 * SECOND, 1000, servicePort, 30 * SECOND,
+    ServerConfig config = ServerConfig.singleDoor(hostEnd, sequence, 5 * SECOND, 1000, servicePort, 30 * SECOND,
         null, GREETING, true);
-    EventWriter writer = EventWriter.create(false, new PrintWriter(log, true), sequence.length());
+    EventWriter writer = EventWriter.create(false, new PrintWriter(log, true));
     String filter = config.captureFilter();
     source = new ReopeningSource(hostEnd, filter, () -> PcapCapture.open(hostEnd, filter), writer, Clock.SYSTEM);
     server = new KnockServer(config, source, writer, Clock.SYSTEM);
