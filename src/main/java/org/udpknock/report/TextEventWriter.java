@@ -14,7 +14,7 @@ final class TextEventWriter extends EventWriter {
 
   /** {@code TIME EVENT DOOR SOURCE}: the start of every door event's line. */
   private String head(String event, String door, long timeNanos, long sourceHi, long sourceLo) {
-    return time(timeNanos) + " " + event + " " + address(sourceHi, sourceLo);
+    return time(timeNanos) + " " + event + " " + door + " " + address(sourceHi, sourceLo);
   }
 
   @Override
@@ -52,6 +52,9 @@ final class TextEventWriter extends EventWriter {
   @Override
   public void doorEvent(String door, String event, long timeNanos, String source, Object... fields) {
     StringBuilder line = new StringBuilder(time(timeNanos)).append(' ').append(event);
+    if (door != null) {
+      line.append(' ').append(door);
+    }
     if (source != null) {
       line.append(' ').append(source);
     }
@@ -61,8 +64,15 @@ final class TextEventWriter extends EventWriter {
     emit(line.toString());
   }
 
+  /** One line per door ({@code summary DOOR: 3 knocks, 1 granted, ...}), then the capture's. */
   @Override
   public void summary(Totals totals, boolean anyPacket, long lastTimeNanos) {
+    for (Totals.DoorTotals door : totals.doors) {
+      String evicted = door.grantsEvicted() < 0 ? "" : ", " + door.grantsEvicted() + " grants evicted";
+      emit("summary " + door.door() + ": " + door.knocks() + " knocks, " + door.grants() + " granted, "
+          + door.guardHits() + " guard hits, " + door.blockedKnocks() + " blocked knocks"
+          + rejections(door.rejected(), door.rejectedByReason()) + evicted);
+    }
     StringBuilder reasons = new StringBuilder();
     for (Map.Entry<String, Long> reason : totals.skippedByReason.entrySet()) {
       reasons.append(reasons.length() == 0 ? "" : ", ").append(reason.getKey()).append(' ')
@@ -74,21 +84,22 @@ final class TextEventWriter extends EventWriter {
     String lost = totals.logLinesLost < 0 ? "" : ", " + totals.logLinesLost + " log lines lost";
     emit("summary: " + totals.packets + " packets, " + totals.knocks + " knocks, "
         + totals.grants + " granted, " + totals.guardHits + " guard hits, " + totals.blockedKnocks
-        + " blocked knocks, " + totals.skipped + " skipped (" + reasons + ")" + rejections(totals)
+        + " blocked knocks, " + totals.skipped + " skipped (" + reasons + ")"
+        + rejections(totals.rejected, totals.rejectedByReason)
         + (totals.notForThisHost == 0 ? "" : ", " + totals.notForThisHost + " not for this host") + evicted + drops
         + errors + lost);
   }
 
   /** Authenticated mode only: {@code , 2 rejected (malformed 1, bad-tag 1, ...)}. */
-  private static String rejections(Totals totals) {
-    if (totals.rejected < 0) {
+  private static String rejections(long rejected, Map<String, Long> byReason) {
+    if (rejected < 0) {
       return "";
     }
     StringBuilder reasons = new StringBuilder();
-    for (Map.Entry<String, Long> reason : totals.rejectedByReason.entrySet()) {
+    for (Map.Entry<String, Long> reason : byReason.entrySet()) {
       reasons.append(reasons.length() == 0 ? "" : ", ").append(reason.getKey()).append(' ')
           .append(reason.getValue());
     }
-    return ", " + totals.rejected + " rejected (" + reasons + ")";
+    return ", " + rejected + " rejected (" + reasons + ")";
   }
 }

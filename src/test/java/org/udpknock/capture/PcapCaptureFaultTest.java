@@ -62,7 +62,7 @@ class PcapCaptureFaultTest {
       send(loopback, sequence.firstPort()); // This frame fails in the callback.
       await(() -> server.packetErrors() == 1, () -> "the failing frame to be counted\nlog:\n" + log);
       send(loopback, sequence.ports());
-      await(() -> log.toString().contains("granted 127.0.0.1"), () -> "the grant after the failure\nlog:\n" + log);
+      await(() -> log.toString().contains("granted default 127.0.0.1"), () -> "the grant after the failure\nlog:\n" + log);
       assertEquals(1, server.packetErrors(), log.toString());
       assertTrue(log.toString().contains("packet-error error java.lang.IllegalArgumentException: arr is empty."),
           log.toString());

@@ -37,14 +37,14 @@ class GrantEvictionTest {
           evictions, log);
       assertTrue(log.contains("\"grants_evicted\":3,\"kernel_drops\":0,"), log);
     } else {
-      assertEquals(List.of(TIME + "2Z grant-evicted 10.0.0.1", TIME + "3Z grant-evicted 10.0.0.2",
-          TIME + "4Z grant-evicted 10.0.0.3"), evictions, log);
+      assertEquals(List.of(TIME + "2Z grant-evicted default 10.0.0.1", TIME + "3Z grant-evicted default 10.0.0.2",
+          TIME + "4Z grant-evicted default 10.0.0.3"), evictions, log);
       assertTrue(log.contains(", 3 grants evicted, 0 kernel drops"), log);
     }
   }
 
   private static String jsonEviction(int nanos, String source) {
-    return "{\"event\":\"grant-evicted\",\"time\":\"" + TIME + nanos + "Z\",\"source\":\"" + source + "\"}";
+    return "{\"event\":\"grant-evicted\",\"time\":\"" + TIME + nanos + "Z\",\"door\":\"default\",\"source\":\"" + source + "\"}";
   }
 
   @Test

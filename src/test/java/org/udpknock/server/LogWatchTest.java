@@ -50,7 +50,7 @@ class LogWatchTest {
     stdout.failing = false;
     writer.forDoor("default", 3).granted(T0, 0, 4);
     flush();
-    assertEquals(List.of("2026-11-18T11:06:40.000000Z granted ::4",
+    assertEquals(List.of("2026-11-18T11:06:40.000000Z granted default ::4",
         "2026-11-18T11:06:40.000000Z log-resumed lost-lines 3 total-lost 3"), stdout.written().lines().toList());
     assertEquals(1, stderr.toString().lines().count(), "nothing more on stderr: " + stderr);
 
@@ -84,7 +84,8 @@ class LogWatchTest {
     writer.summary(totals, true, T0);
     stdout.failing = false;
     writer.flush();
-    assertTrue(stdout.written().matches("summary: 3 packets, 3 knocks, 1 granted, .*, 0 kernel drops,"
+    assertTrue(stdout.written().matches("summary default: 3 knocks, 1 granted, .*, 0 grants evicted\n"
+        + "summary: 3 packets, 3 knocks, 1 granted, .*, 0 kernel drops,"
         + " 0 packet errors, " + totals.logLinesLost + " log lines lost\n"), stdout.written());
   }
 
