@@ -2,7 +2,13 @@ package org.udpknock.cli;
 
 import java.net.NetworkInterface;
 import java.net.SocketException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.udpknock.door.DoorConfig;
 import org.udpknock.nft.GuardedPort;
 import org.udpknock.nft.KernelGrants;
 import org.udpknock.nft.NftContext;
@@ -12,13 +18,17 @@ import org.udpknock.report.EventWriter;
 import org.udpknock.server.AccessControl;
 import org.udpknock.server.Clock;
 import org.udpknock.server.ServerConfig;
+import org.udpknock.server.ServerSettings;
 import picocli.CommandLine.Option;
 
-/** The server's use of nftables: whether the kernel guards the service port, and in which table. */
+/**
+ * The server's use of nftables: whether the kernel guards the ports of listening doors, and in
+ * which table. One table, {@code inet NAME}, with a set triple and rules per listening door.
+ */
 final class NftOptions {
   enum Mode { auto, require, off }
 
-  /** The service port's sets are named after it: service_v4, service_v6, service_ll. */
+  /** The default door's sets keep today's names, so a table made before doors still fits: service_v4, ... */
   static final String SERVICE = "service";
 
   @Option(names = "--nftables", paramLabel = "MODE", defaultValue = "auto",
@@ -31,50 +41,110 @@ final class NftOptions {
       description = "udpknock's own nftables table (family inet). Default: ${DEFAULT-VALUE}.")
   String table;
 
-  /** Installs the table and starts the worker, or says once what a scanner can see instead. */
-  AccessControl start(ServerConfig config, EventWriter writer) {
-    if (mode == Mode.off) {
-      return AccessControl.NONE;
+  ServerSettings.NftMode settingsMode() {
+    return ServerSettings.NftMode.valueOf(mode.name().toUpperCase(java.util.Locale.ROOT));
+  }
+
+  /** The kernel's guard of each listening door; {@link AccessControl#NONE} for a door it does not guard. */
+  static final class KernelGuards implements AutoCloseable {
+    static final KernelGuards NONE = new KernelGuards(Map.of());
+    private final Map<String, AccessControl> byDoor;
+
+    KernelGuards(Map<String, AccessControl> byDoor) {
+      this.byDoor = byDoor;
     }
-    NftTable nftTable = validatedTable(config.servicePort());
-    NftContext nft = null;
+
+    AccessControl forDoor(DoorConfig door) {
+      return byDoor.getOrDefault(door.name(), AccessControl.NONE);
+    }
+
+    @Override
+    public void close() {
+      byDoor.values().forEach(AccessControl::close);
+    }
+  }
+
+  /** Installs the table and starts a worker per listening door, or says once what a scanner can see instead. */
+  static KernelGuards start(ServerConfig config, EventWriter writer) {
+    ServerSettings settings = config.settings();
+    Map<String, GuardedPort> ports = guardedPorts(config.doors());
+    if (settings.nftMode() == ServerSettings.NftMode.OFF || ports.isEmpty()) {
+      return KernelGuards.NONE;
+    }
+    NftTable nftTable = validatedTable(settings.nftTable(), List.copyOf(ports.values()));
+    Map<String, AccessControl> guards = new LinkedHashMap<>();
     try {
-      nft = NftContext.open();
+      install(nftTable, writer);
+      for (Map.Entry<String, GuardedPort> door : ports.entrySet()) {
+        guards.put(door.getKey(), worker(nftTable, door.getKey(), door.getValue(), settings.interfaceName(), writer));
+      }
+      return new KernelGuards(guards);
+    } catch (NftException e) {
+      guards.values().forEach(AccessControl::close);
+      return unusable(e, settings.nftMode(), ports.values(), writer);
+    }
+  }
+
+  /** Each listening door's sets: the default door's are named {@code service}, others after the door. */
+  static Map<String, GuardedPort> guardedPorts(List<DoorConfig> doors) {
+    Map<String, GuardedPort> ports = new LinkedHashMap<>();
+    Set<String> taken = new HashSet<>();
+    for (DoorConfig door : doors) {
+      if (door.action().listens()) {
+        String name = setName(door, taken, ports.size());
+        taken.add(name);
+        ports.put(door.name(), new GuardedPort(name, door.port()));
+      }
+    }
+    return ports;
+  }
+
+  private static String setName(DoorConfig door, Set<String> taken, int index) {
+    String wanted = door.name().equals(DoorConfig.DEFAULT_NAME) ? SERVICE
+        : door.name().toLowerCase(java.util.Locale.ROOT).replace('-', '_');
+    boolean usable = wanted.matches("[a-z][a-z0-9_]{0,23}") && !taken.contains(wanted);
+    return usable ? wanted : "door" + index;
+  }
+
+  private static void install(NftTable nftTable, EventWriter writer) throws NftException {
+    try (NftContext nft = NftContext.open()) {
       if (!nftTable.install(nft)) {
         warn(writer, "the nftables table inet " + nftTable.name() + " did not fit this configuration and"
             + " was rebuilt; grants it held were dropped");
       }
-      return new KernelGrants(nftTable, nftTable.ports().get(0), nft, new EventListener(writer),
-          () -> captureInterfaceIndex(config.interfaceName()), System::nanoTime,
-          KernelGrants.DEFAULT_QUEUE_CAPACITY).start();
-    } catch (NftException e) {
-      if (nft != null) {
-        nft.close();
-      }
-      return unusable(e, config.servicePort(), writer);
     }
   }
 
-  private NftTable validatedTable(int servicePort) {
+  private static AccessControl worker(NftTable nftTable, String door, GuardedPort port, String interfaceName, EventWriter writer)
+      throws NftException {
+    NftContext nft = NftContext.open();
+    return new KernelGrants(nftTable, port, nft, new EventListener(writer, door),
+        () -> captureInterfaceIndex(interfaceName), System::nanoTime, KernelGrants.DEFAULT_QUEUE_CAPACITY).start();
+  }
+
+  private static NftTable validatedTable(String table, List<GuardedPort> ports) {
     try {
-      return new NftTable(table, List.of(new GuardedPort(SERVICE, servicePort)));
+      return new NftTable(table, ports);
     } catch (IllegalArgumentException e) {
       throw new UserError(ExitCodes.USAGE, "--nft-table: " + e.getMessage());
     }
   }
 
-  private AccessControl unusable(NftException e, int port, EventWriter writer) {
+  private static KernelGuards unusable(NftException e, ServerSettings.NftMode mode,
+      java.util.Collection<GuardedPort> ports, EventWriter writer) {
     String why = e.isPermissionDenied() ? "no CAP_NET_ADMIN, which the server needs besides CAP_NET_RAW"
         + " for its nftables table" : e.getMessage();
-    if (mode == Mode.require) {
+    if (mode == ServerSettings.NftMode.REQUIRE) {
       throw new UserError(ExitCodes.FAILURE, "nftables is not usable here: " + why
           + "; fix that, or run with --nftables auto");
     }
-    warn(writer, "nftables is not usable here (" + why + "): a scanner sees port " + port
+    List<String> numbers = new ArrayList<>();
+    ports.forEach(port -> numbers.add(String.valueOf(port.port())));
+    warn(writer, "nftables is not usable here (" + why + "): a scanner sees port " + String.join(", ", numbers)
         + " closed until someone knocks, then open to every source while any grant lasts, though"
         + " only the granted source is greeted; install libnftables1 and give the server"
         + " CAP_NET_ADMIN so that the kernel resets every source without a grant");
-    return AccessControl.NONE;
+    return KernelGuards.NONE;
   }
 
   private static void warn(EventWriter writer, String message) {
@@ -94,24 +164,26 @@ final class NftOptions {
   /** The worker's reports as server events. */
   private static final class EventListener implements KernelGrants.Listener {
     private final EventWriter writer;
+    private final String door;
 
-    EventListener(EventWriter writer) {
+    EventListener(EventWriter writer, String door) {
       this.writer = writer;
+      this.door = door;
     }
 
     @Override
     public void applied(String source, long delayNanos) {
-      writer.serverEvent("nft-allowed", Clock.SYSTEM.nowNanos(), source, "after-us", delayNanos / 1000);
+      writer.doorEvent(door, "nft-allowed", Clock.SYSTEM.nowNanos(), source, "after-us", delayNanos / 1000);
     }
 
     @Override
     public void failed(String source, String why) {
-      writer.serverEvent("nft-error", Clock.SYSTEM.nowNanos(), source, "error", why);
+      writer.doorEvent(door, "nft-error", Clock.SYSTEM.nowNanos(), source, "error", why);
     }
 
     @Override
     public void queueFull(long droppedTotal) {
-      writer.serverEvent("nft-queue-full", Clock.SYSTEM.nowNanos(), null, "dropped", droppedTotal);
+      writer.doorEvent(door, "nft-queue-full", Clock.SYSTEM.nowNanos(), null, "dropped", droppedTotal);
     }
   }
 }

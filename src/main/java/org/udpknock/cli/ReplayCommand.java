@@ -8,10 +8,8 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.udpknock.auth.AuthSettings;
-import org.udpknock.auth.RejectionListener;
-import org.udpknock.core.KnockEngine;
-import org.udpknock.core.KnockListener;
-import org.udpknock.core.ResetReason;
+import org.udpknock.door.DoorConfig;
+import org.udpknock.door.DoorWiring;
 import org.udpknock.pcapfile.CaptureFileException;
 import org.udpknock.pcapfile.CaptureFileReader;
 import org.udpknock.pipeline.DestinationFilter;
@@ -67,7 +65,7 @@ final class ReplayCommand implements Callable<Integer> {
       throw new UserError(ExitCodes.USAGE, "--not-before goes with --secret-file; add one or drop it.");
     }
     PrintWriter out = spec.commandLine().getOut();
-    EventWriter events = EventWriter.create(json, out, engineOptions.sequence().length());
+    EventWriter events = EventWriter.create(json, out);
     List<CaptureFileReader> readers = ReplayInputs.open(files, System.in, () -> flushOrFail(events, out));
     try {
       replay(auth, events, readers);
@@ -79,11 +77,8 @@ final class ReplayCommand implements Callable<Integer> {
   }
 
   private void replay(AuthSettings auth, EventWriter events, List<CaptureFileReader> readers) throws IOException {
-    KnockEngine engine = new KnockEngine(engineOptions.sequence(), engineOptions.guard(auth != null),
-        engineOptions.sequenceTimeoutNanos, engineOptions.maxSources, quiet ? grantsOnly(events) : events);
-    FramePipeline pipeline = auth == null ? new FramePipeline(engine, DestinationFilter.ANY)
-        : new FramePipeline(engine, DestinationFilter.ANY,
-            auth.newVerifier(engineOptions.sequence(), notBeforeNanos()), quiet ? RejectionListener.NONE : events);
+    DoorWiring wiring = DoorWiring.replay(engineOptions.maxSources, notBeforeNanos(), quiet);
+    FramePipeline pipeline = FramePipeline.of(doors(auth), events, wiring, DestinationFilter.ANY);
     long started = System.nanoTime();
     try {
       new Replayer(pipeline, events).replay(readers);
@@ -97,6 +92,16 @@ final class ReplayCommand implements Callable<Integer> {
       events.summary(Totals.ofReplay(pipeline), pipeline.frames() > 0, pipeline.lastTimeNanos());
       events.flush();
     }
+  }
+
+  /**
+   * The doors to judge the captures by. Here, from the options: one door named {@code default}.
+   * {@code --config FILE} plugs in here: the loader's doors instead.
+   */
+  private List<DoorConfig> doors(AuthSettings auth) {
+    DoorConfig.KnockRules rules = new DoorConfig.KnockRules(engineOptions.sequence(),
+        engineOptions.sequenceTimeoutNanos, engineOptions.scanGuardDistance(auth != null), auth);
+    return List.of(DoorConfig.defaultDoor().withRules(rules));
   }
 
   /**
@@ -131,26 +136,5 @@ final class ReplayCommand implements Callable<Integer> {
     double seconds = elapsedNanos / 1e9;
     spec.commandLine().getErr().printf("replay: %d packets in %.3f s: %.0f packets/s (reading, decoding, engine; in process)%n",
         frames, seconds, frames / Math.max(seconds, 1e-9));
-  }
-
-  /** Passes grants (and a warning that the heap is full) through; drops knock progress, resets, guard and blocked events. */
-  private static KnockListener grantsOnly(KnockListener events) {
-    return new KnockListener() {
-      @Override
-      public void knock(long timeNanos, long sourceHi, long sourceLo, int port, int stage) {}
-
-      @Override
-      public void granted(long timeNanos, long sourceHi, long sourceLo) {
-        events.granted(timeNanos, sourceHi, sourceLo);
-      }
-
-      @Override
-      public void reset(long timeNanos, long sourceHi, long sourceLo, ResetReason reason) {}
-
-      @Override
-      public void trackingCapped(long timeNanos, int capacity) {
-        events.trackingCapped(timeNanos, capacity);
-      }
-    };
   }
 }

@@ -13,20 +13,23 @@ import org.udpknock.auth.AuthSettings;
 import org.udpknock.capture.Pcap;
 import org.udpknock.capture.PcapCapture;
 import org.udpknock.decode.LinkType;
+import org.udpknock.door.ActionKind;
+import org.udpknock.door.Commands;
+import org.udpknock.door.DoorConfig;
 import org.udpknock.report.EventOutput;
 import org.udpknock.report.EventWriter;
-import org.udpknock.server.AccessControl;
 import org.udpknock.server.CaptureException;
 import org.udpknock.server.Clock;
 import org.udpknock.server.DefaultInterface;
 import org.udpknock.server.KnockServer;
 import org.udpknock.server.ReopeningSource;
 import org.udpknock.server.ServerConfig;
+import org.udpknock.server.ServerSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "server", mixinStandardHelpOptions = true,
     description = {"Sniff UDP knocks on an interface and open the TCP service port to the sources"
@@ -57,7 +60,7 @@ final class ServerCommand implements Callable<Integer> {
       defaultValue = "30s", description = "How long a grant lasts. Default: 30s.")
   long serviceTimeoutNanos;
 
-  @Option(names = "--max-grants", paramLabel = "N", defaultValue = "" + ServerConfig.DEFAULT_MAX_GRANTS,
+  @Option(names = "--max-grants", paramLabel = "N", defaultValue = "" + ServerSettings.DEFAULT_MAX_GRANTS,
       description = "Most grants held at once; the oldest is evicted beyond (grant-evicted)."
           + " Default: ${DEFAULT-VALUE}.")
   int maxGrants;
@@ -66,7 +69,7 @@ final class ServerCommand implements Callable<Integer> {
       description = "Address the service port listens on. Default: all addresses.")
   String bind;
 
-  @Option(names = "--greeting", paramLabel = "TEXT", defaultValue = ServerConfig.DEFAULT_GREETING,
+  @Option(names = "--greeting", paramLabel = "TEXT", defaultValue = DoorConfig.DEFAULT_GREETING,
       description = "What a granted source reads. Default: ${DEFAULT-VALUE}")
   String greeting;
 
@@ -95,14 +98,14 @@ final class ServerCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     ServerConfig config = config();
     PrintWriter out = spec.commandLine().getOut();
-    EventWriter writer = EventWriter.create(json, out, config.sequence().length());
+    EventWriter writer = EventWriter.create(config.settings().json(), out);
     writer.setTimeDigits(9);
-    checkServicePort(config);
+    config.doors().stream().filter(door -> door.action().listens()).forEach(ServerCommand::checkServicePort);
     ReopeningSource capture = new ReopeningSource(config.interfaceName(), config.captureFilter(),
         () -> PcapCapture.open(config.interfaceName(), config::captureFilter), writer, Clock.SYSTEM);
-    AccessControl access = nftOptions.start(config, writer);
-    KnockServer server = new KnockServer(config, capture, writer, Clock.SYSTEM, access);
-    server.setLogKnockProgress(!quiet);
+    NftOptions.KernelGuards access = NftOptions.start(config, writer);
+    KnockServer server = newServer(config, capture, writer, access);
+    server.setLogKnockProgress(!config.settings().quiet());
     if (out instanceof EventOutput) { // The real standard output; tests give a StringWriter.
       server.watchLog((EventOutput) out, spec.commandLine().getErr());
     }
@@ -125,6 +128,21 @@ final class ServerCommand implements Callable<Integer> {
     return ExitCodes.OK;
   }
 
+  private static KnockServer newServer(ServerConfig config, ReopeningSource capture, EventWriter writer,
+      NftOptions.KernelGuards access) {
+    try {
+      return new KnockServer(config, capture, writer, Clock.SYSTEM, access::forDoor);
+    } catch (IllegalArgumentException e) { // A door whose action cannot be made: one sentence.
+      access.close();
+      capture.close();
+      throw new UserError(ExitCodes.USAGE, e.getMessage());
+    }
+  }
+
+  /**
+   * The settings and doors to run. Here, from the options: one door named {@code default}.
+   * {@code --config FILE} plugs in here: the loader's settings, with -i winning, and its doors.
+   */
   private ServerConfig config() throws CaptureException {
     engineOptions.validate();
     // The key file is checked before any capture is opened: a bad key must not sniff at all.
@@ -140,11 +158,28 @@ final class ServerCommand implements Callable<Integer> {
           + EngineOptions.MAX_SOURCES_LIMIT + ", not " + maxGrants + ".");
     }
     MemoryBudget.check(engineOptions.maxSources, auth == null ? 0 : auth.nonceCacheCapacity(), maxGrants);
-    return new ServerConfig(chooseInterface(), engineOptions.sequence(),
-        engineOptions.sequenceTimeoutNanos, engineOptions.maxSources, servicePort.validated(),
-        serviceTimeoutNanos, bindAddress(), greeting, anyDestination, writeTimeoutNanos,
-        ServerConfig.DEFAULT_MAX_GREETINGS_IN_FLIGHT, engineOptions.scanGuardDistance(auth != null), auth,
-        maxGrants);
+    ServerSettings settings = new ServerSettings(chooseInterface(), json, quiet, engineOptions.maxSources, maxGrants,
+        anyDestination, waitForInterface, ServerSettings.DEFAULT_MAX_GREETINGS_IN_FLIGHT, nftOptions.settingsMode(),
+        nftOptions.table);
+    return checked(settings, List.of(defaultDoor(auth)));
+  }
+
+  /** Doors that cannot run together (one name twice, one listening port twice) are a usage error. */
+  private static ServerConfig checked(ServerSettings settings, List<DoorConfig> doors) {
+    try {
+      return new ServerConfig(settings, doors);
+    } catch (IllegalArgumentException e) {
+      throw new UserError(ExitCodes.USAGE, e.getMessage());
+    }
+  }
+
+  /** Today's options as one door, named {@code default}. */
+  private DoorConfig defaultDoor(AuthSettings auth) {
+    DoorConfig.KnockRules rules = new DoorConfig.KnockRules(engineOptions.sequence(),
+        engineOptions.sequenceTimeoutNanos, engineOptions.scanGuardDistance(auth != null), auth);
+    return new DoorConfig(DoorConfig.DEFAULT_NAME, rules, serviceTimeoutNanos, ActionKind.GREET,
+        servicePort.validated(), bindAddress(), greeting, writeTimeoutNanos, null,
+        DoorConfig.DEFAULT_CONNECT_TIMEOUT_NANOS, DoorConfig.DEFAULT_MAX_CONNECTIONS, Commands.NONE);
   }
 
   private String chooseInterface() {
@@ -186,20 +221,20 @@ final class ServerCommand implements Callable<Integer> {
     }
   }
 
-  private static void checkServicePort(ServerConfig config) {
-    String where = config.bindAddress() == null ? "" : " on " + config.bindAddress().getHostAddress();
+  private static void checkServicePort(DoorConfig door) {
+    String where = door.bind() == null ? "" : " on " + door.bind().getHostAddress();
     try {
-      KnockServer.checkServicePort(config.bindAddress(), config.servicePort());
+      KnockServer.checkServicePort(door.bind(), door.port());
     } catch (BindException e) {
       String why = String.valueOf(e.getMessage());
       if (why.contains("assign")) {
-        throw new UserError(ExitCodes.USAGE, "--bind " + config.bindAddress().getHostAddress()
+        throw new UserError(ExitCodes.USAGE, "--bind " + door.bind().getHostAddress()
             + " is not an address of this host; give one of its addresses, or leave --bind out");
       }
-      throw new UserError(ExitCodes.FAILURE, "port " + config.servicePort() + where
+      throw new UserError(ExitCodes.FAILURE, "port " + door.port() + where
           + " is already in use; stop what listens there or choose another with --service-port");
     } catch (IOException e) {
-      throw new UserError(ExitCodes.FAILURE, "cannot listen on port " + config.servicePort() + where
+      throw new UserError(ExitCodes.FAILURE, "cannot listen on port " + door.port() + where
           + ": " + e.getMessage());
     }
   }

@@ -24,9 +24,12 @@ import java.util.stream.Collectors;
 public final class CaptureFilter {
   private CaptureFilter() {}
 
-  /** The filter for {@code linkType}'s frames to {@code portRanges} ({low, high} pairs, inclusive). */
+  /**
+   * The filter for {@code linkType}'s frames to {@code portRanges} ({low, high} pairs, inclusive),
+   * e.g. the ranges of several doors: overlapping and adjacent ranges are merged first.
+   */
   public static String of(int linkType, List<int[]> portRanges) {
-    String datagram = "(udp and (" + portRanges.stream().map(CaptureFilter::portTest)
+    String datagram = "(udp and (" + merged(portRanges).stream().map(CaptureFilter::portTest)
         .collect(Collectors.joining(" or ")) + ")) or (ip6 and (" + extensionHeaderTest() + "))";
     if (linkType != LinkType.ETHERNET) {
       return datagram;
@@ -46,18 +49,24 @@ public final class CaptureFilter {
     return of(linkType, union(rangesPerDoor));
   }
 
-  /** The sorted, merged union of inclusive {@code {low, high}} ranges. */
+  /** The sorted, merged union of several lists of inclusive {@code {low, high}} ranges. */
   public static List<int[]> union(List<List<int[]>> rangesPerDoor) {
     List<int[]> all = new ArrayList<>();
-    rangesPerDoor.forEach(ranges -> ranges.forEach(range -> all.add(range.clone())));
-    all.sort((a, b) -> Integer.compare(a[0], b[0]));
+    rangesPerDoor.forEach(all::addAll);
+    return merged(all);
+  }
+
+  /** Sorted, with overlapping and adjacent ranges merged; the given arrays are not changed. */
+  static List<int[]> merged(List<int[]> ranges) {
+    List<int[]> sorted = new ArrayList<>(ranges);
+    sorted.sort((a, b) -> Integer.compare(a[0], b[0]));
     List<int[]> merged = new ArrayList<>();
-    for (int[] range : all) {
+    for (int[] range : sorted) {
       int[] last = merged.isEmpty() ? null : merged.get(merged.size() - 1);
       if (last != null && range[0] <= last[1] + 1) {
         last[1] = Math.max(last[1], range[1]);
       } else {
-        merged.add(range);
+        merged.add(range.clone());
       }
     }
     return merged;

@@ -3,6 +3,7 @@ package org.udpknock.door;
 import java.net.InetAddress;
 import org.udpknock.auth.AuthSettings;
 import org.udpknock.core.KnockSequence;
+import org.udpknock.core.ScanGuard;
 
 /**
  * One door, as the config file or the command line gives it: its knock rules, how long a grant
@@ -51,12 +52,48 @@ public record DoorConfig(
    * @param scanGuard guard distance in ports, 0 for none
    * @param auth authenticated mode's settings, or null in plain mode
    */
-  public record KnockRules(KnockSequence sequence, long seqTimeoutNanos, int scanGuard, AuthSettings auth) {}
+  public record KnockRules(KnockSequence sequence, long seqTimeoutNanos, int scanGuard, AuthSettings auth) {
+    public ScanGuard guard() {
+      return ScanGuard.of(sequence, scanGuard);
+    }
+
+    public KnockRules withAuth(AuthSettings settings) {
+      return new KnockRules(sequence, seqTimeoutNanos, scanGuard, settings);
+    }
+
+    public KnockRules withScanGuard(int distance) {
+      return new KnockRules(sequence, seqTimeoutNanos, distance, auth);
+    }
+  }
+
+  /** The same door with other knock rules. */
+  public DoorConfig withRules(KnockRules knockRules) {
+    return new DoorConfig(name, knockRules, openForNanos, action, port, bind, greeting, writeTimeoutNanos,
+        forwardTo, connectTimeoutNanos, maxConnections, commands);
+  }
+
+  /** The same door under another name. */
+  public DoorConfig named(String doorName) {
+    return new DoorConfig(doorName, rules, openForNanos, action, port, bind, greeting, writeTimeoutNanos,
+        forwardTo, connectTimeoutNanos, maxConnections, commands);
+  }
+
+  /** The same door with another time for a granted client of a greet door to read its greeting. */
+  public DoorConfig withWriteTimeout(long nanos) {
+    return new DoorConfig(name, rules, openForNanos, action, port, bind, greeting, nanos,
+        forwardTo, connectTimeoutNanos, maxConnections, commands);
+  }
+
+  /** The same door with another action on another port (0 for none). */
+  public DoorConfig withAction(ActionKind kind, int actionPort) {
+    return new DoorConfig(name, rules, openForNanos, kind, actionPort, bind, greeting, writeTimeoutNanos,
+        forwardTo, connectTimeoutNanos, maxConnections, commands);
+  }
 
   /** The mission's door: 12001,12002,12003 within 5 s, then a greeting on TCP 2223 for 30 s. */
   public static DoorConfig defaultDoor() {
     return new DoorConfig(DEFAULT_NAME,
-        new KnockRules(KnockSequence.DEFAULT, 5_000_000_000L, org.udpknock.core.ScanGuard.DEFAULT_DISTANCE, null),
+        new KnockRules(KnockSequence.DEFAULT, 5_000_000_000L, ScanGuard.DEFAULT_DISTANCE, null),
         DEFAULT_OPEN_FOR_NANOS, ActionKind.GREET, DEFAULT_PORT, null, DEFAULT_GREETING,
         DEFAULT_WRITE_TIMEOUT_NANOS, null, DEFAULT_CONNECT_TIMEOUT_NANOS, DEFAULT_MAX_CONNECTIONS,
         Commands.NONE);

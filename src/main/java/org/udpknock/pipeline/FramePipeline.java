@@ -1,46 +1,47 @@
 package org.udpknock.pipeline;
 
-import org.udpknock.auth.KnockVerifier;
-import org.udpknock.auth.RejectionListener;
-import org.udpknock.auth.Verdict;
+import java.util.List;
 import org.udpknock.core.Addresses;
-import org.udpknock.core.KnockEngine;
 import org.udpknock.decode.Datagram;
 import org.udpknock.decode.DecodeOutcome;
 import org.udpknock.decode.FrameDecoder;
 import org.udpknock.decode.LinkKind;
+import org.udpknock.door.Door;
+import org.udpknock.door.DoorConfig;
+import org.udpknock.door.DoorSet;
+import org.udpknock.door.DoorWiring;
+import org.udpknock.report.EventWriter;
 
 /**
- * Frames in, knocks out: decodes each captured frame and hands its UDP datagram to the engine.
- * The live server and the replay of a file feed frames the same way. One thread feeds it.
- *
- * <p>In authenticated mode a {@link KnockVerifier} judges every datagram to a sequence port
- * first; only accepted knocks reach the engine, so refused ones touch no engine state.
+ * Frames in, knocks out: decodes each captured frame once, checks it against the host's rules
+ * once, and hands its UDP datagram to every door whose sequence or guard covers its port
+ * ({@link DoorSet#at}); each door judges it with its own verifier and engine. The live server
+ * and the replay of a file feed frames the same way. One thread feeds it.
  */
 public final class FramePipeline {
   private static final DecodeOutcome[] OUTCOMES = DecodeOutcome.values();
 
-  private final KnockEngine engine;
+  /** Volatile: a reload swaps the set; the capture thread reads it once per frame. */
+  private volatile DoorSet doors;
   private final DestinationFilter destinations;
-  private final KnockVerifier verifier;
-  private final RejectionListener rejections;
   private final Datagram datagram = new Datagram();
   private final long[] outcomeCounts = new long[OUTCOMES.length];
   private long frames;
   private long notForThisHost;
   private long lastTimeNanos;
 
-  public FramePipeline(KnockEngine engine, DestinationFilter destinations) {
-    this(engine, destinations, null, RejectionListener.NONE);
+  public FramePipeline(DoorSet doors, DestinationFilter destinations) {
+    this.doors = doors;
+    this.destinations = destinations;
   }
 
-  /** Authenticated mode when {@code verifier} is not null; refusals go to {@code rejections}. */
-  public FramePipeline(KnockEngine engine, DestinationFilter destinations, KnockVerifier verifier,
-      RejectionListener rejections) {
-    this.engine = engine;
-    this.destinations = destinations;
-    this.verifier = verifier;
-    this.rejections = rejections;
+  /**
+   * The one wiring of the server and of replay: {@code doors}, each new and empty, writing
+   * through their views of {@code writer}, fed what {@code destinations} accepts.
+   */
+  public static FramePipeline of(List<DoorConfig> doors, EventWriter writer, DoorWiring wiring,
+      DestinationFilter destinations) {
+    return new FramePipeline(DoorSet.open(doors, writer, wiring), destinations);
   }
 
   /** As {@link #onFrame(long, int, Ingress, byte[], int, int)} from an interface nothing is known of. */
@@ -51,7 +52,8 @@ public final class FramePipeline {
   /**
    * Decodes one frame that came in on {@code ingress} and, if it is a UDP datagram this host
    * would accept ({@link HostRules}, VLANs and destinations as {@link DestinationFilter} says),
-   * feeds it to the engine. Link-local addresses are keyed with their interface index.
+   * feeds it to the doors that watch its port. Link-local addresses are keyed with their
+   * interface index.
    */
   public void onFrame(long timeNanos, int linkType, Ingress ingress, byte[] data, int offset, int length) {
     frames++;
@@ -68,11 +70,10 @@ public final class FramePipeline {
       return;
     }
     long sourceHi = Addresses.scopedHi(datagram.sourceHi, interfaceIndex);
-    if (verifier != null && engine.sequence().contains(datagram.destinationPort)
-        && !authentic(timeNanos, sourceHi, data)) {
-      return;
+    for (Door door : doors.at(datagram.destinationPort)) {
+      door.onDatagram(timeNanos, sourceHi, datagram.sourceLo, datagram.destinationPort, data,
+          datagram.payloadOffset, datagram.payloadLength, datagram.payloadComplete);
     }
-    engine.onDatagram(timeNanos, sourceHi, datagram.sourceLo, datagram.destinationPort);
   }
 
   /** The kernel's rules on addresses, and a tagged frame only through a VLAN interface of the host. */
@@ -82,23 +83,18 @@ public final class FramePipeline {
         || destinations.acceptsVlans(ingress.name(), datagram.vlanIds, datagram.vlanCount));
   }
 
-  private boolean authentic(long timeNanos, long sourceHi, byte[] data) {
-    Verdict verdict = verifier.verify(timeNanos, datagram.destinationPort, data,
-        datagram.payloadOffset, datagram.payloadLength, datagram.payloadComplete);
-    if (verdict == Verdict.ACCEPTED) {
-      return true;
-    }
-    rejections.rejected(timeNanos, sourceHi, datagram.sourceLo, datagram.destinationPort, verdict);
-    return false;
+  /** The doors frames go to now. */
+  public DoorSet doorSet() {
+    return doors;
   }
 
-  /** The verifier of authenticated mode, or null in plain mode. */
-  public KnockVerifier verifier() {
-    return verifier;
+  public List<Door> doors() {
+    return doors.doors();
   }
 
-  public KnockEngine engine() {
-    return engine;
+  /** Swaps the doors in (a reload): the next frame goes to them. Safe from any thread. */
+  public void replaceDoors(DoorSet next) {
+    doors = next;
   }
 
   public long frames() {

@@ -2,16 +2,16 @@ package org.udpknock.report;
 
 import java.io.PrintWriter;
 import java.util.function.IntFunction;
-import org.udpknock.auth.RejectionListener;
 import org.udpknock.auth.Verdict;
 import org.udpknock.core.Addresses;
-import org.udpknock.core.KnockListener;
+import org.udpknock.core.ResetReason;
 
 /**
- * Writes engine events as lines, in text or JSON. Times are printed at the precision of the
+ * Writes events as lines, in text or JSON. A door's engine events go through its view,
+ * {@link #forDoor}, which names the door in each. Times are printed at the precision of the
  * capture that is being read, which the feeder sets with {@link #setTimeDigits}.
  */
-public abstract class EventWriter implements KnockListener, RejectionListener {
+public abstract class EventWriter {
   protected final PrintWriter out;
   private volatile int timeDigits = 6;
   private volatile IntFunction<String> scopeNames = Integer::toString;
@@ -22,9 +22,24 @@ public abstract class EventWriter implements KnockListener, RejectionListener {
     this.out = out;
   }
 
-  public static EventWriter create(boolean json, PrintWriter out, int sequenceLength) {
-    return json ? new JsonEventWriter(out) : new TextEventWriter(out, sequenceLength);
+  public static EventWriter create(boolean json, PrintWriter out) {
+    return json ? new JsonEventWriter(out) : new TextEventWriter(out);
   }
+
+  /** The view through which door {@code door}, of {@code sequenceLength} ports, writes its events. */
+  public DoorEvents forDoor(String door, int sequenceLength) {
+    return new DoorEvents(this, door, sequenceLength);
+  }
+
+  /** {@code knock DOOR SOURCE port PORT stage STAGE/LENGTH}. */
+  protected abstract void knock(String door, int sequenceLength, long timeNanos, long sourceHi, long sourceLo,
+      int port, int stage);
+
+  protected abstract void granted(String door, long timeNanos, long sourceHi, long sourceLo);
+
+  protected abstract void reset(String door, long timeNanos, long sourceHi, long sourceLo, ResetReason reason);
+
+  protected abstract void guardTripped(String door, long timeNanos, long sourceHi, long sourceLo, int port);
 
   /**
    * Writes one whole line; lines from several threads never interleave. Not flushed here: a
@@ -35,9 +50,9 @@ public abstract class EventWriter implements KnockListener, RejectionListener {
     out.println(line);
   }
 
-  /** A knock datagram refused by authentication: {@code rejected SOURCE port PORT REASON}. */
-  @Override
-  public abstract void rejected(long timeNanos, long sourceHi, long sourceLo, int port, Verdict reason);
+  /** A knock datagram refused by authentication: {@code rejected DOOR SOURCE port PORT REASON}. */
+  protected abstract void rejected(String door, long timeNanos, long sourceHi, long sourceLo, int port,
+      Verdict reason);
 
   /**
    * A first-port knock ignored because the scan guard blocks its source:
@@ -45,13 +60,12 @@ public abstract class EventWriter implements KnockListener, RejectionListener {
    * A window's {@code blocked-summary} line comes with the next blocked knock, or from
    * {@link #summarizeBlocked}.
    */
-  @Override
-  public final void knockBlocked(long timeNanos, long sourceHi, long sourceLo, int port) {
+  final void knockBlocked(String door, long timeNanos, long sourceHi, long sourceLo, int port) {
     synchronized (blockedLog) {
       boolean ownLine = blockedLog.admit(timeNanos);
       writeBlockedSummary(blockedLog.takeSummary(timeNanos), timeNanos);
       if (ownLine) {
-        blocked(timeNanos, sourceHi, sourceLo, port);
+        blocked(door, timeNanos, sourceHi, sourceLo, port);
       }
     }
   }
@@ -78,21 +92,25 @@ public abstract class EventWriter implements KnockListener, RejectionListener {
   }
 
   /** Once, when growing the attempt table ran out of heap: it tracks fewer sources from then on. */
-  @Override
-  public void trackingCapped(long timeNanos, int capacity) {
-    serverEvent("warning", timeNanos, null, "message", "the heap is full: at most " + capacity
+  void trackingCapped(String door, long timeNanos, int capacity) {
+    doorEvent(door, "warning", timeNanos, null, "message", "the heap is full: at most " + capacity
         + " sources are tracked from now on, and the oldest attempt is evicted beyond; lower"
         + " --max-sources or raise the heap with UDPKNOCK_JAVA_OPTS=-Xmx...");
   }
 
   /** One blocked knock's line. */
-  protected abstract void blocked(long timeNanos, long sourceHi, long sourceLo, int port);
+  protected abstract void blocked(String door, long timeNanos, long sourceHi, long sourceLo, int port);
 
   /**
    * A server event: {@code event} at {@code timeNanos}, about {@code source} (or null), with
    * fields given as name, value pairs; values are strings or numbers.
    */
-  public abstract void serverEvent(String event, long timeNanos, String source, Object... fields);
+  public void serverEvent(String event, long timeNanos, String source, Object... fields) {
+    doorEvent(null, event, timeNanos, source, fields);
+  }
+
+  /** A server event of door {@code door}, or of the whole server when {@code door} is null. */
+  public abstract void doorEvent(String door, String event, long timeNanos, String source, Object... fields);
 
   /** Fraction digits the current capture's timestamps carry (6 = microseconds, 9 = nanoseconds). */
   public void setTimeDigits(int digits) {

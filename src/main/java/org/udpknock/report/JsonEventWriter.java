@@ -15,48 +15,52 @@ final class JsonEventWriter extends EventWriter {
     super(out);
   }
 
-  private String head(String event, long timeNanos, long sourceHi, long sourceLo) {
-    return "{\"event\":\"" + event + "\",\"time\":\"" + time(timeNanos) + "\",\"source\":\""
-        + address(sourceHi, sourceLo) + "\"";
+  private String head(String event, String door, long timeNanos, long sourceHi, long sourceLo) {
+    return "{\"event\":\"" + event + "\",\"time\":\"" + time(timeNanos) + "\",\"door\":" + quote(door)
+        + ",\"source\":\"" + address(sourceHi, sourceLo) + "\"";
   }
 
   @Override
-  public void knock(long timeNanos, long sourceHi, long sourceLo, int port, int stage) {
-    emit(head("knock", timeNanos, sourceHi, sourceLo) + ",\"port\":" + port + ",\"stage\":"
+  protected void knock(String door, int sequenceLength, long timeNanos, long sourceHi, long sourceLo,
+      int port, int stage) {
+    emit(head("knock", door, timeNanos, sourceHi, sourceLo) + ",\"port\":" + port + ",\"stage\":"
         + stage + "}");
   }
 
   @Override
-  public void granted(long timeNanos, long sourceHi, long sourceLo) {
-    emit(head("granted", timeNanos, sourceHi, sourceLo) + "}");
+  protected void granted(String door, long timeNanos, long sourceHi, long sourceLo) {
+    emit(head("granted", door, timeNanos, sourceHi, sourceLo) + "}");
   }
 
   @Override
-  public void reset(long timeNanos, long sourceHi, long sourceLo, ResetReason reason) {
-    emit(head("reset", timeNanos, sourceHi, sourceLo) + ",\"reason\":\"" + reason.label()
+  protected void reset(String door, long timeNanos, long sourceHi, long sourceLo, ResetReason reason) {
+    emit(head("reset", door, timeNanos, sourceHi, sourceLo) + ",\"reason\":\"" + reason.label()
         + "\"}");
   }
 
   @Override
-  public void rejected(long timeNanos, long sourceHi, long sourceLo, int port, Verdict reason) {
-    emit(head("rejected", timeNanos, sourceHi, sourceLo) + ",\"port\":" + port + ",\"reason\":\""
+  protected void rejected(String door, long timeNanos, long sourceHi, long sourceLo, int port, Verdict reason) {
+    emit(head("rejected", door, timeNanos, sourceHi, sourceLo) + ",\"port\":" + port + ",\"reason\":\""
         + reason.label() + "\"}");
   }
 
   @Override
-  public void guardTripped(long timeNanos, long sourceHi, long sourceLo, int port) {
-    emit(head("guard", timeNanos, sourceHi, sourceLo) + ",\"port\":" + port + "}");
+  protected void guardTripped(String door, long timeNanos, long sourceHi, long sourceLo, int port) {
+    emit(head("guard", door, timeNanos, sourceHi, sourceLo) + ",\"port\":" + port + "}");
   }
 
   @Override
-  protected void blocked(long timeNanos, long sourceHi, long sourceLo, int port) {
-    emit(head("blocked", timeNanos, sourceHi, sourceLo) + ",\"port\":" + port + "}");
+  protected void blocked(String door, long timeNanos, long sourceHi, long sourceLo, int port) {
+    emit(head("blocked", door, timeNanos, sourceHi, sourceLo) + ",\"port\":" + port + "}");
   }
 
   @Override
-  public void serverEvent(String event, long timeNanos, String source, Object... fields) {
+  public void doorEvent(String door, String event, long timeNanos, String source, Object... fields) {
     StringBuilder line = new StringBuilder("{\"event\":").append(quote(event))
         .append(",\"time\":\"").append(time(timeNanos)).append('"');
+    if (door != null) {
+      line.append(",\"door\":").append(quote(door));
+    }
     if (source != null) {
       line.append(",\"source\":").append(quote(source));
     }
@@ -83,22 +87,37 @@ final class JsonEventWriter extends EventWriter {
     emit("{\"event\":\"summary\",\"time\":" + time + ",\"packets\":" + totals.packets
         + ",\"knocks\":" + totals.knocks + ",\"grants\":" + totals.grants + ",\"guard_hits\":" + totals.guardHits
         + ",\"blocked_knocks\":" + totals.blockedKnocks + ",\"skipped\":"
-        + totals.skipped + ",\"skipped_by_reason\":{" + reasons + "}" + rejections(totals)
+        + totals.skipped + ",\"skipped_by_reason\":{" + reasons + "}"
+        + rejections(totals.rejected, totals.rejectedByReason)
         + (totals.notForThisHost == 0 ? "" : ",\"not_for_this_host\":" + totals.notForThisHost) + evicted + drops + errors
-        + lost + "}");
+        + lost + ",\"doors\":[" + doors(totals) + "]}");
+  }
+
+  /** {@code {"door":"default","knocks":3,"grants":1,...}} per door. */
+  private static String doors(Totals totals) {
+    StringBuilder doors = new StringBuilder();
+    for (Totals.DoorTotals door : totals.doors) {
+      String evicted = door.grantsEvicted() < 0 ? "" : ",\"grants_evicted\":" + door.grantsEvicted();
+      doors.append(doors.length() == 0 ? "" : ",").append("{\"door\":").append(quote(door.door()))
+          .append(",\"knocks\":").append(door.knocks()).append(",\"grants\":").append(door.grants())
+          .append(",\"guard_hits\":").append(door.guardHits()).append(",\"blocked_knocks\":")
+          .append(door.blockedKnocks()).append(rejections(door.rejected(), door.rejectedByReason()))
+          .append(evicted).append('}');
+    }
+    return doors.toString();
   }
 
   /** Authenticated mode only: {@code "rejected":2,"rejected_by_reason":{"malformed":1,...}}. */
-  private static String rejections(Totals totals) {
-    if (totals.rejected < 0) {
+  private static String rejections(long rejected, Map<String, Long> byReason) {
+    if (rejected < 0) {
       return "";
     }
     StringBuilder reasons = new StringBuilder();
-    for (Map.Entry<String, Long> reason : totals.rejectedByReason.entrySet()) {
+    for (Map.Entry<String, Long> reason : byReason.entrySet()) {
       reasons.append(reasons.length() == 0 ? "" : ",").append('"').append(reason.getKey())
           .append("\":").append(reason.getValue());
     }
-    return ",\"rejected\":" + totals.rejected + ",\"rejected_by_reason\":{" + reasons + "}";
+    return ",\"rejected\":" + rejected + ",\"rejected_by_reason\":{" + reasons + "}";
   }
 
   /** Quotes a string for JSON, for the server's free-text fields. */

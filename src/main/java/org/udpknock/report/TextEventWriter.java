@@ -7,49 +7,54 @@ import org.udpknock.core.ResetReason;
 
 /** One human-readable line per event: {@code TIME knock 127.0.0.1 port 12001 stage 1/3}. */
 final class TextEventWriter extends EventWriter {
-  private final int sequenceLength;
 
-  TextEventWriter(PrintWriter out, int sequenceLength) {
+  TextEventWriter(PrintWriter out) {
     super(out);
-    this.sequenceLength = sequenceLength;
+  }
+
+  /** {@code TIME EVENT DOOR SOURCE}: the start of every door event's line. */
+  private String head(String event, String door, long timeNanos, long sourceHi, long sourceLo) {
+    return time(timeNanos) + " " + event + " " + door + " " + address(sourceHi, sourceLo);
   }
 
   @Override
-  public void knock(long timeNanos, long sourceHi, long sourceLo, int port, int stage) {
-    emit(time(timeNanos) + " knock " + address(sourceHi, sourceLo) + " port " + port
+  protected void knock(String door, int sequenceLength, long timeNanos, long sourceHi, long sourceLo,
+      int port, int stage) {
+    emit(head("knock", door, timeNanos, sourceHi, sourceLo) + " port " + port
         + " stage " + stage + "/" + sequenceLength);
   }
 
   @Override
-  public void granted(long timeNanos, long sourceHi, long sourceLo) {
-    emit(time(timeNanos) + " granted " + address(sourceHi, sourceLo));
+  protected void granted(String door, long timeNanos, long sourceHi, long sourceLo) {
+    emit(head("granted", door, timeNanos, sourceHi, sourceLo));
   }
 
   @Override
-  public void reset(long timeNanos, long sourceHi, long sourceLo, ResetReason reason) {
-    emit(time(timeNanos) + " reset " + address(sourceHi, sourceLo) + " "
-        + reason.label());
+  protected void reset(String door, long timeNanos, long sourceHi, long sourceLo, ResetReason reason) {
+    emit(head("reset", door, timeNanos, sourceHi, sourceLo) + " " + reason.label());
   }
 
   @Override
-  public void rejected(long timeNanos, long sourceHi, long sourceLo, int port, Verdict reason) {
-    emit(time(timeNanos) + " rejected " + address(sourceHi, sourceLo) + " port " + port
-        + " " + reason.label());
+  protected void rejected(String door, long timeNanos, long sourceHi, long sourceLo, int port, Verdict reason) {
+    emit(head("rejected", door, timeNanos, sourceHi, sourceLo) + " port " + port + " " + reason.label());
   }
 
   @Override
-  public void guardTripped(long timeNanos, long sourceHi, long sourceLo, int port) {
-    emit(time(timeNanos) + " guard " + address(sourceHi, sourceLo) + " port " + port);
+  protected void guardTripped(String door, long timeNanos, long sourceHi, long sourceLo, int port) {
+    emit(head("guard", door, timeNanos, sourceHi, sourceLo) + " port " + port);
   }
 
   @Override
-  protected void blocked(long timeNanos, long sourceHi, long sourceLo, int port) {
-    emit(time(timeNanos) + " blocked " + address(sourceHi, sourceLo) + " port " + port);
+  protected void blocked(String door, long timeNanos, long sourceHi, long sourceLo, int port) {
+    emit(head("blocked", door, timeNanos, sourceHi, sourceLo) + " port " + port);
   }
 
   @Override
-  public void serverEvent(String event, long timeNanos, String source, Object... fields) {
+  public void doorEvent(String door, String event, long timeNanos, String source, Object... fields) {
     StringBuilder line = new StringBuilder(time(timeNanos)).append(' ').append(event);
+    if (door != null) {
+      line.append(' ').append(door);
+    }
     if (source != null) {
       line.append(' ').append(source);
     }
@@ -59,8 +64,15 @@ final class TextEventWriter extends EventWriter {
     emit(line.toString());
   }
 
+  /** One line per door ({@code summary DOOR: 3 knocks, 1 granted, ...}), then the capture's. */
   @Override
   public void summary(Totals totals, boolean anyPacket, long lastTimeNanos) {
+    for (Totals.DoorTotals door : totals.doors) {
+      String evicted = door.grantsEvicted() < 0 ? "" : ", " + door.grantsEvicted() + " grants evicted";
+      emit("summary " + door.door() + ": " + door.knocks() + " knocks, " + door.grants() + " granted, "
+          + door.guardHits() + " guard hits, " + door.blockedKnocks() + " blocked knocks"
+          + rejections(door.rejected(), door.rejectedByReason()) + evicted);
+    }
     StringBuilder reasons = new StringBuilder();
     for (Map.Entry<String, Long> reason : totals.skippedByReason.entrySet()) {
       reasons.append(reasons.length() == 0 ? "" : ", ").append(reason.getKey()).append(' ')
@@ -72,21 +84,22 @@ final class TextEventWriter extends EventWriter {
     String lost = totals.logLinesLost < 0 ? "" : ", " + totals.logLinesLost + " log lines lost";
     emit("summary: " + totals.packets + " packets, " + totals.knocks + " knocks, "
         + totals.grants + " granted, " + totals.guardHits + " guard hits, " + totals.blockedKnocks
-        + " blocked knocks, " + totals.skipped + " skipped (" + reasons + ")" + rejections(totals)
+        + " blocked knocks, " + totals.skipped + " skipped (" + reasons + ")"
+        + rejections(totals.rejected, totals.rejectedByReason)
         + (totals.notForThisHost == 0 ? "" : ", " + totals.notForThisHost + " not for this host") + evicted + drops
         + errors + lost);
   }
 
   /** Authenticated mode only: {@code , 2 rejected (malformed 1, bad-tag 1, ...)}. */
-  private static String rejections(Totals totals) {
-    if (totals.rejected < 0) {
+  private static String rejections(long rejected, Map<String, Long> byReason) {
+    if (rejected < 0) {
       return "";
     }
     StringBuilder reasons = new StringBuilder();
-    for (Map.Entry<String, Long> reason : totals.rejectedByReason.entrySet()) {
+    for (Map.Entry<String, Long> reason : byReason.entrySet()) {
       reasons.append(reasons.length() == 0 ? "" : ", ").append(reason.getKey()).append(' ')
           .append(reason.getValue());
     }
-    return ", " + totals.rejected + " rejected (" + reasons + ")";
+    return ", " + rejected + " rejected (" + reasons + ")";
   }
 }

@@ -1,14 +1,25 @@
 package org.udpknock.report;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.udpknock.auth.KnockVerifier;
 import org.udpknock.auth.Verdict;
 import org.udpknock.decode.DecodeOutcome;
+import org.udpknock.door.Door;
 import org.udpknock.pipeline.FramePipeline;
 
-/** The counts a run ends with: printed as the summary line of a replay or at server shutdown. */
+/**
+ * The counts a run ends with: printed as the summary of a replay or at server shutdown, for
+ * the whole capture (knocks and grants summed over the doors) and for each door.
+ */
 public final class Totals {
+  /** One door's counts. {@code rejected} is -1 for a door in plain mode, {@code grantsEvicted} -1 in replay. */
+  public record DoorTotals(String door, long knocks, long grants, long guardHits, long blockedKnocks,
+      long rejected, Map<String, Long> rejectedByReason, long grantsEvicted) {}
+
   public final long packets;
   public final long knocks;
   public final long grants;
@@ -36,14 +47,16 @@ public final class Totals {
   public final long packetErrors;
   /** Log lines that could not be written (a full disk, a reader gone), for live captures; -1 for replay. */
   public final long logLinesLost;
+  /** Each door's counts, in the doors' order. */
+  public final List<DoorTotals> doors;
 
-  private Totals(FramePipeline pipeline, long kernelDrops, long grantsEvicted, long packetErrors,
-      long logLinesLost) {
+  private Totals(FramePipeline pipeline, boolean live, long kernelDrops, long packetErrors, long logLinesLost) {
     this.packets = pipeline.frames();
-    this.knocks = pipeline.engine().knocks();
-    this.grants = pipeline.engine().grants();
-    this.guardHits = pipeline.engine().guardHits();
-    this.blockedKnocks = pipeline.engine().blockedKnocks();
+    this.doors = doorTotals(pipeline.doors(), live);
+    this.knocks = doors.stream().mapToLong(DoorTotals::knocks).sum();
+    this.grants = doors.stream().mapToLong(DoorTotals::grants).sum();
+    this.guardHits = doors.stream().mapToLong(DoorTotals::guardHits).sum();
+    this.blockedKnocks = doors.stream().mapToLong(DoorTotals::blockedKnocks).sum();
     this.skipped = pipeline.skipped();
     Map<String, Long> reasons = new LinkedHashMap<>();
     for (DecodeOutcome outcome : DecodeOutcome.values()) {
@@ -51,8 +64,41 @@ public final class Totals {
         reasons.put(outcome.label(), pipeline.count(outcome));
       }
     }
-    this.skippedByReason = java.util.Collections.unmodifiableMap(reasons);
-    KnockVerifier verifier = pipeline.verifier();
+    this.skippedByReason = Collections.unmodifiableMap(reasons);
+    boolean anyAuthenticated = doors.stream().anyMatch(door -> door.rejected() >= 0);
+    Map<String, Long> refusals = new LinkedHashMap<>();
+    doors.forEach(door -> door.rejectedByReason().forEach((reason, count) -> refusals.merge(reason, count, Long::sum)));
+    this.rejected = anyAuthenticated ? doors.stream().mapToLong(door -> Math.max(0, door.rejected())).sum() : -1;
+    this.rejectedByReason = Collections.unmodifiableMap(refusals);
+    this.kernelDrops = kernelDrops;
+    this.grantsEvicted = live ? doors.stream().mapToLong(DoorTotals::grantsEvicted).sum() : -1;
+    this.notForThisHost = pipeline.notForThisHost();
+    this.packetErrors = packetErrors;
+    this.logLinesLost = logLinesLost;
+  }
+
+  public static Totals ofReplay(FramePipeline pipeline) {
+    return new Totals(pipeline, false, -1, -1, -1);
+  }
+
+  /** A live capture's: with its kernel drops, grant evictions, packet errors and lost log lines. */
+  public static Totals ofCapture(FramePipeline pipeline, long kernelDrops, long packetErrors, long logLinesLost) {
+    return new Totals(pipeline, true, kernelDrops, packetErrors, logLinesLost);
+  }
+
+  private static List<DoorTotals> doorTotals(List<Door> doors, boolean live) {
+    List<DoorTotals> totals = new ArrayList<>();
+    for (Door door : doors) {
+      KnockVerifier verifier = door.verifier();
+      totals.add(new DoorTotals(door.name(), door.engine().knocks(), door.engine().grants(),
+          door.engine().guardHits(), door.engine().blockedKnocks(), verifier == null ? -1 : verifier.rejected(),
+          rejectionsOf(verifier), live ? door.grants().evicted() : -1));
+    }
+    return List.copyOf(totals);
+  }
+
+  /** Refusals by reason in a stable order; empty in plain mode. */
+  private static Map<String, Long> rejectionsOf(KnockVerifier verifier) {
     Map<String, Long> refusals = new LinkedHashMap<>();
     if (verifier != null) {
       for (Verdict verdict : Verdict.values()) {
@@ -61,21 +107,6 @@ public final class Totals {
         }
       }
     }
-    this.rejected = verifier == null ? -1 : verifier.rejected();
-    this.rejectedByReason = java.util.Collections.unmodifiableMap(refusals);
-    this.kernelDrops = kernelDrops;
-    this.grantsEvicted = grantsEvicted;
-    this.notForThisHost = pipeline.notForThisHost();
-    this.packetErrors = packetErrors;
-    this.logLinesLost = logLinesLost;
-  }
-
-  public static Totals ofReplay(FramePipeline pipeline) {
-    return new Totals(pipeline, -1, -1, -1, -1);
-  }
-
-  public static Totals ofCapture(FramePipeline pipeline, long kernelDrops, long grantsEvicted,
-      long packetErrors, long logLinesLost) {
-    return new Totals(pipeline, kernelDrops, grantsEvicted, packetErrors, logLinesLost);
+    return Collections.unmodifiableMap(refusals);
   }
 }

@@ -3,19 +3,23 @@ package org.udpknock.server;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.udpknock.auth.KnockVerifier;
-import org.udpknock.auth.Verdict;
-import org.udpknock.core.Addresses;
+import java.util.function.Function;
+import org.udpknock.action.ActionFactory;
+import org.udpknock.action.ActionQueue;
+import org.udpknock.action.DoorAction;
 import org.udpknock.core.GrantTable;
-import org.udpknock.core.KnockEngine;
-import org.udpknock.core.KnockListener;
-import org.udpknock.core.ResetReason;
+import org.udpknock.door.Door;
+import org.udpknock.door.DoorConfig;
+import org.udpknock.door.DoorWiring;
+import org.udpknock.door.GrantHandler;
 import org.udpknock.pipeline.DestinationFilter;
 import org.udpknock.pipeline.FramePipeline;
 import org.udpknock.pipeline.Ingress;
@@ -24,9 +28,10 @@ import org.udpknock.report.EventWriter;
 import org.udpknock.report.Totals;
 
 /**
- * The live server: frames from a {@link PacketSource} go through the pipeline on the capture
- * thread; grants open the {@link ServiceListener}; a timer thread expires grants, closes the
- * listener when none is left, refreshes local addresses and reports kernel drops.
+ * The live server: frames from a {@link PacketSource} go through the pipeline to the doors on
+ * the capture thread, which decides grants; the doors' actions act on them on the action thread
+ * ({@link ActionQueue}); a timer thread expires grants, refreshes local addresses and reports
+ * kernel drops.
  */
 public final class KnockServer {
   /** How often grants are checked for expiry: the listener closes at most this late. */
@@ -47,59 +52,71 @@ public final class KnockServer {
   private final EventWriter writer;
   private final ServerEvents events;
   private final Clock clock;
-  private final GrantTable grants;
-  private final ServiceListener listener;
   private final LocalAddresses localAddresses;
   private final FramePipeline pipeline;
-  private final AccessControl access;
-  /** Wall time at construction: authenticated mode's start bound. */
+  private final Function<DoorConfig, AccessControl> access;
+  private final ActionQueue actionQueue;
+  /** Each door's action; replaced whole on reload, read by the capture thread per grant. */
+  private volatile Map<Door, DoorAction> actions;
+  /** Wall time at construction: authenticated doors' start bound. */
   private final long startNanos;
   private final CountDownLatch finished = new CountDownLatch(1);
   private final AtomicLong packetErrors = new AtomicLong();
-  /**
-   * Held around the open/close decision of the listener only: opening after a grant, or closing
-   * when no grant is left, so a new grant never finds the port closed. Never around logging or
-   * the table's work.
-   */
-  private final Object gate = new Object();
   private volatile boolean logKnockProgress = true;
   private volatile LogWatch logWatch;
   private long ticks;
   private long reportedDrops;
 
   public KnockServer(ServerConfig config, PacketSource source, EventWriter writer, Clock clock) {
-    this(config, source, writer, clock, AccessControl.NONE);
+    this(config, source, writer, clock, door -> AccessControl.NONE);
   }
 
-  /** With {@code access} told of every grant, e.g. the kernel's firewall. */
+  /**
+   * With {@code access} giving each listening door's guard in the kernel's firewall.
+   *
+   * @throws IllegalArgumentException when a door's action cannot be made: its one sentence
+   */
   public KnockServer(ServerConfig config, PacketSource source, EventWriter writer, Clock clock,
-      AccessControl access) {
+      Function<DoorConfig, AccessControl> access) {
     this.config = config;
     this.access = access;
     this.source = source;
     this.writer = writer;
     this.clock = clock;
     this.events = new ServerEvents(writer, clock);
-    this.grants = new GrantTable(config.serviceTimeoutNanos(), config.maxGrants());
-    this.listener = new ServiceListener(config.bindAddress(), config.servicePort(), config.greeting(),
-        this::isGranted, events, clock, config.greetingTimeoutNanos(), config.maxGreetingsInFlight());
     this.localAddresses = new LocalAddresses(); // Also names interfaces in link-local addresses.
     writer.setScopeNames(localAddresses::interfaceName);
-    DestinationFilter destinations = config.anyDestination() ? DestinationFilter.ANY : localAddresses;
-    KnockEngine engine = new KnockEngine(config.sequence(), config.guard(), config.sequenceTimeoutNanos(),
-        config.maxSources(), new GrantingListener());
+    DestinationFilter destinations = config.settings().anyDestination() ? DestinationFilter.ANY : localAddresses;
     this.startNanos = clock.nowNanos();
-    this.pipeline = config.auth() == null ? new FramePipeline(engine, destinations)
-        : new FramePipeline(engine, destinations, newVerifier(config, startNanos), this::logRejected);
+    this.pipeline = FramePipeline.of(config.doors(), writer, wiring(), destinations);
+    this.actionQueue = new ActionQueue(ActionQueue.DEFAULT_CAPACITY, new ActionFailures());
+    this.actions = makeActions(pipeline.doors());
   }
 
   /**
-   * Refuses knocks stamped before this server's start + max-ahead: its nonce cache starts empty,
-   * so it cannot tell them from copies of knocks an earlier run (stopped or crashed) accepted.
-   * The start is wall time, the clock packet timestamps come from.
+   * Authenticated doors refuse knocks stamped before this server's start + max-ahead: their nonce
+   * caches start empty, so they cannot tell them from copies of knocks an earlier run (stopped
+   * or crashed) accepted. Wall time, the clock packet timestamps come from.
    */
-  private static KnockVerifier newVerifier(ServerConfig config, long startNanos) {
-    return config.auth().newVerifier(config.sequence(), startNanos);
+  private DoorWiring wiring() {
+    ServerSettings settings = config.settings();
+    return new DoorWiring(settings.maxSources(), settings.maxGrants(), startNanos, () -> logKnockProgress,
+        true, clock::nowNanos, new Handoff());
+  }
+
+  private Map<Door, DoorAction> makeActions(List<Door> doors) {
+    Map<Door, DoorAction> made = new IdentityHashMap<>();
+    for (Door door : doors) {
+      ServerEvents doorEvents = events.forDoor(door.name());
+      AccessControl guard = door.config().action().listens() ? access.apply(door.config()) : AccessControl.NONE;
+      try {
+        made.put(door, ActionFactory.create(new ActionFactory.Context(door, doorEvents, clock,
+            config.settings().maxGreetingsInFlight(), guard)));
+      } catch (DoorAction.ActionException e) {
+        throw new IllegalArgumentException(e.getMessage(), e);
+      }
+    }
+    return made;
   }
 
   /** Fails early when the service port is taken. */
@@ -112,14 +129,8 @@ public final class KnockServer {
    * Runs the capture on the calling thread.
    */
   public void run(String linkTypeName) throws CaptureException {
-    Warmup.run(config.sequence());
-    events.started(source.interfaceName(), linkTypeName, source.filter(), config.sequence().toString(),
-        config.servicePort());
-    if (config.auth() == null) { // A sweep carries no valid tag: it cannot knock in authenticated mode.
-      SweepWarning.of(config.sequence()).ifPresent(events::warning);
-    } else { // So that an admin understands a refused first knock.
-      events.refusingUntil(config.auth().firstStampAfter(startNanos));
-    }
+    Warmup.run(config.firstDoor().rules().sequence());
+    announce(linkTypeName);
     ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
       Thread thread = new Thread(runnable, "udpknock-timer");
       thread.setDaemon(true);
@@ -127,7 +138,7 @@ public final class KnockServer {
     });
     timer.scheduleWithFixedDelay(this::tickSafely, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
     try {
-      openIfGuardedInKernel();
+      startActions();
       source.run(new CountingSink());
     } catch (CaptureException e) {
       events.captureFailed(e.getMessage());
@@ -135,7 +146,8 @@ public final class KnockServer {
     } finally {
       timer.shutdownNow();
       awaitQuietly(timer);
-      listener.close();
+      actionQueue.close();
+      actions.values().forEach(DoorAction::close);
       reportDrops();
       writer.finishBlocked(clock.nowNanos());
       flushLog();
@@ -143,13 +155,38 @@ public final class KnockServer {
     }
   }
 
-  /** The kernel resets sources without a grant: the port can stay bound, so a grant opens it sooner. */
-  private void openIfGuardedInKernel() {
-    if (access.guardsServicePort()) {
+  /**
+   * One {@code listening} line, as with one door before doors came (its sequence and port), and
+   * with several doors one {@code door-ready} line each; a sweep warning for each plain door
+   * whose sequence a sweep completes (a sweep carries no valid tag: it cannot knock an
+   * authenticated door).
+   */
+  private void announce(String linkTypeName) {
+    List<DoorConfig> doors = config.doors();
+    if (doors.size() == 1) {
+      events.started(source.interfaceName(), linkTypeName, source.filter(),
+          doors.get(0).rules().sequence().toString(), doors.get(0).port());
+    } else {
+      events.started(source.interfaceName(), linkTypeName, source.filter());
+      doors.forEach(door -> events.forDoor(door.name()).doorReady(door));
+    }
+    for (DoorConfig door : doors) {
+      if (door.rules().auth() == null) { // A sweep carries no valid tag: it cannot knock in authenticated mode.
+        SweepWarning.of(door.rules().sequence()).ifPresent(events.forDoor(door.name())::warning);
+      } else { // So that an admin understands a refused first knock.
+        events.forDoor(door.name()).refusingUntil(door.rules().auth().firstStampAfter(startNanos));
+      }
+    }
+  }
+
+  /** Starts each door's action; one that cannot start is logged, and the others go on. */
+  private void startActions() {
+    actionQueue.start();
+    for (Map.Entry<Door, DoorAction> entry : actions.entrySet()) {
       try {
-        listener.open();
-      } catch (IOException e) {
-        events.listenerFailed(config.servicePort(), e.getMessage());
+        entry.getValue().start();
+      } catch (DoorAction.ActionException e) {
+        events.forDoor(entry.getKey().name()).warning(e.getMessage());
       }
     }
   }
@@ -166,7 +203,7 @@ public final class KnockServer {
 
   public Totals totals() {
     LogWatch watch = logWatch;
-    return Totals.ofCapture(pipeline, source.stats().dropped(), grants.evicted(), packetErrors.get(),
+    return Totals.ofCapture(pipeline, source.stats().dropped(), packetErrors.get(),
         watch == null ? 0 : watch.lostLines());
   }
 
@@ -223,13 +260,6 @@ public final class KnockServer {
     }
   }
 
-  /** A refused knock is knock progress: hidden with it under --quiet. */
-  private void logRejected(long timeNanos, long sourceHi, long sourceLo, int port, Verdict reason) {
-    if (logKnockProgress) {
-      writer.rejected(timeNanos, sourceHi, sourceLo, port, reason);
-    }
-  }
-
   /** Whether knock, reset and rejected events are logged; grants always are. */
   public void setLogKnockProgress(boolean log) {
     logKnockProgress = log;
@@ -237,11 +267,6 @@ public final class KnockServer {
 
   public long packetErrors() {
     return packetErrors.get();
-  }
-
-  private boolean isGranted(InetAddress remote) {
-    long[] key = LocalAddresses.key(remote);
-    return grants.isGranted(key[0], key[1], clock.nowNanos());
   }
 
   private void tickSafely() {
@@ -255,11 +280,8 @@ public final class KnockServer {
   private void tick() {
     writer.summarizeBlocked(clock.nowNanos());
     flushLog(); // Log lines wait at most one tick, and a flood costs no system call per line.
-    expireGrants(clock.nowNanos());
-    synchronized (gate) {
-      if (grants.size() == 0 && !access.guardsServicePort()) {
-        listener.close();
-      }
+    for (Door door : pipeline.doors()) {
+      expireGrants(door, clock.nowNanos());
     }
     ticks++;
     if (ticks % STATS_EVERY_TICKS == 0) {
@@ -270,23 +292,37 @@ public final class KnockServer {
     }
   }
 
-  /** In batches, each logged after the table's lock is released. */
-  private void expireGrants(long nowNanos) {
+  /** In batches, each logged and handed to the door's action after the table's lock is released. */
+  private void expireGrants(Door door, long nowNanos) {
+    DoorAction action = actions.get(door);
     for (int batch = 0; batch < EXPIRY_BATCHES_PER_TICK; batch++) {
-      List<GrantTable.Removal> expired = grants.expire(nowNanos, EXPIRY_BATCH);
-      expired.forEach(this::logRemoval);
+      List<GrantTable.Removal> expired = door.grants().expire(nowNanos, EXPIRY_BATCH);
+      for (GrantTable.Removal removal : expired) {
+        logRemoval(door, removal);
+        putClosed(action, removal);
+      }
       if (expired.size() < EXPIRY_BATCH) {
         return;
       }
     }
   }
 
-  private void logRemoval(GrantTable.Removal removal) {
+  /** The timer may wait for room: the capture never does. */
+  private void putClosed(DoorAction action, GrantTable.Removal removal) {
+    try {
+      actionQueue.putClosed(action, removal.sourceHi(), removal.sourceLo());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void logRemoval(Door door, GrantTable.Removal removal) {
+    ServerEvents doorEvents = events.forDoor(door.name());
     String source = writer.address(removal.sourceHi(), removal.sourceLo());
     if (removal.evicted()) {
-      events.grantEvicted(source, removal.atNanos());
+      doorEvents.grantEvicted(source, removal.atNanos());
     } else {
-      events.grantExpired(source, removal.atNanos());
+      doorEvents.grantExpired(source, removal.atNanos());
     }
   }
 
@@ -306,74 +342,36 @@ public final class KnockServer {
     }
   }
 
-  /** Engine events go to the log; grants also open the service port. */
-  private final class GrantingListener implements KnockListener {
+  /** On the capture thread: grants are handed to the door's action, never acted on here. */
+  private final class Handoff implements GrantHandler {
     @Override
-    public void knock(long timeNanos, long sourceHi, long sourceLo, int port, int stage) {
-      if (logKnockProgress) {
-        writer.knock(timeNanos, sourceHi, sourceLo, port, stage);
-      }
-    }
-
-    @Override
-    public void granted(long timeNanos, long sourceHi, long sourceLo) {
-      allowInKernel(sourceHi, sourceLo); // First: the kernel's part takes longest.
-      writer.granted(timeNanos, sourceHi, sourceLo);
-      // From the packet's time, unless the clock is ahead of it: a grant never starts late.
-      GrantTable.Removal madeRoom = grants.grant(sourceHi, sourceLo, Math.max(timeNanos, clock.nowNanos()));
-      IOException openFailure = openListener();
-      if (openFailure != null) {
-        events.listenerFailed(config.servicePort(), openFailure.getMessage());
-      }
-      if (madeRoom != null) {
-        logRemoval(madeRoom);
-      }
-    }
-
-    /** A link-local key carries its interface: the kernel's set wants the address and the index apart. */
-    private void allowInKernel(long sourceHi, long sourceLo) {
-      if (Addresses.isScoped(sourceHi)) {
-        access.allow(Addresses.LINK_LOCAL_HI, sourceLo, Addresses.scopeOf(sourceHi), config.serviceTimeoutNanos());
-      } else {
-        access.allow(sourceHi, sourceLo, 0, config.serviceTimeoutNanos());
-      }
-    }
-
-    /** After the grant: a close decided before it finds the table not empty, or is done first. */
-    private IOException openListener() {
-      synchronized (gate) {
-        try {
-          listener.open();
-          return null;
-        } catch (IOException e) {
-          return e;
-        }
+    public void opened(Door door, long sourceHi, long sourceLo, long expiresAtNanos) {
+      DoorAction action = actions.get(door);
+      if (action != null) {
+        actionQueue.offerOpened(action, sourceHi, sourceLo, expiresAtNanos);
       }
     }
 
     @Override
-    public void reset(long timeNanos, long sourceHi, long sourceLo, ResetReason reason) {
-      if (logKnockProgress) {
-        writer.reset(timeNanos, sourceHi, sourceLo, reason);
+    public void closed(Door door, GrantTable.Removal removal) {
+      logRemoval(door, removal);
+      DoorAction action = actions.get(door);
+      if (action != null) {
+        actionQueue.offerClosed(action, removal.sourceHi(), removal.sourceLo());
       }
     }
+  }
 
+  /** The action thread's troubles, as server events. */
+  private final class ActionFailures implements ActionQueue.Failures {
     @Override
-    public void guardTripped(long timeNanos, long sourceHi, long sourceLo, int port) {
-      if (logKnockProgress) { // A flood from spoofed sources on guard ports trips it once per source.
-        writer.guardTripped(timeNanos, sourceHi, sourceLo, port);
-      }
-    }
-
-    /** Logged even under --quiet, rate-limited: an admin must see who the guard keeps out. */
-    @Override
-    public void knockBlocked(long timeNanos, long sourceHi, long sourceLo, int port) {
-      writer.knockBlocked(timeNanos, sourceHi, sourceLo, port);
+    public void failed(DoorAction action, RuntimeException failure) {
+      events.actionFailed(failure.toString());
     }
 
     @Override
-    public void trackingCapped(long timeNanos, int capacity) {
-      writer.trackingCapped(timeNanos, capacity);
+    public void dropped(long droppedTotal) {
+      events.actionQueueFull(droppedTotal);
     }
   }
 }

@@ -1,83 +1,91 @@
 package org.udpknock.server;
 
 import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
 import org.udpknock.auth.AuthSettings;
 import org.udpknock.core.KnockSequence;
 import org.udpknock.core.ScanGuard;
 import org.udpknock.decode.CaptureFilter;
 import org.udpknock.decode.LinkType;
+import org.udpknock.door.ActionKind;
+import org.udpknock.door.Commands;
+import org.udpknock.door.DoorConfig;
+import org.udpknock.door.DoorList;
 
 /**
- * What the server was asked to do, checked by the command that built it. {@code auth} is null
- * in plain mode.
+ * What the server was asked to do: settings a reload cannot change, and the doors, which it
+ * can. Checked by whoever built it (the command line or the config loader); the checks that
+ * span doors ({@link DoorList#refusal}) are made here.
  */
-public record ServerConfig(
-    String interfaceName,
-    KnockSequence sequence,
-    long sequenceTimeoutNanos,
-    int maxSources,
-    int servicePort,
-    long serviceTimeoutNanos,
-    InetAddress bindAddress,
-    String greeting,
-    boolean anyDestination,
-    long greetingTimeoutNanos,
-    int maxGreetingsInFlight,
-    int scanGuard,
-    AuthSettings auth,
-    int maxGrants) {
-
-  public static final String DEFAULT_GREETING = "Bonjour, vous avez réussi la séquence UDP !";
+public record ServerConfig(ServerSettings settings, List<DoorConfig> doors) {
+  public static final String DEFAULT_GREETING = DoorConfig.DEFAULT_GREETING;
   /** A client that has not read its greeting by then is cut off: it cannot hold a slot forever. */
-  public static final long DEFAULT_GREETING_TIMEOUT_NANOS = 5_000_000_000L;
-  /** Greetings being written at once; beyond that a granted connection is closed and logged as busy. */
-  public static final int DEFAULT_MAX_GREETINGS_IN_FLIGHT = 256;
-  /**
-   * Grants held at once; beyond that the oldest is evicted. A real client connects within
-   * milliseconds of its grant, and eviction takes the oldest first, so a flood evicts it only by
-   * granting this many sources in between; 100,000 grants take under 5 MB.
-   */
-  public static final int DEFAULT_MAX_GRANTS = 100_000;
+  public static final long DEFAULT_GREETING_TIMEOUT_NANOS = DoorConfig.DEFAULT_WRITE_TIMEOUT_NANOS;
+  public static final int DEFAULT_MAX_GREETINGS_IN_FLIGHT = ServerSettings.DEFAULT_MAX_GREETINGS_IN_FLIGHT;
+  public static final int DEFAULT_MAX_GRANTS = ServerSettings.DEFAULT_MAX_GRANTS;
 
-  /** Plain mode, with the default scan guard, greeting timeout and bound on greetings in flight. */
-  public ServerConfig(String interfaceName, KnockSequence sequence, long sequenceTimeoutNanos,
+  public ServerConfig {
+    doors = List.copyOf(doors);
+    String refusal = DoorList.refusal(doors);
+    if (refusal != null) {
+      throw new IllegalArgumentException(refusal);
+    }
+  }
+
+  /**
+   * Today's command line: one greet door named {@code default}, in plain mode with the default
+   * scan guard, greeting timeout and bounds.
+   */
+  public static ServerConfig singleDoor(String interfaceName, KnockSequence sequence, long sequenceTimeoutNanos,
       int maxSources, int servicePort, long serviceTimeoutNanos, InetAddress bindAddress,
       String greeting, boolean anyDestination) {
-    this(interfaceName, sequence, sequenceTimeoutNanos, maxSources, servicePort, serviceTimeoutNanos,
-        bindAddress, greeting, anyDestination, DEFAULT_GREETING_TIMEOUT_NANOS,
-        DEFAULT_MAX_GREETINGS_IN_FLIGHT, ScanGuard.DEFAULT_DISTANCE, null, DEFAULT_MAX_GRANTS);
+    DoorConfig door = new DoorConfig(DoorConfig.DEFAULT_NAME,
+        new DoorConfig.KnockRules(sequence, sequenceTimeoutNanos, ScanGuard.DEFAULT_DISTANCE, null),
+        serviceTimeoutNanos, ActionKind.GREET, servicePort, bindAddress, greeting,
+        DEFAULT_GREETING_TIMEOUT_NANOS, null, DoorConfig.DEFAULT_CONNECT_TIMEOUT_NANOS,
+        DoorConfig.DEFAULT_MAX_CONNECTIONS, Commands.NONE);
+    ServerSettings settings = ServerSettings.defaults(interfaceName).withMaxSources(maxSources)
+        .withAnyDestination(anyDestination);
+    return new ServerConfig(settings, List.of(door));
   }
 
-  /** The same configuration with another greeting timeout. */
-  public ServerConfig withGreetingTimeout(long nanos) {
-    return new ServerConfig(interfaceName, sequence, sequenceTimeoutNanos, maxSources, servicePort,
-        serviceTimeoutNanos, bindAddress, greeting, anyDestination, nanos, maxGreetingsInFlight,
-        scanGuard, auth, maxGrants);
+  public String interfaceName() {
+    return settings.interfaceName();
   }
 
-  /** The same configuration in authenticated mode ({@code auth} not null) or plain mode. */
+  /** The first door: the only one of a configuration from the command line. */
+  public DoorConfig firstDoor() {
+    return doors.get(0);
+  }
+
+  /** Every door in authenticated mode (for tests and the command line's one door). */
   public ServerConfig withAuth(AuthSettings auth) {
-    return new ServerConfig(interfaceName, sequence, sequenceTimeoutNanos, maxSources, servicePort,
-        serviceTimeoutNanos, bindAddress, greeting, anyDestination, greetingTimeoutNanos,
-        maxGreetingsInFlight, scanGuard, auth, maxGrants);
+    return mapDoors(door -> door.withRules(door.rules().withAuth(auth)));
   }
 
-  /** The same configuration with another scan guard distance (0: none). */
+  /** Every door with another scan guard distance (0: none). */
   public ServerConfig withScanGuard(int distance) {
-    return new ServerConfig(interfaceName, sequence, sequenceTimeoutNanos, maxSources, servicePort,
-        serviceTimeoutNanos, bindAddress, greeting, anyDestination, greetingTimeoutNanos,
-        maxGreetingsInFlight, distance, auth, maxGrants);
+    return mapDoors(door -> door.withRules(door.rules().withScanGuard(distance)));
   }
 
-  /** The same configuration with another bound on grants held at once. */
+  /** Every door with another greeting timeout. */
+  public ServerConfig withGreetingTimeout(long nanos) {
+    return mapDoors(door -> door.withWriteTimeout(nanos));
+  }
+
+  /** Another bound on grants held at once, per door. */
   public ServerConfig withMaxGrants(int grants) {
-    return new ServerConfig(interfaceName, sequence, sequenceTimeoutNanos, maxSources, servicePort,
-        serviceTimeoutNanos, bindAddress, greeting, anyDestination, greetingTimeoutNanos,
-        maxGreetingsInFlight, scanGuard, auth, grants);
+    return new ServerConfig(settings.withMaxGrants(grants), doors);
   }
 
-  public ScanGuard guard() {
-    return ScanGuard.of(sequence, scanGuard);
+  /** The same settings with other doors, e.g. on reload. */
+  public ServerConfig withDoors(List<DoorConfig> newDoors) {
+    return new ServerConfig(settings, newDoors);
+  }
+
+  private ServerConfig mapDoors(java.util.function.UnaryOperator<DoorConfig> change) {
+    return new ServerConfig(settings, doors.stream().map(change).toList());
   }
 
   /** The BPF filter for Ethernet frames: see {@link #captureFilter(int)}. */
@@ -87,10 +95,19 @@ public record ServerConfig(
 
   /**
    * The BPF filter for a capture of {@code linkType}: it passes every frame the decoder could
-   * turn into a datagram to the sequence's ports or the guard's ({@link CaptureFilter}), e.g.
-   * {@code (udp and (dst portrange 11901-12103)) or (ip6 and (ip6[6] == 0 or ...))}.
+   * turn into a datagram to any door's sequence ports or guard bands ({@link CaptureFilter}),
+   * e.g. {@code (udp and (dst portrange 11901-12103)) or (ip6 and (ip6[6] == 0 or ...))}.
    */
   public String captureFilter(int linkType) {
-    return CaptureFilter.of(linkType, guard().watchedPortRanges());
+    return captureFilter(doors, linkType);
+  }
+
+  /** The filter covering every door of {@code doors}: the union of their port ranges. */
+  public static String captureFilter(List<DoorConfig> doors, int linkType) {
+    List<int[]> ranges = new ArrayList<>();
+    for (DoorConfig door : doors) {
+      ranges.addAll(door.rules().guard().watchedPortRanges());
+    }
+    return CaptureFilter.of(linkType, ranges);
   }
 }

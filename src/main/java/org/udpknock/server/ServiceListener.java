@@ -31,7 +31,7 @@ import org.udpknock.report.RefusalLog;
  * being written at once; a granted connection beyond that is closed and logged as {@code busy}.
  * Refusals are logged one line each up to a few per second, then summarized ({@link RefusalLog}).
  */
-final class ServiceListener {
+public final class ServiceListener {
   /** The accept queue; the kernel caps it at net.core.somaxconn (4096 on current kernels). */
   static final int BACKLOG = 4096;
   /** Thread joins are bounded: shutdown must take well under a second. */
@@ -58,7 +58,7 @@ final class ServiceListener {
   private Loop loop;
   private Thread thread;
 
-  ServiceListener(InetAddress bindAddress, int port, String greeting,
+  public ServiceListener(InetAddress bindAddress, int port, String greeting,
       Predicate<InetAddress> isGranted, ServerEvents events, Clock clock, long writeTimeoutNanos,
       int maxInFlight) {
     if (writeTimeoutNanos <= 0 || maxInFlight <= 0) {
@@ -82,12 +82,12 @@ final class ServiceListener {
     }
   }
 
-  synchronized boolean isOpen() {
+  public synchronized boolean isOpen() {
     return loop != null;
   }
 
   /** Opens the port if it is closed. */
-  synchronized void open() throws IOException {
+  public synchronized void open() throws IOException {
     if (loop != null) {
       return;
     }
@@ -111,7 +111,7 @@ final class ServiceListener {
   }
 
   /** Closes the port if it is open: connections are refused again, greetings being written are cut. */
-  void close() {
+  public void close() {
     Loop stopping;
     Thread stoppingThread;
     synchronized (this) {

@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import org.udpknock.core.GrantTable;
 import org.udpknock.core.KnockSequence;
 import org.udpknock.core.ResetReason;
+import org.udpknock.report.DoorEvents;
 import org.udpknock.report.EventWriter;
 
 /**
@@ -21,18 +22,19 @@ final class Warmup {
     try {
       PrintWriter sink = new PrintWriter(Writer.nullWriter());
       for (boolean json : new boolean[] {false, true}) {
-        EventWriter writer = EventWriter.create(json, sink, sequence.length());
+        EventWriter writer = EventWriter.create(json, sink);
         writer.setTimeDigits(9);
-        writer.knock(0, 0, 1, sequence.firstPort(), 1);
-        writer.granted(0, 0, 1);
-        writer.reset(0, 0, 1, ResetReason.EXPIRED);
-        writer.serverEvent("warmup", 0, "::1", "port", 1);
+        DoorEvents door = writer.forDoor("warmup", sequence.length());
+        door.knock(0, 0, 1, sequence.firstPort(), 1);
+        door.granted(0, 0, 1);
+        door.reset(0, 0, 1, ResetReason.EXPIRED);
+        door.serverEvent("warmup", 0, "::1", "port", 1);
       }
       GrantTable grants = new GrantTable(1, 1);
       grants.grant(0, 1, 0);
       grants.isGranted(0, 1, 0);
       grants.expire(1, 1);
-      ServerEvents quiet = new ServerEvents(EventWriter.create(false, sink, 1), Clock.SYSTEM);
+      ServerEvents quiet = new ServerEvents(EventWriter.create(false, sink), Clock.SYSTEM);
       ServiceListener listener = new ServiceListener(InetAddress.getLoopbackAddress(), 0, "",
           address -> false, quiet, Clock.SYSTEM, ServerConfig.DEFAULT_GREETING_TIMEOUT_NANOS, 1);
       listener.open();

@@ -178,7 +178,7 @@ class CommandActionTest {
   void eventsInTextAndJson() throws Exception {
     for (boolean json : new boolean[] {false, true}) {
       StringWriter text = new StringWriter();
-      EventWriter writer = EventWriter.create(json, new PrintWriter(text), 3);
+      EventWriter writer = EventWriter.create(json, new PrintWriter(text));
       CommandEventLog log = new CommandEventLog(writer, json, () -> 0L);
       Command command = new Command("ssh", Command.Hook.ON_OPEN, 0, V4_LO, List.of("/bin/true"), SECOND);
       log.finished(command, 3, "say \\\"hi\\\"", 2_500_000);

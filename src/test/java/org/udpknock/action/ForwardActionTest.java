@@ -69,7 +69,7 @@ class ForwardActionTest {
     long[] granted = LocalAddresses.key(InetAddress.getByName(GRANTED));
     grantExpiresAt.set(clock.nowNanos() + 30 * SECOND);
     GrantCheck grants = (hi, lo, now) -> hi == granted[0] && lo == granted[1] && now - grantExpiresAt.get() < 0;
-    ForwardEvents events = ForwardEvents.writingTo(EventWriter.create(false, new PrintWriter(log, true), 3), clock);
+    ForwardEvents events = ForwardEvents.writingTo(EventWriter.create(false, new PrintWriter(log, true)), clock);
     action = new ForwardAction(InetAddress.getByName(GRANTED), port, forwardTo, 5 * SECOND, maxConnections,
         grants, events, clock);
     action.start();

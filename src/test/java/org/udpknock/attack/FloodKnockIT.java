@@ -92,7 +92,7 @@ class FloodKnockIT {
     Process connections = ns.startInClient(Namespaces.PYTHON, "-c", CONNECT_LOOP, ns.serverV4,
         String.valueOf(servicePort), neverKnocked, stop.toString(), String.valueOf(MAX_CONNECTIONS));
     Output connected = new Output(connections.getInputStream());
-    server.awaitLog("refused " + neverKnocked);
+    server.awaitLog("refused default " + neverKnocked);
     Namespaces.await(() -> synsSent.get() > 0 || !flood.isAlive(), () -> "a first round of SYNs: " + floodEnd);
 
     List<Result> knocks = new ArrayList<>();

@@ -56,7 +56,7 @@ class OddKnocksIT {
     Result sent = scapy(script.toString());
     assertEquals(String.valueOf(3 * (1 + 1 + 2 + 41)), lastLine(sent.output()), "frames built: " + sent.output());
     for (String source : List.of(ttlOne, options, fragmented, large)) {
-      server.awaitLog("granted " + source + "\n");
+      server.awaitLog("granted default " + source + "\n");
       assertEquals(Namespaces.GREETING, greeting(source), source + "\n" + server.log());
     }
     assertFalse(server.log().contains(" reset "), "no attempt was reset:\n" + server.log());
@@ -78,10 +78,10 @@ class OddKnocksIT {
     script.append(knocks(ns.serverMac(), "IP(src='" + ns.clientV4 + "', dst='" + ns.serverV4 + "')", 5, 0));
     script.append("sendp(frames, iface='" + ns.clientEnd + "', verbose=False)\n");
     scapy(script.toString());
-    server.awaitLog("granted " + ns.clientV4 + "\n");
+    server.awaitLog("granted default " + ns.clientV4 + "\n");
     for (String source : List.of(subnet, limited, multicast, multicast6)) {
       assertFalse(server.log().contains(" " + source + " "), source + " counted:\n" + server.log());
-      assertFalse(server.log().contains("granted " + source + "\n"), source + " granted:\n" + server.log());
+      assertFalse(server.log().contains("granted default " + source + "\n"), source + " granted:\n" + server.log());
     }
     assertEquals("", greeting(subnet), "no greeting for a broadcast knocker\n" + server.log());
   }

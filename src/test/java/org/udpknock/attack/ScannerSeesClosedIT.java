@@ -70,8 +70,8 @@ class ScannerSeesClosedIT {
       }
     }
     // The server did sniff the probes (each scan's datagram to the first port starts an attempt).
-    server.awaitLog("knock " + ns.clientV4 + " port " + sequence[0] + " stage 1/3");
-    server.awaitLog("knock " + ns.clientV6 + " port " + sequence[0] + " stage 1/3");
+    server.awaitLog("knock default " + ns.clientV4 + " port " + sequence[0] + " stage 1/3");
+    server.awaitLog("knock default " + ns.clientV6 + " port " + sequence[0] + " stage 1/3");
     assertFalse(server.log().contains("granted"), server.log());
     assertTrue(server.stop().contains("0 granted"), server.log());
   }

@@ -49,7 +49,7 @@ class StopContinueIT {
     assertFalse(server.log().contains("granted"), server.log());
 
     signal("CONT", pid);
-    server.awaitLog("granted " + whileStopped + "\n");
+    server.awaitLog("granted default " + whileStopped + "\n");
     Result greeted = knock(ns.clientV4);
     assertEquals(0, greeted.code(), "a knock after SIGCONT: " + greeted.output() + "\nlog:\n" + server.log());
     assertEquals(Namespaces.GREETING, greeted.output().strip());

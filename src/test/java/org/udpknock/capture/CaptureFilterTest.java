@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.pcap4j.core.BpfProgram;
@@ -55,7 +56,7 @@ class CaptureFilterTest {
   @MethodSource("captures")
   void everyDatagramTheDecoderCountsPassesTheFilter(Path capture) throws Exception {
     ServerConfig config = configFor(capture);
-    List<int[]> watched = config.guard().watchedPortRanges();
+    List<int[]> watched = config.firstDoor().rules().guard().watchedPortRanges();
     Datagram datagram = new Datagram();
     Frame frame = new Frame();
     int checked = 0;
@@ -120,7 +121,20 @@ class CaptureFilterTest {
         guard = Integer.parseInt(args.get(i + 1));
       }
     }
-    return new ServerConfig("any", sequence, 5_000_000_000L, 1000, 2223, 30_000_000_000L, null,
+    return ServerConfig.singleDoor("any", sequence, 5_000_000_000L, 1000, 2223, 30_000_000_000L, null,
         ServerConfig.DEFAULT_GREETING, false).withScanGuard(guard);
+  }
+
+  /** Several doors: the filter passes every door's ports and guard bands, merged where they meet. */
+  @Test
+  void theFilterOfSeveralDoorsIsTheUnionOfTheirPortRanges() {
+    org.udpknock.door.DoorConfig hello = org.udpknock.door.DoorConfig.defaultDoor();
+    org.udpknock.door.DoorConfig ssh = hello.named("ssh").withRules(new org.udpknock.door.DoorConfig.KnockRules(
+        KnockSequence.of(15218, 12912, 17484), 5_000_000_000L, 0, null));
+    org.udpknock.door.DoorConfig near = hello.named("near").withRules(new org.udpknock.door.DoorConfig.KnockRules(
+        KnockSequence.of(12104, 12200), 5_000_000_000L, 0, null));
+    String filter = ServerConfig.captureFilter(List.of(hello, ssh, near), org.udpknock.decode.LinkType.RAW);
+    assertTrue(filter.startsWith("(udp and (dst portrange 11901-12104 or dst port 12200 or dst port 12912"
+        + " or dst port 15218 or dst port 17484)) or (ip6 and ("), filter);
   }
 }

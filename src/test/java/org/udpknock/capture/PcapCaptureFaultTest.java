@@ -35,7 +35,7 @@ class PcapCaptureFaultTest {
   void aFrameThatThrowsInTheCallbackIsCountedAndTheKnocksAfterItAreGranted() throws Exception {
     int base = 30000 + new java.util.Random().nextInt(3000) * 3;
     KnockSequence sequence = KnockSequence.of(base, base + 2, base + 1);
-    ServerConfig config = new ServerConfig("lo", sequence, 5 * SECOND, 1000, freePort(), 30 * SECOND,
+    ServerConfig config = ServerConfig.singleDoor("lo", sequence, 5 * SECOND, 1000, freePort(), 30 * SECOND,
         null, ServerConfig.DEFAULT_GREETING, false);
     PcapCapture capture = LiveHarness.openOrSkip(config);
     AtomicBoolean failedOnce = new AtomicBoolean();
@@ -45,7 +45,7 @@ class PcapCaptureFaultTest {
       }
     });
     StringWriter log = new StringWriter();
-    EventWriter writer = EventWriter.create(false, new PrintWriter(log, true), sequence.length());
+    EventWriter writer = EventWriter.create(false, new PrintWriter(log, true));
     KnockServer server = new KnockServer(config, capture, writer, Clock.SYSTEM);
     AtomicReference<Throwable> failure = new AtomicReference<>();
     Thread thread = new Thread(() -> {
@@ -62,7 +62,7 @@ class PcapCaptureFaultTest {
       send(loopback, sequence.firstPort()); // This frame fails in the callback.
       await(() -> server.packetErrors() == 1, () -> "the failing frame to be counted\nlog:\n" + log);
       send(loopback, sequence.ports());
-      await(() -> log.toString().contains("granted 127.0.0.1"), () -> "the grant after the failure\nlog:\n" + log);
+      await(() -> log.toString().contains("granted default 127.0.0.1"), () -> "the grant after the failure\nlog:\n" + log);
       assertEquals(1, server.packetErrors(), log.toString());
       assertTrue(log.toString().contains("packet-error error java.lang.IllegalArgumentException: arr is empty."),
           log.toString());

@@ -175,11 +175,11 @@ class AuthCommandsTest {
     String capture = "pcaps/lo-auth-udpknock-happy.pcap";
     CliRun once = CliRun.of("replay", "--secret-file", key.toString(), capture);
     assertEquals(0, once.code, once.err);
-    assertEquals(1, once.out.lines().filter(line -> line.contains(" granted ")).count(), once.out);
+    assertEquals(1, once.out.lines().filter(line -> line.contains(" granted default ")).count(), once.out);
 
     CliRun twice = CliRun.of("replay", "--secret-file", key.toString(), capture, capture);
     assertEquals(0, twice.code, twice.err);
-    assertEquals(1, twice.out.lines().filter(line -> line.contains(" granted ")).count(), twice.out);
+    assertEquals(1, twice.out.lines().filter(line -> line.contains(" granted default ")).count(), twice.out);
     assertEquals(3, twice.out.lines().filter(line -> line.endsWith(" replayed")).count(), twice.out);
     assertTrue(twice.out.contains("3 rejected (malformed 0, old-version 0, bad-tag 0, wrong-stage 0, stale 0,"
         + " before-start 0, replayed 3, cache-full 0)"), twice.out);
@@ -191,7 +191,7 @@ class AuthCommandsTest {
         json.out);
 
     CliRun plain = CliRun.of("replay", capture, capture);
-    assertEquals(2, plain.out.lines().filter(line -> line.contains(" granted ")).count(),
+    assertEquals(2, plain.out.lines().filter(line -> line.contains(" granted default ")).count(),
         "in plain mode the same capture grants twice: " + plain.out);
     assertFalse(plain.out.contains("rejected"), "plain mode's summary is unchanged: " + plain.out);
   }
@@ -201,7 +201,7 @@ class AuthCommandsTest {
     Path key = org.udpknock.fixtures.TestKeys.privateCopy(Path.of("pcaps/gen-auth.key"), dir);
     CliRun run = CliRun.of("replay", "--quiet", "--secret-file", key.toString(), "pcaps/gen-auth-wrong-key.pcap");
     assertEquals(0, run.code, run.err);
-    assertFalse(run.out.contains(" rejected 10.0.0.2"), run.out);
+    assertFalse(run.out.contains(" rejected default 10.0.0.2"), run.out);
     assertTrue(run.out.contains("3 rejected (malformed 0, old-version 0, bad-tag 3,"), run.out);
   }
 

@@ -153,10 +153,10 @@ class KeyFileChecksTest {
     Path key = org.udpknock.fixtures.TestKeys.privateCopy(Path.of("pcaps/gen-auth.key"), dir);
     String capture = "pcaps/gen-auth-forged-knocks-touch-no-attempt.pcap";
     CliRun own = CliRun.of("replay", "--secret-file", key.toString(), capture);
-    assertTrue(own.out.contains(" granted 10.0.0.9"), own.out);
+    assertTrue(own.out.contains(" granted default 10.0.0.9"), own.out);
     CliRun other = CliRun.of("replay", "--secret-file", key.toString(), "--server-id", "elsewhere", capture);
     assertEquals(0, other.code, other.err);
-    assertFalse(other.out.contains(" granted "), other.out);
+    assertFalse(other.out.contains(" granted default "), other.out);
     assertTrue(other.out.contains("6 rejected (malformed 1, old-version 0, bad-tag 5,"), other.out);
   }
 

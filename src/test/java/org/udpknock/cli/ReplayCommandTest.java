@@ -49,10 +49,11 @@ class ReplayCommandTest {
     CliRun run = CliRun.of("replay", first.toString(), second.toString());
     assertEquals(0, run.code, run.err);
     assertEquals(List.of(
-        "2026-11-18T11:06:40.000000Z knock 10.0.0.1 port 12001 stage 1/3",
-        "2026-11-18T11:06:40.010000Z knock 10.0.0.1 port 12002 stage 2/3",
-        "2026-11-18T11:06:40.020000Z knock 10.0.0.1 port 12003 stage 3/3",
-        "2026-11-18T11:06:40.020000Z granted 10.0.0.1",
+        "2026-11-18T11:06:40.000000Z knock default 10.0.0.1 port 12001 stage 1/3",
+        "2026-11-18T11:06:40.010000Z knock default 10.0.0.1 port 12002 stage 2/3",
+        "2026-11-18T11:06:40.020000Z knock default 10.0.0.1 port 12003 stage 3/3",
+        "2026-11-18T11:06:40.020000Z granted default 10.0.0.1",
+        "summary default: 3 knocks, 1 granted, 0 guard hits, 0 blocked knocks",
         "summary: 3 packets, 3 knocks, 1 granted, 0 guard hits, 0 blocked knocks, 0 skipped (truncated 0, malformed 0, unknown-link-type 0)"),
         run.out.lines().toList());
   }
@@ -63,27 +64,27 @@ class ReplayCommandTest {
     CliRun run = CliRun.of("replay", "--json", file.toString());
     assertEquals(0, run.code, run.err);
     assertEquals(List.of(
-        "{\"event\":\"knock\",\"time\":\"2026-11-18T11:06:40.000000Z\",\"source\":\"10.0.0.1\",\"port\":12001,\"stage\":1}",
-        "{\"event\":\"reset\",\"time\":\"2026-11-18T11:06:40.000000Z\",\"source\":\"10.0.0.1\",\"reason\":\"wrong-port\"}",
-        "{\"event\":\"knock\",\"time\":\"2026-11-18T11:06:40.000000Z\",\"source\":\"10.0.0.1\",\"port\":12001,\"stage\":1}",
-        "{\"event\":\"knock\",\"time\":\"2026-11-18T11:06:40.000000Z\",\"source\":\"10.0.0.1\",\"port\":12002,\"stage\":2}",
-        "{\"event\":\"knock\",\"time\":\"2026-11-18T11:06:40.000000Z\",\"source\":\"10.0.0.1\",\"port\":12003,\"stage\":3}",
-        "{\"event\":\"granted\",\"time\":\"2026-11-18T11:06:40.000000Z\",\"source\":\"10.0.0.1\"}",
+        "{\"event\":\"knock\",\"time\":\"2026-11-18T11:06:40.000000Z\",\"door\":\"default\",\"source\":\"10.0.0.1\",\"port\":12001,\"stage\":1}",
+        "{\"event\":\"reset\",\"time\":\"2026-11-18T11:06:40.000000Z\",\"door\":\"default\",\"source\":\"10.0.0.1\",\"reason\":\"wrong-port\"}",
+        "{\"event\":\"knock\",\"time\":\"2026-11-18T11:06:40.000000Z\",\"door\":\"default\",\"source\":\"10.0.0.1\",\"port\":12001,\"stage\":1}",
+        "{\"event\":\"knock\",\"time\":\"2026-11-18T11:06:40.000000Z\",\"door\":\"default\",\"source\":\"10.0.0.1\",\"port\":12002,\"stage\":2}",
+        "{\"event\":\"knock\",\"time\":\"2026-11-18T11:06:40.000000Z\",\"door\":\"default\",\"source\":\"10.0.0.1\",\"port\":12003,\"stage\":3}",
+        "{\"event\":\"granted\",\"time\":\"2026-11-18T11:06:40.000000Z\",\"door\":\"default\",\"source\":\"10.0.0.1\"}",
         "{\"event\":\"summary\",\"time\":\"2026-11-18T11:06:40.000000Z\",\"packets\":5,\"knocks\":5,\"grants\":1,"
-            + "\"guard_hits\":0,\"blocked_knocks\":0,\"skipped\":0,\"skipped_by_reason\":{\"truncated\":0,\"malformed\":0,\"unknown-link-type\":0}}"),
+            + "\"guard_hits\":0,\"blocked_knocks\":0,\"skipped\":0,\"skipped_by_reason\":{\"truncated\":0,\"malformed\":0,\"unknown-link-type\":0},\"doors\":[{\"door\":\"default\",\"knocks\":5,\"grants\":1,\"guard_hits\":0,\"blocked_knocks\":0}]}"),
         run.out.lines().toList());
   }
 
   @Test
   void optionsChangeTheRules() throws IOException {
     Path file = capture("slow.pcap", 0, 12001, 400 * MS, 12002, 800 * MS, 12003);
-    assertTrue(CliRun.of("replay", file.toString()).out.contains("granted 10.0.0.1"));
+    assertTrue(CliRun.of("replay", file.toString()).out.contains("granted default 10.0.0.1"));
     CliRun strict = CliRun.of("replay", "--seq-timeout", "500ms", file.toString());
-    assertTrue(strict.out.contains("reset 10.0.0.1 expired"), strict.out);
-    assertTrue(!strict.out.contains("granted 10.0.0.1"), strict.out);
+    assertTrue(strict.out.contains("reset default 10.0.0.1 expired"), strict.out);
+    assertTrue(!strict.out.contains("granted default 10.0.0.1"), strict.out);
     // 12001 is next to this sequence: without --scan-guard 0 it would block the source.
     CliRun other = CliRun.of("replay", "--sequence", "12002,12003", "--scan-guard", "0", file.toString());
-    assertTrue(other.out.contains("granted 10.0.0.1"), other.out);
+    assertTrue(other.out.contains("granted default 10.0.0.1"), other.out);
     assertTrue(other.out.contains("stage 2/2"), other.out);
   }
 
@@ -99,19 +100,20 @@ class ReplayCommandTest {
     CliRun guarded = CliRun.of("replay", file.toString());
     assertEquals(0, guarded.code, guarded.err);
     assertEquals(List.of(
-        "2026-11-18T11:06:40.000000Z guard 10.0.0.1 port 11995",
-        "2026-11-18T11:06:40.006000Z blocked 10.0.0.1 port 12001", // the sweep's first port
+        "2026-11-18T11:06:40.000000Z guard default 10.0.0.1 port 11995",
+        "2026-11-18T11:06:40.006000Z blocked default 10.0.0.1 port 12001", // the sweep's first port
+        "summary default: 3 knocks, 0 granted, 13 guard hits, 1 blocked knocks",
         "summary: 16 packets, 3 knocks, 0 granted, 13 guard hits, 1 blocked knocks, 0 skipped (truncated 0, malformed 0, unknown-link-type 0)"),
         guarded.out.lines().toList());
     CliRun json = CliRun.of("replay", "--json", "--scan-guard", "5", file.toString());
     assertEquals(List.of(
-        "{\"event\":\"guard\",\"time\":\"2026-11-18T11:06:40.001000Z\",\"source\":\"10.0.0.1\",\"port\":11996}",
-        "{\"event\":\"blocked\",\"time\":\"2026-11-18T11:06:40.006000Z\",\"source\":\"10.0.0.1\",\"port\":12001}",
+        "{\"event\":\"guard\",\"time\":\"2026-11-18T11:06:40.001000Z\",\"door\":\"default\",\"source\":\"10.0.0.1\",\"port\":11996}",
+        "{\"event\":\"blocked\",\"time\":\"2026-11-18T11:06:40.006000Z\",\"door\":\"default\",\"source\":\"10.0.0.1\",\"port\":12001}",
         "{\"event\":\"summary\",\"time\":\"2026-11-18T11:06:40.015000Z\",\"packets\":16,\"knocks\":3,\"grants\":0,"
-            + "\"guard_hits\":10,\"blocked_knocks\":1,\"skipped\":0,\"skipped_by_reason\":{\"truncated\":0,\"malformed\":0,\"unknown-link-type\":0}}"),
+            + "\"guard_hits\":10,\"blocked_knocks\":1,\"skipped\":0,\"skipped_by_reason\":{\"truncated\":0,\"malformed\":0,\"unknown-link-type\":0},\"doors\":[{\"door\":\"default\",\"knocks\":3,\"grants\":0,\"guard_hits\":10,\"blocked_knocks\":1}]}"),
         json.out.lines().toList());
     CliRun off = CliRun.of("replay", "--scan-guard", "0", file.toString());
-    assertTrue(off.out.contains("granted 10.0.0.1"), off.out);
+    assertTrue(off.out.contains("granted default 10.0.0.1"), off.out);
     assertTrue(off.out.contains("0 guard hits, 0 blocked knocks"), off.out);
     assertEquals("", off.err);
   }
@@ -121,14 +123,15 @@ class ReplayCommandTest {
     Path file = capture("dropped.pcap", 0, 12001, 1 * MS, 12002, 2 * MS, 12050, 3 * MS, 12003);
     CliRun run = CliRun.of("replay", file.toString());
     assertEquals(List.of(
-        "2026-11-18T11:06:40.000000Z knock 10.0.0.1 port 12001 stage 1/3",
-        "2026-11-18T11:06:40.001000Z knock 10.0.0.1 port 12002 stage 2/3",
-        "2026-11-18T11:06:40.002000Z guard 10.0.0.1 port 12050",
-        "2026-11-18T11:06:40.002000Z reset 10.0.0.1 guard",
+        "2026-11-18T11:06:40.000000Z knock default 10.0.0.1 port 12001 stage 1/3",
+        "2026-11-18T11:06:40.001000Z knock default 10.0.0.1 port 12002 stage 2/3",
+        "2026-11-18T11:06:40.002000Z guard default 10.0.0.1 port 12050",
+        "2026-11-18T11:06:40.002000Z reset default 10.0.0.1 guard",
+        "summary default: 3 knocks, 0 granted, 1 guard hits, 0 blocked knocks",
         "summary: 4 packets, 3 knocks, 0 granted, 1 guard hits, 0 blocked knocks, 0 skipped (truncated 0, malformed 0, unknown-link-type 0)"),
         run.out.lines().toList());
     CliRun quiet = CliRun.of("replay", "--quiet", file.toString());
-    assertEquals(1, quiet.out.lines().count(), "quiet prints only grants and the summary: " + quiet.out);
+    assertEquals(2, quiet.out.lines().count(), "quiet prints only grants and the summary (the door's and the capture's): " + quiet.out);
   }
 
   @Test
@@ -241,14 +244,14 @@ class ReplayCommandTest {
     try (OutputStream writer = Files.newOutputStream(fifo)) { // waits for the replay to open it
       writer.write(capture, 0, firstKnockEnd);
       writer.flush();
-      awaitText(out, "knock 10.0.0.1 port 12001 stage 1/3");
+      awaitText(out, "knock default 10.0.0.1 port 12001 stage 1/3");
       assertFalse(out.toString().contains("12002"), out.toString());
       writer.write(capture, firstKnockEnd, capture.length - firstKnockEnd);
     }
     replay.join(10_000);
     assertFalse(replay.isAlive(), "the replay did not end when its FIFO was closed; output: " + out);
     assertEquals(0, code.get(), err.toString());
-    assertTrue(out.toString().contains("granted 10.0.0.1"), out.toString());
+    assertTrue(out.toString().contains("granted default 10.0.0.1"), out.toString());
     assertTrue(out.toString().contains("summary: 3 packets, 3 knocks, 1 granted"), out.toString());
   }
 

@@ -40,13 +40,13 @@ class ReplayProcessIT {
     try (OutputStream stdin = replay.getOutputStream()) {
       stdin.write(capture, 0, AFTER_FIRST_KNOCK);
       stdin.flush();
-      assertTrue(awaitLine(lines, "port 12001 stage 1/3").endsWith("knock 127.0.0.1 port 12001 stage 1/3"));
+      assertTrue(awaitLine(lines, "port 12001 stage 1/3").endsWith("knock default 127.0.0.1 port 12001 stage 1/3"));
       assertTrue(lines.isEmpty(), "nothing but the first knock yet: " + lines);
       stdin.write(capture, AFTER_FIRST_KNOCK, capture.length - AFTER_FIRST_KNOCK);
     }
     assertTrue(replay.waitFor(10, TimeUnit.SECONDS), "replay still running after its stdin closed");
     assertEquals(0, replay.exitValue(), stderrOf(replay));
-    awaitLine(lines, "granted 127.0.0.1");
+    awaitLine(lines, "granted default 127.0.0.1");
     assertTrue(awaitLine(lines, "summary:").startsWith("summary: 8 packets, 3 knocks, 1 granted"));
   }
 
@@ -60,7 +60,7 @@ class ReplayProcessIT {
       String out = new String(shell.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       assertTrue(shell.waitFor(10, TimeUnit.SECONDS), pipeline);
       assertEquals(0, shell.exitValue(), pipeline + ": " + stderrOf(shell));
-      assertTrue(out.contains("granted "), pipeline + ": " + out);
+      assertTrue(out.contains("granted default "), pipeline + ": " + out);
       assertFalse(out.contains("summary: 0 packets"), pipeline + ": " + out);
     }
   }

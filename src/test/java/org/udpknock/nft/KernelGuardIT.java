@@ -178,7 +178,7 @@ class KernelGuardIT {
 
   private void knockAndAwait(String source, String server, String granted) throws Exception {
     assertEquals("knocked", client("knock", source, server, sequence));
-    awaitLine("nft-allowed " + granted + " ");
+    awaitLine("nft-allowed default " + granted + " ");
   }
 
   private String connect(String source, String server) throws Exception {

@@ -7,12 +7,15 @@ import static org.udpknock.fixtures.Packets.ethernet;
 import static org.udpknock.fixtures.Packets.linuxSll2;
 import static org.udpknock.fixtures.Packets.udpKnock;
 
+import java.io.PrintWriter;
+import java.io.Writer;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.udpknock.core.Addresses;
+import org.udpknock.core.GrantTable;
 import org.udpknock.core.KnockEngine;
 import org.udpknock.core.KnockListener;
 import org.udpknock.core.KnockSequence;
@@ -20,19 +23,26 @@ import org.udpknock.core.ResetReason;
 import org.udpknock.core.ScanGuard;
 import org.udpknock.decode.LinkKind;
 import org.udpknock.decode.LinkType;
+import org.udpknock.door.Door;
+import org.udpknock.door.DoorConfig;
+import org.udpknock.door.DoorWiring;
+import org.udpknock.door.GrantHandler;
+import org.udpknock.report.EventWriter;
 
 /** The host's acceptance rules in the pipeline: what the kernel would drop is no knock. */
 class HostRulesPipelineTest {
   private static final Ingress VETH = new Ingress(7, "veth0", LinkKind.OTHER);
   private static final Ingress LO = new Ingress(1, "lo", LinkKind.LOOPBACK);
   private final List<String> grants = new ArrayList<>();
-  private final KnockEngine engine = new KnockEngine(KnockSequence.DEFAULT,
-      ScanGuard.of(KnockSequence.DEFAULT, 0), 5_000_000_000L, 100, new KnockListener() {
-        @Override public void knock(long t, long hi, long lo, int port, int stage) {}
-        @Override public void granted(long t, long hi, long lo) { grants.add(Addresses.format(hi, lo)); }
-        @Override public void reset(long t, long hi, long lo, ResetReason reason) {}
+  private final List<DoorConfig> doors = List.of(DoorConfig.defaultDoor()
+      .withRules(new DoorConfig.KnockRules(KnockSequence.DEFAULT, 5_000_000_000L, 0, null)));
+  private final DoorWiring wiring = new DoorWiring(100, 100, Long.MIN_VALUE, () -> false, false,
+      () -> Long.MIN_VALUE, new GrantHandler() {
+        @Override public void opened(Door door, long hi, long lo, long expiresAt) { grants.add(Addresses.format(hi, lo)); }
+        @Override public void closed(Door door, GrantTable.Removal removal) {}
       });
-  private final FramePipeline pipeline = new FramePipeline(engine, DestinationFilter.ANY);
+  private final EventWriter writer = EventWriter.create(false, new PrintWriter(Writer.nullWriter()));
+  private final FramePipeline pipeline = FramePipeline.of(doors, writer, wiring, DestinationFilter.ANY);
 
   private void knockSequence(Ingress ingress, String source, String destination) {
     for (int i = 0; i < 3; i++) {
@@ -61,7 +71,7 @@ class HostRulesPipelineTest {
     knockSequence(VETH, source, destination);
     assertEquals(List.of(), grants);
     assertEquals(3, pipeline.notForThisHost());
-    assertEquals(0, engine.knocks());
+    assertEquals(0, pipeline.doors().get(0).engine().knocks());
   }
 
   @ParameterizedTest(name = "{0} -> {1} on lo counts")
@@ -125,7 +135,7 @@ class HostRulesPipelineTest {
         return "veth0".equals(name) && count == 1 && ids[0] == 42;
       }
     };
-    FramePipeline host = new FramePipeline(engine, vlan42Only);
+    FramePipeline host = FramePipeline.of(doors, writer, wiring, vlan42Only);
     for (int i = 0; i < 3; i++) {
       byte[] qinq = ethernet(udpKnock("10.0.0.1", "192.0.2.10", 40000, 12001 + i), 0x88a8, 0x8100);
       host.onFrame(i, LinkType.ETHERNET, VETH, qinq, 0, qinq.length);

@@ -19,10 +19,20 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.udpknock.cli.Main;
+import org.udpknock.core.KnockSequence;
+import org.udpknock.door.DoorConfig;
+import org.udpknock.door.DoorWiring;
+import org.udpknock.pcapfile.CaptureFileReader;
+import org.udpknock.pipeline.DestinationFilter;
+import org.udpknock.pipeline.FramePipeline;
+import org.udpknock.report.EventWriter;
+import org.udpknock.report.Totals;
 
 /**
  * Replays every capture in {@code pcaps/} and compares the output with the events file beside
- * it; a {@code # key:} line replays in authenticated mode with that key. Recorded captures got their expectations from the scenario and tcpdump's reading of the
+ * it; a {@code # key:} line replays in authenticated mode with that key, a {@code # args:} line
+ * adds options, and a {@code # doors:} line replays with those doors (in this JVM, through the
+ * same wiring as the command: {@link FramePipeline#of}) instead of the options' one. Recorded captures got their expectations from the scenario and tcpdump's reading of the
  * file ({@code scripts/record-pcaps}); generated ones from the generator's scenario.
  */
 class GoldenReplayTest {
@@ -61,17 +71,25 @@ class GoldenReplayTest {
     List<String> lines = Files.readAllLines(eventsFile, StandardCharsets.UTF_8);
     List<String> arguments = new ArrayList<>(List.of("replay"));
     List<String> expected = new ArrayList<>();
+    List<DoorConfig> doors = new ArrayList<>();
     for (String line : lines) {
       if (line.startsWith("# key:")) {
         Path key = org.udpknock.fixtures.TestKeys.privateCopy(capture.resolveSibling(line.substring("# key:".length()).trim()), keys);
         arguments.addAll(List.of("--secret-file", key.toString()));
       } else if (line.startsWith("# args:")) {
         arguments.addAll(Arrays.asList(line.substring("# args:".length()).trim().split(" +")));
+      } else if (line.startsWith("# doors:")) {
+        Arrays.stream(line.substring("# doors:".length()).trim().split(" +")).map(GoldenReplayTest::door)
+            .forEach(doors::add);
       } else if (!line.startsWith("#") && !line.isBlank()) {
         expected.add(line);
       }
     }
     arguments.add(capture.toString());
+    if (!doors.isEmpty()) {
+      assertEquals(String.join("\n", expected), replayWithDoors(capture, doors));
+      return;
+    }
 
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
@@ -80,5 +98,27 @@ class GoldenReplayTest {
     assertEquals("", err.toString(), "stderr");
     assertEquals(0, code, "exit code");
     assertEquals(String.join("\n", expected), out.toString().strip());
+  }
+
+  /** {@code NAME:PORT,PORT,...[:guard=N]}: a plain door, 5 s sequence timeout, no scan guard unless given. */
+  private static DoorConfig door(String spec) {
+    String[] parts = spec.split(":");
+    int guard = parts.length > 2 ? Integer.parseInt(parts[2].substring("guard=".length())) : 0;
+    KnockSequence sequence = KnockSequence.of(Arrays.stream(parts[1].split(",")).mapToInt(Integer::parseInt).toArray());
+    return DoorConfig.defaultDoor().named(parts[0])
+        .withRules(new DoorConfig.KnockRules(sequence, 5_000_000_000L, guard, null));
+  }
+
+  private static String replayWithDoors(Path capture, List<DoorConfig> doors) throws IOException {
+    StringWriter out = new StringWriter();
+    EventWriter events = EventWriter.create(false, new PrintWriter(out));
+    FramePipeline pipeline = FramePipeline.of(doors, events, DoorWiring.replay(1000, Long.MIN_VALUE, false),
+        DestinationFilter.ANY);
+    try (CaptureFileReader reader = CaptureFileReader.open(capture)) {
+      new Replayer(pipeline, events).replay(List.of(reader));
+    }
+    events.summary(Totals.ofReplay(pipeline), pipeline.frames() > 0, pipeline.lastTimeNanos());
+    events.flush();
+    return out.toString().strip();
   }
 }

@@ -105,19 +105,19 @@ class AuthReplayNamespaceIT {
     int port = LiveHarness.freePort();
     Server first = startServer(port);
     Path capture = knockAndCapture(port);
-    first.awaitLog("granted " + knocker);
+    first.awaitLog("granted default " + knocker);
 
     first.crash(); // SIGKILL: no clean stop, nothing written anywhere
     Server afterCrash = startServer(port);
     resendFromAttacker(capture);
-    afterCrash.awaitLog("rejected " + attacker + " port " + sequence.port(2) + " before-start");
+    afterCrash.awaitLog("rejected default " + attacker + " port " + sequence.port(2) + " before-start");
     assertNoGrantFor(afterCrash, port);
 
     String summary = afterCrash.stop();
     assertTrue(summary.contains("before-start 3"), summary);
     Server afterRestart = startServer(port);
     resendFromAttacker(capture);
-    afterRestart.awaitLog("rejected " + attacker + " port " + sequence.port(2) + " before-start");
+    afterRestart.awaitLog("rejected default " + attacker + " port " + sequence.port(2) + " before-start");
     assertNoGrantFor(afterRestart, port);
   }
 
@@ -128,12 +128,12 @@ class AuthReplayNamespaceIT {
     Server b = startServer(portB, "--server-id", "server-b");
     Server a = startServer(portA);
     Path capture = knockAndCapture(portA);
-    a.awaitLog("granted " + knocker);
+    a.awaitLog("granted default " + knocker);
     // B saw the very knock A granted, live, after its own start: the tag is not B's.
-    b.awaitLog("rejected " + knocker + " port " + sequence.port(2) + " bad-tag");
+    b.awaitLog("rejected default " + knocker + " port " + sequence.port(2) + " bad-tag");
     resendFromAttacker(capture);
-    b.awaitLog("rejected " + attacker + " port " + sequence.port(2) + " bad-tag");
-    a.awaitLog("rejected " + attacker + " port " + sequence.port(2) + " replayed");
+    b.awaitLog("rejected default " + attacker + " port " + sequence.port(2) + " bad-tag");
+    a.awaitLog("rejected default " + attacker + " port " + sequence.port(2) + " replayed");
     assertFalse(b.log().contains("granted"), b.log());
     assertFalse(connectFrom(knocker, portB).contains(GREETING), "no greeting from B\n" + b.log());
     assertFalse(connectFrom(attacker, portB).contains(GREETING), "no greeting from B\n" + b.log());
@@ -150,7 +150,7 @@ class AuthReplayNamespaceIT {
     command.addAll(List.of(extra));
     Server server = new Server(start(command));
     server.awaitLog("listening interface " + hostEnd);
-    server.awaitLog("warning message authenticated knocks stamped before ");
+    server.awaitLog("warning default message authenticated knocks stamped before ");
     return server;
   }
 

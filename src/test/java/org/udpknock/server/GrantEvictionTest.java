@@ -37,14 +37,14 @@ class GrantEvictionTest {
           evictions, log);
       assertTrue(log.contains("\"grants_evicted\":3,\"kernel_drops\":0,"), log);
     } else {
-      assertEquals(List.of(TIME + "2Z grant-evicted 10.0.0.1", TIME + "3Z grant-evicted 10.0.0.2",
-          TIME + "4Z grant-evicted 10.0.0.3"), evictions, log);
+      assertEquals(List.of(TIME + "2Z grant-evicted default 10.0.0.1", TIME + "3Z grant-evicted default 10.0.0.2",
+          TIME + "4Z grant-evicted default 10.0.0.3"), evictions, log);
       assertTrue(log.contains(", 3 grants evicted, 0 kernel drops"), log);
     }
   }
 
   private static String jsonEviction(int nanos, String source) {
-    return "{\"event\":\"grant-evicted\",\"time\":\"" + TIME + nanos + "Z\",\"source\":\"" + source + "\"}";
+    return "{\"event\":\"grant-evicted\",\"time\":\"" + TIME + nanos + "Z\",\"door\":\"default\",\"source\":\"" + source + "\"}";
   }
 
   @Test
@@ -56,11 +56,11 @@ class GrantEvictionTest {
 
   /** Runs a server whose capture delivers one whole sequence per source, the i-th at T + i ns. */
   private static String serve(boolean json, int maxGrants, String... sources) throws Exception {
-    ServerConfig config = new ServerConfig("fake0", SEQUENCE, 5 * LiveHarness.SECOND, 1000,
+    ServerConfig config = ServerConfig.singleDoor("fake0", SEQUENCE, 5 * LiveHarness.SECOND, 1000,
         LiveHarness.freePort(), 30 * LiveHarness.SECOND, null, ServerConfig.DEFAULT_GREETING, true)
         .withMaxGrants(maxGrants);
     StringWriter log = new StringWriter();
-    EventWriter writer = EventWriter.create(json, new PrintWriter(log, true), SEQUENCE.length());
+    EventWriter writer = EventWriter.create(json, new PrintWriter(log, true));
     writer.setTimeDigits(9);
     KnockServer server = new KnockServer(config, new Sequences(config.captureFilter(), sources), writer, () -> T);
     server.run("RAW");

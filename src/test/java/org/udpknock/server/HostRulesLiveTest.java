@@ -92,12 +92,12 @@ class HostRulesLiveTest {
     Link attacker = createLink(1);
     startServer("any");
     knockOverSocket(victim, SERVER_LINK_LOCAL);
-    awaitLog("granted " + PEER_LINK_LOCAL);
+    awaitLog("granted default " + PEER_LINK_LOCAL);
     assertEquals("", greeting(attacker, SERVER_LINK_LOCAL), "the attacker on the other link\n" + log);
-    assertTrue(log.toString().contains("granted " + PEER_LINK_LOCAL + "%" + victim.host() + "\n"), log.toString());
-    assertTrue(log.toString().contains("refused " + PEER_LINK_LOCAL + "%" + attacker.host()), log.toString());
+    assertTrue(log.toString().contains("granted default " + PEER_LINK_LOCAL + "%" + victim.host() + "\n"), log.toString());
+    assertTrue(log.toString().contains("refused default " + PEER_LINK_LOCAL + "%" + attacker.host()), log.toString());
     assertEquals(ServerConfig.DEFAULT_GREETING, greeting(victim, SERVER_LINK_LOCAL), log.toString());
-    assertFalse(log.toString().contains("granted " + PEER_LINK_LOCAL + "%" + attacker.host()), log.toString());
+    assertFalse(log.toString().contains("granted default " + PEER_LINK_LOCAL + "%" + attacker.host()), log.toString());
   }
 
   /** Item 9.3: an IPv6 knock from ::ffff:PEER (which Linux drops) does not grant PEER over IPv4. */
@@ -107,8 +107,8 @@ class HostRulesLiveTest {
     startServer(link.host());
     String knocks = scapyKnocks(link, "IPv6(src='::ffff:" + link.peerAddress() + "', dst='" + SERVER_LINK_LOCAL + "')");
     scapy(link, knocks + markerKnocks(link));
-    awaitLog("granted " + PEER_LINK_LOCAL); // the marker: every frame before it was seen
-    assertFalse(log.toString().contains("granted " + link.peerAddress()), log.toString());
+    awaitLog("granted default " + PEER_LINK_LOCAL); // the marker: every frame before it was seen
+    assertFalse(log.toString().contains("granted default " + link.peerAddress()), log.toString());
     assertEquals("", greeting(link, link.hostAddress()), "IPv4 from the peer\n" + log);
   }
 
@@ -119,8 +119,8 @@ class HostRulesLiveTest {
     startServer(link.host());
     String knocks = scapyKnocks(link, "IP(src='" + link.peerAddress() + "', dst='127.0.0.1')");
     scapy(link, knocks + markerKnocks(link));
-    awaitLog("granted " + PEER_LINK_LOCAL); // the marker: every frame before it was seen
-    assertFalse(log.toString().contains("granted " + link.peerAddress()), log.toString());
+    awaitLog("granted default " + PEER_LINK_LOCAL); // the marker: every frame before it was seen
+    assertFalse(log.toString().contains("granted default " + link.peerAddress()), log.toString());
     assertEquals("", greeting(link, link.hostAddress()), "IPv4 from the peer\n" + log);
   }
 
@@ -137,7 +137,7 @@ class HostRulesLiveTest {
       script.append(frame(link, ip + "/" + extension + "/UDP(sport=40000, dport=" + ports[i] + ")/b'knock'"));
     }
     scapy(link, script.toString());
-    awaitLog("granted " + PEER_LINK_LOCAL); // the marker: every frame before it was seen
+    awaitLog("granted default " + PEER_LINK_LOCAL); // the marker: every frame before it was seen
     assertEquals(ServerConfig.DEFAULT_GREETING, greeting(link, SERVER_LINK_LOCAL), log.toString());
   }
 
@@ -165,9 +165,9 @@ class HostRulesLiveTest {
   }
 
   private void startServer(String interfaceName) throws Exception {
-    ServerConfig config = new ServerConfig(interfaceName, sequence, 5 * SECOND, 1000, servicePort,
+    ServerConfig config = ServerConfig.singleDoor(interfaceName, sequence, 5 * SECOND, 1000, servicePort,
         30 * SECOND, null, ServerConfig.DEFAULT_GREETING, false);
-    EventWriter writer = EventWriter.create(false, new PrintWriter(log, true), sequence.length());
+    EventWriter writer = EventWriter.create(false, new PrintWriter(log, true));
     capture = PcapCapture.open(interfaceName, config::captureFilter);
     server = new KnockServer(config, capture, writer, Clock.SYSTEM);
     thread = new Thread(() -> {

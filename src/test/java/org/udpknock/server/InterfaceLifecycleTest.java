@@ -88,7 +88,7 @@ class InterfaceLifecycleTest {
     startServer(false);
     awaitLog("listening interface " + hostEnd, 5);
     knockFromNamespace();
-    awaitLog("granted " + peerAddress, 5);
+    awaitLog("granted default " + peerAddress, 5);
     assertEquals(GREETING, greetingFromNamespace());
 
     ip("link", "del", hostEnd);
@@ -99,10 +99,10 @@ class InterfaceLifecycleTest {
     awaitLog("capture-resumed interface " + hostEnd, 15);
     // (a) The grant made before the loss still serves: it lives in the server, not the capture.
     assertEquals(GREETING, greetingFromNamespace());
-    assertEquals(1, count("granted " + peerAddress));
+    assertEquals(1, count("granted default " + peerAddress));
     // (b) A new knock, captured by the reopened handle, is granted.
     knockFromNamespace();
-    await(() -> count("granted " + peerAddress) == 2, "a second grant", 5);
+    await(() -> count("granted default " + peerAddress) == 2, "a second grant", 5);
     assertFalse(log.toString().contains("capture-error"), log.toString());
   }
 
@@ -114,14 +114,14 @@ class InterfaceLifecycleTest {
     createLink();
     awaitLog("listening interface " + hostEnd, 15);
     knockFromNamespace();
-    awaitLog("granted " + peerAddress, 5);
+    awaitLog("granted default " + peerAddress, 5);
     assertEquals(GREETING, greetingFromNamespace());
   }
 
   private void startServer(boolean waitForInterface) {
-    ServerConfig config = new ServerConfig(hostEnd, sequence, 5 * SECOND, 1000, servicePort, 30 * SECOND,
+    ServerConfig config = ServerConfig.singleDoor(hostEnd, sequence, 5 * SECOND, 1000, servicePort, 30 * SECOND,
         null, GREETING, true);
-    EventWriter writer = EventWriter.create(false, new PrintWriter(log, true), sequence.length());
+    EventWriter writer = EventWriter.create(false, new PrintWriter(log, true));
     String filter = config.captureFilter();
     source = new ReopeningSource(hostEnd, filter, () -> PcapCapture.open(hostEnd, filter), writer, Clock.SYSTEM);
     server = new KnockServer(config, source, writer, Clock.SYSTEM);
@@ -151,7 +151,7 @@ class InterfaceLifecycleTest {
       script.append("echo > /dev/udp/").append(hostAddress).append('/').append(port).append("; ");
     }
     Result result = run(List.of("ip", "netns", "exec", namespace, "bash", "-c", script.toString()));
-    assertEquals(0, result.code, "knock from the namespace: " + result.output);
+    assertEquals(0, result.code, "knock default from the namespace: " + result.output);
   }
 
   /** Reads the greeting from inside the namespace, retrying while the port is still opening. */

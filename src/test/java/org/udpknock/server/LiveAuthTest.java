@@ -73,7 +73,7 @@ class LiveAuthTest {
     StringWriter err = new StringWriter();
     assertEquals(0, knockWithTheClient(out, err), err + "\nlog:\n" + live.log());
     assertEquals(GREETING, out.toString().strip());
-    live.awaitLog("granted 127.0.0.1");
+    live.awaitLog("granted default 127.0.0.1");
     assertFalse(live.log().contains("rejected"), live.log());
   }
 
@@ -85,7 +85,7 @@ class LiveAuthTest {
   void aKnockWithinMaxAheadOfTheStartIsRefusedAsBeforeStartAndTheServerSaidSo() throws Exception {
     long before = Clock.SYSTEM.nowNanos();
     startServer(30 * SECOND, 3600 * SECOND);
-    live.awaitLog("warning message authenticated knocks stamped before ");
+    live.awaitLog("warning default message authenticated knocks stamped before ");
     List<String> lines = live.log().lines().toList();
     String warning = lines.get(1);
     assertTrue(lines.get(0).contains(" listening ") && warning.contains(" warning "), "right after the start line: " + lines);
@@ -99,7 +99,7 @@ class LiveAuthTest {
     StringWriter err = new StringWriter();
     assertEquals(0, Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err), args.toArray(String[]::new)),
         err.toString());
-    live.awaitLog("rejected 127.0.0.1 port " + live.sequence.port(2) + " before-start");
+    live.awaitLog("rejected default 127.0.0.1 port " + live.sequence.port(2) + " before-start");
     assertFalse(live.log().contains("granted"), live.log());
     assertRefused();
   }
@@ -113,9 +113,9 @@ class LiveAuthTest {
         socket.send(new DatagramPacket(new byte[0], 0, InetAddress.getByName("127.0.0.1"), port));
       }
     }
-    live.awaitLog("rejected 127.0.0.1 port " + ports[2] + " malformed");
+    live.awaitLog("rejected default 127.0.0.1 port " + ports[2] + " malformed");
     assertFalse(live.log().contains("granted"), live.log());
-    assertFalse(live.log().contains(" knock "), "no knock reached the engine:\n" + live.log());
+    assertFalse(live.log().contains(" knock default "), "no knock reached the engine:\n" + live.log());
     assertRefused();
   }
 
@@ -148,18 +148,18 @@ class LiveAuthTest {
       sniffers.forEach(DatagramSocket::close);
     }
     sniffed.forEach(payload -> assertEquals(AuthPayload.LENGTH, payload.length));
-    live.awaitLog("granted 127.0.0.1");
+    live.awaitLog("granted default 127.0.0.1");
 
     resend("127.0.0.2", ports, sniffed);
-    live.awaitLog("rejected 127.0.0.2 port " + ports[2] + " replayed");
-    assertFalse(live.log().contains("granted 127.0.0.2"), live.log());
+    live.awaitLog("rejected default 127.0.0.2 port " + ports[2] + " replayed");
+    assertFalse(live.log().contains("granted default 127.0.0.2"), live.log());
 
     live.advanceClock(1 * SECOND); // the grant of 127.0.0.1 ends
-    live.awaitLog("grant-expired 127.0.0.1");
+    live.awaitLog("grant-expired default 127.0.0.1");
     live.awaitLog("service-closed");
     resend("127.0.0.1", ports, sniffed);
-    live.awaitLog("rejected 127.0.0.1 port " + ports[2] + " replayed");
-    assertEquals(1, live.log().lines().filter(line -> line.contains(" granted ")).count(), live.log());
+    live.awaitLog("rejected default 127.0.0.1 port " + ports[2] + " replayed");
+    assertEquals(1, live.log().lines().filter(line -> line.contains(" granted default ")).count(), live.log());
     assertRefused();
   }
 

@@ -36,10 +36,10 @@ public final class LiveHarness implements AutoCloseable {
   private volatile Throwable failure;
 
   private LiveHarness(ServerConfig config, PcapCapture capture) {
-    this.sequence = config.sequence();
-    this.servicePort = config.servicePort();
+    this.sequence = config.firstDoor().rules().sequence();
+    this.servicePort = config.firstDoor().port();
     this.capture = capture;
-    EventWriter writer = EventWriter.create(false, new PrintWriter(log, true), sequence.length());
+    EventWriter writer = EventWriter.create(false, new PrintWriter(log, true));
     writer.setTimeDigits(9);
     Clock clock = () -> Clock.SYSTEM.nowNanos() + clockOffsetNanos.get();
     this.server = new KnockServer(config, capture, writer, clock);
@@ -71,7 +71,7 @@ public final class LiveHarness implements AutoCloseable {
   static LiveHarness start(long serviceTimeoutNanos, AuthSettings auth, int maxSources) throws IOException {
     int base = 20000 + RANDOM.nextInt(9000) * 3;
     KnockSequence sequence = KnockSequence.of(base, base + 2, base + 1);
-    ServerConfig config = new ServerConfig("lo", sequence, 5 * SECOND, maxSources, freePort(),
+    ServerConfig config = ServerConfig.singleDoor("lo", sequence, 5 * SECOND, maxSources, freePort(),
         serviceTimeoutNanos, null, ServerConfig.DEFAULT_GREETING, false).withAuth(auth);
     LiveHarness harness = new LiveHarness(config, openOrSkip(config));
     harness.thread.start();
@@ -87,7 +87,7 @@ public final class LiveHarness implements AutoCloseable {
    * timeout, for tests that must knock where real tools aim (e.g. a port sweep).
    */
   static LiveHarness startOnDefaultSequence(long sequenceTimeoutNanos) throws IOException {
-    ServerConfig config = new ServerConfig("lo", KnockSequence.DEFAULT, sequenceTimeoutNanos, 1000,
+    ServerConfig config = ServerConfig.singleDoor("lo", KnockSequence.DEFAULT, sequenceTimeoutNanos, 1000,
         freePort(), 30 * SECOND, null, ServerConfig.DEFAULT_GREETING, false);
     LiveHarness harness = new LiveHarness(config, openOrSkip(config));
     harness.thread.start();

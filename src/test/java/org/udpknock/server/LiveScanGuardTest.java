@@ -44,14 +44,14 @@ class LiveScanGuardTest {
     live.awaitLog("listening");
     // The capture is live once a first knock is seen: the sweep must not start before that.
     send("127.0.0.3", 12001);
-    live.awaitLog("knock 127.0.0.3 port 12001 stage 1/3");
+    live.awaitLog("knock default 127.0.0.3 port 12001 stage 1/3");
     sweep("hping3", "-I", "lo", "--udp", "-p", "++11000", "-c", "2001", "-i", "u200", "127.0.0.1");
     // Frames are handled in capture order: once this marker's knock is logged, so is the sweep.
     send("127.0.0.2", 12001);
-    live.awaitLog("knock 127.0.0.2 port 12001 stage 1/3");
-    assertTrue(live.log().contains("guard 127.0.0.1 port 11901"), live.log());
-    assertEquals(1, live.log().split(" guard 127\\.0\\.0\\.1 ", -1).length - 1,
-        "one guard event per sweep, not one per hit:\n" + live.log());
+    live.awaitLog("knock default 127.0.0.2 port 12001 stage 1/3");
+    assertTrue(live.log().contains("guard default 127.0.0.1 port 11901"), live.log());
+    assertEquals(1, live.log().split(" guard default 127\\.0\\.0\\.1 ", -1).length - 1,
+        "one guard default event per sweep, not one per hit:\n" + live.log());
     assertTrue(!live.log().contains("granted"), live.log());
     assertThrows(ConnectException.class, () -> connect(), "the service port must stay closed");
 
@@ -59,7 +59,7 @@ class LiveScanGuardTest {
     for (int port : new int[] {12001, 12002, 12003}) {
       send("127.0.0.1", port);
     }
-    live.awaitLog("granted 127.0.0.1");
+    live.awaitLog("granted default 127.0.0.1");
     live.awaitLog("service-open");
     try (Socket socket = connect(); InputStream in = socket.getInputStream()) {
       socket.setSoTimeout(2000);

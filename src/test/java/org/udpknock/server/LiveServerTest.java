@@ -48,14 +48,14 @@ class LiveServerTest {
     int code = Main.run(new PrintWriter(out), new PrintWriter(err), live.knockArgs("127.0.0.1"));
     assertEquals(0, code, err.toString());
     assertEquals(GREETING, out.toString().strip());
-    live.awaitLog("served 127.0.0.1");
+    live.awaitLog("served default 127.0.0.1");
   }
 
   @Test
   void t2_aPlainDatagramKnockAndAPlainSocketGetTheGreeting() throws Exception {
     live = LiveHarness.start(30 * SECOND);
     knockPlainly(InetAddress.getByName("127.0.0.1"), null, live.sequence.ports());
-    live.awaitLog("granted 127.0.0.1");
+    live.awaitLog("granted default 127.0.0.1");
     assertEquals(GREETING, readGreeting("127.0.0.1", null));
   }
 
@@ -70,7 +70,7 @@ class LiveServerTest {
       socket.setSoTimeout(2000);
       assertEquals(-1, socket.getInputStream().read(), "127.0.0.2 must not get a single byte");
     }
-    live.awaitLog("refused 127.0.0.2");
+    live.awaitLog("refused default 127.0.0.2");
     assertEquals(GREETING, readGreeting("127.0.0.1", null), "the knocker is still served");
   }
 
@@ -79,7 +79,7 @@ class LiveServerTest {
     live = LiveHarness.start(30 * SECOND);
     int[] ports = live.sequence.ports();
     knockPlainly(InetAddress.getByName("127.0.0.1"), null, ports[0], ports[2], ports[1]);
-    live.awaitLog("reset 127.0.0.1 wrong-port");
+    live.awaitLog("reset default 127.0.0.1 wrong-port");
     assertRefused("127.0.0.1");
     assertTrue(!live.log().contains("granted"), live.log());
   }
@@ -91,7 +91,7 @@ class LiveServerTest {
     live.awaitLog("service-open");
     assertEquals(GREETING, readGreeting("127.0.0.1", null));
     live.advanceClock(1 * SECOND); // the server's clock reaches the end of the grant
-    live.awaitLog("grant-expired 127.0.0.1");
+    live.awaitLog("grant-expired default 127.0.0.1");
     live.awaitLog("service-closed");
     assertRefused("127.0.0.1");
   }
@@ -100,7 +100,7 @@ class LiveServerTest {
   void t6_noUdpSocketIsBoundOnTheKnockPorts() throws Exception {
     live = LiveHarness.start(30 * SECOND);
     knockPlainly(InetAddress.getByName("127.0.0.1"), null, live.sequence.ports());
-    live.awaitLog("granted 127.0.0.1");
+    live.awaitLog("granted default 127.0.0.1");
     for (int port : live.sequence.ports()) {
       assertTrue(!boundUdpPorts().contains(port), "a UDP socket is bound on knock port " + port);
       // And the port is free for anyone to take, which it would not be if the server held it.
@@ -118,8 +118,8 @@ class LiveServerTest {
     int code = Main.run(new PrintWriter(out), new PrintWriter(err), live.knockArgs("::1"));
     assertEquals(0, code, err.toString() + "\nlog:\n" + live.log());
     assertEquals(GREETING, out.toString().strip());
-    live.awaitLog("granted ::1");
-    live.awaitLog("served ::1");
+    live.awaitLog("granted default ::1");
+    live.awaitLog("served default ::1");
   }
 
   private static void knockPlainly(InetAddress host, InetAddress source, int... ports) throws IOException {

@@ -27,14 +27,14 @@ class LiveSpoofedFloodTest {
     try (LiveHarness live = LiveHarness.start(30 * LiveHarness.SECOND, null, MAX_SOURCES)) {
       send("127.0.0.1", live.sequence.port(0));
       send("127.0.0.1", live.sequence.port(1));
-      live.awaitLog("knock 127.0.0.1 port " + live.sequence.port(1) + " stage 2/3");
+      live.awaitLog("knock default 127.0.0.1 port " + live.sequence.port(1) + " stage 2/3");
       for (int i = 0; i < FLOOD_SOURCES; i++) {
         send("127.1.0." + (i + 1), live.sequence.port(0));
       }
-      live.awaitLog("knock 127.1.0." + FLOOD_SOURCES + " port " + live.sequence.port(0));
-      assertTrue(live.log().contains("reset 127.1.0.1 evicted"), "the flood must overflow the table:\n" + live.log());
+      live.awaitLog("knock default 127.1.0." + FLOOD_SOURCES + " port " + live.sequence.port(0));
+      assertTrue(live.log().contains("reset default 127.1.0.1 evicted"), "the flood must overflow the table:\n" + live.log());
       send("127.0.0.1", live.sequence.port(2));
-      live.awaitLog("granted 127.0.0.1");
+      live.awaitLog("granted default 127.0.0.1");
       live.awaitLog("service-open");
       try (Socket socket = new Socket()) {
         socket.connect(new InetSocketAddress("127.0.0.1", live.servicePort), 2000);

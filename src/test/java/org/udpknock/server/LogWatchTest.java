@@ -29,16 +29,16 @@ class LogWatchTest {
   private final FailingStream stdout = new FailingStream();
   private final EventOutput output = EventOutput.over(stdout, 1 << 16);
   private final StringWriter stderr = new StringWriter();
-  private final EventWriter writer = EventWriter.create(false, output, 3);
+  private final EventWriter writer = EventWriter.create(false, output);
   private final LogWatch watch = new LogWatch(output, new PrintWriter(stderr), new ServerEvents(writer, () -> T0));
 
   @Test
   void aLossIsSaidOnceCountedAndReportedWhenTheOutputWorksAgain() {
     stdout.failing = true;
-    writer.granted(T0, 0, 1);
-    writer.granted(T0, 0, 2);
+    writer.forDoor("default", 3).granted(T0, 0, 1);
+    writer.forDoor("default", 3).granted(T0, 0, 2);
     flush();
-    writer.granted(T0, 0, 3);
+    writer.forDoor("default", 3).granted(T0, 0, 3);
     flush();
     flush();
     assertEquals(List.of("udpknock server: the log cannot be written to standard output (No space left on"
@@ -48,14 +48,14 @@ class LogWatchTest {
     assertEquals("", stdout.written());
 
     stdout.failing = false;
-    writer.granted(T0, 0, 4);
+    writer.forDoor("default", 3).granted(T0, 0, 4);
     flush();
-    assertEquals(List.of("2026-11-18T11:06:40.000000Z granted ::4",
+    assertEquals(List.of("2026-11-18T11:06:40.000000Z granted default ::4",
         "2026-11-18T11:06:40.000000Z log-resumed lost-lines 3 total-lost 3"), stdout.written().lines().toList());
     assertEquals(1, stderr.toString().lines().count(), "nothing more on stderr: " + stderr);
 
     stdout.failing = true; // A second loss is a second episode: said again, counted on.
-    writer.granted(T0, 0, 5);
+    writer.forDoor("default", 3).granted(T0, 0, 5);
     flush();
     assertEquals(2, stderr.toString().lines().count(), stderr.toString());
     assertEquals(4, output.lostLines());
@@ -69,7 +69,7 @@ class LogWatchTest {
   void theServerGrantsWhileItsLogFailsAndCountsTheLinesLost() throws Exception {
     stdout.failing = true;
     KnockSequence sequence = KnockSequence.of(23071, 23077, 23073);
-    ServerConfig config = new ServerConfig("fake0", sequence, 5 * LiveHarness.SECOND, 10, 0,
+    ServerConfig config = ServerConfig.singleDoor("fake0", sequence, 5 * LiveHarness.SECOND, 10, 0,
         LiveHarness.SECOND, InetAddress.getLoopbackAddress(), ServerConfig.DEFAULT_GREETING, true);
     KnockServer server = new KnockServer(config, new KnockingSource(config.captureFilter(), sequence), writer,
         Clock.SYSTEM);
@@ -84,7 +84,8 @@ class LogWatchTest {
     writer.summary(totals, true, T0);
     stdout.failing = false;
     writer.flush();
-    assertTrue(stdout.written().matches("summary: 3 packets, 3 knocks, 1 granted, .*, 0 kernel drops,"
+    assertTrue(stdout.written().matches("summary default: 3 knocks, 1 granted, .*, 0 grants evicted\n"
+        + "summary: 3 packets, 3 knocks, 1 granted, .*, 0 kernel drops,"
         + " 0 packet errors, " + totals.logLinesLost + " log lines lost\n"), stdout.written());
   }
 

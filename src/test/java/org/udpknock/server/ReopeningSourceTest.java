@@ -26,7 +26,7 @@ import org.udpknock.server.CaptureException.Kind;
 class ReopeningSourceTest {
   private final StringWriter log = new StringWriter();
   private final ServerEvents events = new ServerEvents(
-      EventWriter.create(false, new PrintWriter(log, true), 3), () -> 0L);
+      EventWriter.create(false, new PrintWriter(log, true)), () -> 0L);
   private final Deque<Object> openResults = new ArrayDeque<>();
   private final AtomicInteger opens = new AtomicInteger();
   private Thread runner;

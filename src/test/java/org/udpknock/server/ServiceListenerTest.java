@@ -55,7 +55,7 @@ class ServiceListenerTest {
 
   private void open(String greeting, long writeTimeoutNanos) throws IOException {
     port = LiveHarness.freePort();
-    ServerEvents events = new ServerEvents(EventWriter.create(false, new PrintWriter(log, true), 3), clock);
+    ServerEvents events = new ServerEvents(EventWriter.create(false, new PrintWriter(log, true)), clock);
     listener = new ServiceListener(InetAddress.getByName(GRANTED), port, greeting,
         address -> address.getHostAddress().equals(GRANTED), events, clock, writeTimeoutNanos, 8);
     listener.open();

@@ -57,10 +57,10 @@ class SweepWarningTest {
   }
 
   private static String startAndStop(KnockSequence sequence, boolean json) throws Exception {
-    ServerConfig config = new ServerConfig("fake0", sequence, 5 * LiveHarness.SECOND, 10, 0,
+    ServerConfig config = ServerConfig.singleDoor("fake0", sequence, 5 * LiveHarness.SECOND, 10, 0,
         LiveHarness.SECOND, null, ServerConfig.DEFAULT_GREETING, true);
     StringWriter log = new StringWriter();
-    EventWriter writer = EventWriter.create(json, new PrintWriter(log, true), sequence.length());
+    EventWriter writer = EventWriter.create(json, new PrintWriter(log, true));
     new KnockServer(config, new EmptySource(config.captureFilter()), writer, Clock.SYSTEM).run("EN10MB");
     writer.flush();
     return log.toString();

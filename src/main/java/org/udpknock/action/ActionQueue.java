@@ -1,0 +1,161 @@
+package org.udpknock.action;
+
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Hands grants to the doors' actions, which run on one thread of their own: the capture thread
+ * only {@link #offerOpened offers} (a full queue drops the hand-off and counts it; it never
+ * waits), the timer {@link #putClosed puts} (it may wait, the capture never does). The one
+ * consumer parks when the queue is empty, and an offer unparks it only then ({@link
+ * LockSupport}, no lock or condition on the way), so a grant reaches its action within tens of
+ * microseconds, in the order decided.
+ */
+public final class ActionQueue implements AutoCloseable {
+  public static final int DEFAULT_CAPACITY = 4096;
+  private static final long JOIN_MILLIS = 500;
+
+  /** What went wrong on the action thread; called there, or on the offering thread for drops. */
+  public interface Failures {
+    /** An action threw: logged, and the next hand-off goes on. */
+    void failed(DoorAction action, RuntimeException failure);
+
+    /** The first hand-off dropped since the last report, then the running total. */
+    void dropped(long droppedTotal);
+  }
+
+  private record Task(DoorAction action, boolean opened, long sourceHi, long sourceLo, long expiresAtNanos) {
+    void run() {
+      if (opened) {
+        action.opened(sourceHi, sourceLo, expiresAtNanos);
+      } else {
+        action.closed(sourceHi, sourceLo);
+      }
+    }
+  }
+
+  private static final Task STOP = new Task(null, false, 0, 0, 0);
+
+  private final BlockingQueue<Task> queue;
+  private final Failures failures;
+  private final AtomicLong dropped = new AtomicLong();
+  private final java.util.concurrent.atomic.AtomicBoolean dropReported = new java.util.concurrent.atomic.AtomicBoolean();
+  private final Thread thread;
+  /** Set by the consumer before it parks, so a producer unparks it only when it must. */
+  private volatile boolean parked;
+  private volatile boolean stopping;
+  private long droppedReported;
+
+  public ActionQueue(int capacity, Failures failures) {
+    this.queue = new ArrayBlockingQueue<>(capacity);
+    this.failures = failures;
+    this.thread = new Thread(this::work, "udpknock-actions");
+    thread.setDaemon(true);
+  }
+
+  public ActionQueue start() {
+    thread.start();
+    return this;
+  }
+
+  /** From the capture thread: never waits; false when the queue was full and the grant's action is lost. */
+  public boolean offerOpened(DoorAction action, long sourceHi, long sourceLo, long expiresAtNanos) {
+    return offer(new Task(action, true, sourceHi, sourceLo, expiresAtNanos));
+  }
+
+  /** From the capture thread (an eviction): never waits. */
+  public boolean offerClosed(DoorAction action, long sourceHi, long sourceLo) {
+    return offer(new Task(action, false, sourceHi, sourceLo, 0));
+  }
+
+  /** From the timer: waits for room, so no end of a grant is lost. */
+  public void putClosed(DoorAction action, long sourceHi, long sourceLo) throws InterruptedException {
+    queue.put(new Task(action, false, sourceHi, sourceLo, 0));
+    wake();
+  }
+
+  private boolean offer(Task task) {
+    if (queue.offer(task)) {
+      wake();
+      return true;
+    }
+    long total = dropped.incrementAndGet();
+    if (dropReported.compareAndSet(false, true)) {
+      failures.dropped(total);
+    }
+    return false;
+  }
+
+  /** Hand-offs waiting for the action thread. */
+  public int pending() {
+    return queue.size();
+  }
+
+  private void wake() {
+    if (parked) {
+      LockSupport.unpark(thread);
+    }
+  }
+
+  private void work() {
+    while (true) {
+      Task task = next();
+      if (task == STOP) {
+        return;
+      }
+      runSafely(task);
+      reportDrops();
+    }
+  }
+
+  /** The next task, parking while there is none: a producer sees {@code parked} or its task is seen. */
+  private Task next() {
+    Task task = queue.poll();
+    while (task == null) {
+      parked = true;
+      task = queue.poll();
+      if (task == null) {
+        if (stopping) {
+          return STOP;
+        }
+        LockSupport.park(this);
+      }
+      parked = false;
+    }
+    return task;
+  }
+
+  private void runSafely(Task task) {
+    try {
+      task.run();
+    } catch (RuntimeException e) {
+      failures.failed(task.action(), e);
+    }
+  }
+
+  private void reportDrops() {
+    long total = dropped.get();
+    if (total != droppedReported) {
+      failures.dropped(total);
+      droppedReported = total;
+      dropReported.set(false);
+    }
+  }
+
+  /** Runs what is queued, then stops the thread, waiting a bounded time. Closes no action. */
+  @Override
+  public void close() {
+    try {
+      if (!queue.offer(STOP, JOIN_MILLIS, TimeUnit.MILLISECONDS)) {
+        stopping = true; // Full and stuck: stop once what is queued has run.
+      }
+      LockSupport.unpark(thread);
+      thread.join(JOIN_MILLIS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

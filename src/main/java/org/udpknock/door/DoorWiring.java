@@ -1,0 +1,26 @@
+package org.udpknock.door;
+
+import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
+
+/**
+ * What differs between the server's doors and replay's: the bounds, the verifiers' start
+ * bound, what is logged, the clock a grant starts by, and where grants go.
+ *
+ * @param maxSources attempts each door tracks at once
+ * @param maxGrants grants each door holds at once
+ * @param notBeforeNanos authenticated doors refuse knocks stamped before this
+ * @param logProgress whether knock, reset, guard and rejected events are written (read per event)
+ * @param logBlocked whether blocked knocks are written (rate-limited)
+ * @param nowNanos the server's clock: a grant starts at the packet's time, or later if this is ahead
+ * @param grants where grants go
+ */
+public record DoorWiring(int maxSources, int maxGrants, long notBeforeNanos, BooleanSupplier logProgress,
+    boolean logBlocked, LongSupplier nowNanos, GrantHandler grants) {
+
+  /** Replay's: no clock but the packets', grants go nowhere. */
+  public static DoorWiring replay(int maxSources, long notBeforeNanos, boolean quiet) {
+    return new DoorWiring(maxSources, 1, notBeforeNanos, () -> !quiet, !quiet, () -> Long.MIN_VALUE,
+        GrantHandler.NONE);
+  }
+}
