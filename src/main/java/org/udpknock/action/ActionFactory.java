@@ -30,8 +30,9 @@ public final class ActionFactory {
             context.maxGreetingsInFlight());
       case NONE:
         return NoAction.INSTANCE;
-      case FORWARD:
       case NFTABLES:
+        return new NftablesAction(door, context.access(), context.clock());
+      case FORWARD:
       default:
         throw notBuiltYet(door, "action = \"" + door.action().label() + "\"");
     }

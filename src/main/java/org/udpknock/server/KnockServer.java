@@ -16,6 +16,7 @@ import org.udpknock.action.ActionFactory;
 import org.udpknock.action.ActionQueue;
 import org.udpknock.action.DoorAction;
 import org.udpknock.core.GrantTable;
+import org.udpknock.door.ActionKind;
 import org.udpknock.door.Door;
 import org.udpknock.door.DoorConfig;
 import org.udpknock.door.DoorWiring;
@@ -108,7 +109,8 @@ public final class KnockServer {
     Map<Door, DoorAction> made = new IdentityHashMap<>();
     for (Door door : doors) {
       ServerEvents doorEvents = events.forDoor(door.name());
-      AccessControl guard = door.config().action().listens() ? access.apply(door.config()) : AccessControl.NONE;
+      AccessControl guard = door.config().action().listens() || door.config().action() == ActionKind.NFTABLES
+          ? access.apply(door.config()) : AccessControl.NONE;
       try {
         made.put(door, ActionFactory.create(new ActionFactory.Context(door, doorEvents, clock,
             config.settings().maxGreetingsInFlight(), guard)));
