@@ -6,6 +6,7 @@ import org.udpknock.auth.AuthSettings;
 import org.udpknock.core.GrantTable;
 import org.udpknock.core.KnockEngine;
 import org.udpknock.door.DoorConfig;
+import org.udpknock.door.DoorWiring;
 
 /**
  * Checks at start that the bounds asked for fit the heap this JVM may use, so that a flood finds
@@ -25,22 +26,27 @@ final class MemoryBudget {
 
   /** Throws a {@link UserError} (exit code 2) naming the option to lower when the bounds do not fit. */
   static void check(int maxSources, int nonceCache, int maxGrants) {
-    check(maxSources, new int[] {nonceCache}, maxGrants, "--max-sources", "--nonce-cache");
+    check(maxSources, maxSources, new int[] {nonceCache}, maxGrants, "--max-sources", "--nonce-cache");
   }
 
   /**
    * The same check for {@code doors} read from a config file: each door has its own attempts
-   * table ({@code maxSources}), grants ({@code maxGrants}) and, when authenticated, nonce cache,
-   * so every term counts once per door. The message names the file's keys.
+   * table and grants, its {@linkplain DoorWiring#share share} of {@code maxSources} and {@code
+   * maxGrants}, and, when authenticated, its own nonce cache. The message names the file's keys.
    */
   static void check(List<DoorConfig> doors, int maxSources, int maxGrants) {
     int[] nonceCaches = doors.stream()
         .mapToInt(door -> door.rules().auth() == null ? 0 : door.rules().auth().nonceCacheCapacity()).toArray();
-    check(maxSources, nonceCaches, maxGrants, "max_sources", "nonce_cache");
+    check(DoorWiring.share(maxSources, doors.size()), maxSources, nonceCaches,
+        DoorWiring.share(maxGrants, doors.size()), "max_sources", "nonce_cache");
   }
 
-  /** One door per entry of {@code nonceCaches} (0: plain door). */
-  private static void check(int maxSources, int[] nonceCaches, int maxGrants, String sourcesName, String noncesName) {
+  /**
+   * One door per entry of {@code nonceCaches} (0: plain door), each tracking {@code maxSources}
+   * and holding {@code maxGrants}; the message names the bound as given, {@code givenSources}.
+   */
+  private static void check(int maxSources, int givenSources, int[] nonceCaches, int maxGrants,
+      String sourcesName, String noncesName) {
     long heap = maxHeapBytes.getAsLong();
     long sources = KnockEngine.trackingBytes(maxSources) * nonceCaches.length;
     long nonces = 0;
@@ -55,7 +61,7 @@ final class MemoryBudget {
       return;
     }
     String lower = sources >= nonces
-        ? sourcesName + " (" + maxSources + ")" : noncesName + " (" + largestCache + ")";
+        ? sourcesName + " (" + givenSources + ")" : noncesName + " (" + largestCache + ")";
     String doors = nonceCaches.length == 1 ? "" : " for " + nonceCaches.length + " doors";
     long raiseTo = (needed + 64 * MB - 1) / (64 * MB) * 64;
     throw new UserError(ExitCodes.USAGE, "these bounds need about " + (needed + MB - 1) / MB

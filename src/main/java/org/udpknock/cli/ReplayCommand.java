@@ -114,7 +114,8 @@ final class ReplayCommand implements Callable<Integer> {
   }
 
   private void replay(Judging judging, EventWriter events, List<CaptureFileReader> readers) throws IOException {
-    DoorWiring wiring = DoorWiring.replay(judging.maxSources(), notBeforeNanos(), quiet);
+    DoorWiring wiring = DoorWiring.replay(DoorWiring.share(judging.maxSources(), judging.doors().size()),
+        notBeforeNanos(), quiet);
     FramePipeline pipeline = FramePipeline.of(judging.doors(), events, wiring, DestinationFilter.ANY);
     long started = System.nanoTime();
     try {

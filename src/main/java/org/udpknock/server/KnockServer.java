@@ -107,7 +107,9 @@ public final class KnockServer {
    */
   private DoorWiring wiring() {
     ServerSettings settings = config.settings();
-    return new DoorWiring(settings.maxSources(), settings.maxGrants(), startNanos, () -> logKnockProgress,
+    int doors = config.doors().size();
+    return new DoorWiring(DoorWiring.share(settings.maxSources(), doors), DoorWiring.share(settings.maxGrants(), doors),
+        startNanos, () -> logKnockProgress,
         true, clock::nowNanos, new Handoff());
   }
 

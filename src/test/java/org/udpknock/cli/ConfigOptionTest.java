@@ -72,23 +72,31 @@ class ConfigOptionTest {
     assertTrue(refused.oneLineError().contains(bad + " line 3"), refused.err);
   }
 
+  /**
+   * max_sources and max_grants bound the whole server, shared by its doors: six doors fit the
+   * heap that one door of the same max_sources fits (the issue's three-door example once needed
+   * 217 MB and was refused under the launcher's 128 MB), and a heap too small is still refused.
+   */
   @Test
-  void everyDoorCountsInTheMemoryBudget() throws IOException {
+  void theDoorsShareTheBoundsSoMoreDoorsDoNotMultiplyTheMemory() throws IOException {
     StringBuilder text = new StringBuilder("max_sources = 1000000\n");
     for (int i = 0; i < 6; i++) {
       text.append("[[door]]\nname = \"d").append(i).append("\"\nsequence = [").append(1000 + i)
           .append(", 2000, 3000]\naction = \"none\"\n");
     }
     Path file = config(text.toString());
-    long oneDoor = org.udpknock.core.KnockEngine.trackingBytes(1_000_000)
-        + org.udpknock.core.GrantTable.bytesFor(100_000) + MemoryBudget.RESERVE_BYTES;
+    String capture = "pcaps/lo-knockd-client-happy.pcap";
+    long oneDoor = org.udpknock.core.KnockEngine.trackingBytes(1_000_000) + MemoryBudget.RESERVE_BYTES;
     java.util.function.LongSupplier saved = MemoryBudget.maxHeapBytes;
-    MemoryBudget.maxHeapBytes = () -> oneDoor * 2; // room for one door, not for six
     try {
-      CliRun run = CliRun.of("server", "--config", file.toString());
-      assertEquals(ExitCodes.USAGE, run.code, run.err);
-      assertTrue(run.oneLineError().contains("for 6 doors") && run.oneLineError().contains("lower max_sources (1000000)"),
-          run.err);
+      MemoryBudget.maxHeapBytes = () -> oneDoor * 3 / 2; // six shares round up a little, not six times
+      CliRun fits = CliRun.of("replay", "--config", file.toString(), capture);
+      assertEquals(ExitCodes.OK, fits.code, fits.err);
+      MemoryBudget.maxHeapBytes = () -> MemoryBudget.RESERVE_BYTES;
+      CliRun refused = CliRun.of("replay", "--config", file.toString(), capture);
+      assertEquals(ExitCodes.USAGE, refused.code, refused.err);
+      assertTrue(refused.oneLineError().contains("for 6 doors")
+          && refused.oneLineError().contains("lower max_sources (1000000)"), refused.err);
     } finally {
       MemoryBudget.maxHeapBytes = saved;
     }

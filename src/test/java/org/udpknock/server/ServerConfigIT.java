@@ -31,9 +31,8 @@ import org.udpknock.core.KnockSequence;
  * The packaged {@code server --config FILE}, with the launcher's heap, on the issue's example
  * file shape (a greet, a forward and an {@code action = "none"} door with on_open): it starts, logs each door, and grants each door's knock with the
  * door's name in the events. On the host's lo with {@code nftables = "off"}, so that no table
- * is left in its ruleset; random sequences and ports of its own. {@code max_sources = 300000}:
- * with the default (1,000,000 per door) three doors need about 217 MB, more than the launcher's
- * 128 MB heap, and the server refuses to start (MemoryBudget), saying so.
+ * is left in its ruleset; random sequences and ports of its own. {@code max_sources = 300000}
+ * keeps the tables small; the doors share it (see {@code DoorWiring.share}).
  */
 class ServerConfigIT {
   private static final Path JAR = Path.of("target", "udpknock.jar");
