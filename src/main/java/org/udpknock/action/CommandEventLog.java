@@ -5,14 +5,15 @@ import org.udpknock.report.EventWriter;
 import org.udpknock.server.Clock;
 
 /**
- * Writes what happens to commands as server events, at the time {@code clock} says:
+ * Writes what happens to commands as events of their door, at the time {@code clock} says:
  * <pre>
- * command SOURCE door D hook on-open exit 0 ms 3 output "first line"
- * command-timeout SOURCE door D hook on-close after-ms 10000 output "..."
- * command-error SOURCE door D hook on-open error cannot run /usr/sbin/x: No such file or directory
- * command-dropped SOURCE door D hook on-open reason queue-full
- * command-refused SOURCE door D hook on-open error not an address: "..."
+ * command D SOURCE hook on-open exit 0 ms 3 output "first line"
+ * command-timeout D SOURCE hook on-close after-ms 10000 output "..."
+ * command-error D SOURCE hook on-open error cannot run /usr/sbin/x: No such file or directory
+ * command-dropped D SOURCE hook on-open reason queue-full
+ * command-refused D SOURCE hook on-open error not an address: "..."
  * </pre>
+ * In JSON the door is {@code "door"}, as in every door's event.
  * In JSON the output is a plain string; in text it is quoted, escaped by {@link FirstLine}.
  */
 public final class CommandEventLog implements CommandListener {
@@ -51,18 +52,17 @@ public final class CommandEventLog implements CommandListener {
 
   @Override
   public void refused(String door, Command.Hook hook, long sourceHi, long sourceLo, String why) {
-    writer.serverEvent("command-refused", clock.nowNanos(), writer.address(sourceHi, sourceLo),
-        "door", door, "hook", hook.label(), "error", why);
+    writer.doorEvent(door, "command-refused", clock.nowNanos(), writer.address(sourceHi, sourceLo),
+        "hook", hook.label(), "error", why);
   }
 
   private void event(String event, Command command, Object... fields) {
-    Object[] all = new Object[4 + fields.length];
-    all[0] = "door";
-    all[1] = command.door();
-    all[2] = "hook";
-    all[3] = command.hook().label();
-    System.arraycopy(fields, 0, all, 4, fields.length);
-    writer.serverEvent(event, clock.nowNanos(), writer.address(command.sourceHi(), command.sourceLo()), all);
+    Object[] all = new Object[2 + fields.length];
+    all[0] = "hook";
+    all[1] = command.hook().label();
+    System.arraycopy(fields, 0, all, 2, fields.length);
+    writer.doorEvent(command.door(), event, clock.nowNanos(), writer.address(command.sourceHi(), command.sourceLo()),
+        all);
   }
 
   /** FirstLine has escaped it already; text adds the quotes (JSON quotes every string). */

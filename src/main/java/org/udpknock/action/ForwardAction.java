@@ -153,6 +153,10 @@ public final class ForwardAction implements DoorAction {
   @Override
   public void closed(long sourceHi, long sourceLo) {}
 
+  public int port() {
+    return port;
+  }
+
   public synchronized boolean isPortOpen() {
     return server != null;
   }

@@ -6,7 +6,7 @@ import org.udpknock.server.Clock;
 
 /**
  * What a forward door reports. {@link #NONE} ignores everything; {@link #writingTo} writes the
- * server's event lines ({@code forward-open SOURCE backend HOST:PORT}, ...).
+ * door's event lines ({@code forward-open DOOR SOURCE backend HOST:PORT}, ...).
  */
 public interface ForwardEvents {
   ForwardEvents NONE = new ForwardEvents() {};
@@ -36,19 +36,25 @@ public interface ForwardEvents {
 
   default void error(String why) {}
 
-  /** The server's event lines, stamped with {@code clock}. */
-  static ForwardEvents writingTo(EventWriter writer, Clock clock) {
-    return new EventLines(writer, clock);
+  /** The event lines of door {@code door}, stamped with {@code clock}. */
+  static ForwardEvents writingTo(EventWriter writer, String door, Clock clock) {
+    return new EventLines(writer, door, clock);
   }
 
-  /** Events as lines of the server's log, in its text or JSON schema. */
+  /** Events as lines of the server's log, each naming the door, in its text or JSON schema. */
   final class EventLines implements ForwardEvents {
     private final EventWriter writer;
+    private final String door;
     private final Clock clock;
 
-    EventLines(EventWriter writer, Clock clock) {
+    EventLines(EventWriter writer, String door, Clock clock) {
       this.writer = writer;
+      this.door = door;
       this.clock = clock;
+    }
+
+    private void event(String event, String source, Object... fields) {
+      writer.doorEvent(door, event, clock.nowNanos(), source, fields);
     }
 
     @Override
@@ -58,57 +64,57 @@ public interface ForwardEvents {
 
     @Override
     public void portOpened(int port) {
-      writer.serverEvent("service-open", clock.nowNanos(), null, "port", port);
+      event("service-open", null, "port", port);
     }
 
     @Override
     public void portClosed(int port) {
-      writer.serverEvent("service-closed", clock.nowNanos(), null, "port", port);
+      event("service-closed", null, "port", port);
     }
 
     @Override
     public void portFailed(int port, String why) {
-      writer.serverEvent("service-error", clock.nowNanos(), null, "port", port, "error", String.valueOf(why));
+      event("service-error", null, "port", port, "error", String.valueOf(why));
     }
 
     @Override
     public void relayOpened(String source, String backend) {
-      writer.serverEvent("forward-open", clock.nowNanos(), source, "backend", backend);
+      event("forward-open", source, "backend", backend);
     }
 
     @Override
     public void relayClosed(String source, long bytesIn, long bytesOut, String error) {
       if (error == null) {
-        writer.serverEvent("forward-closed", clock.nowNanos(), source, "bytes-in", bytesIn, "bytes-out", bytesOut);
+        event("forward-closed", source, "bytes-in", bytesIn, "bytes-out", bytesOut);
       } else {
-        writer.serverEvent("forward-closed", clock.nowNanos(), source, "bytes-in", bytesIn, "bytes-out", bytesOut,
+        event("forward-closed", source, "bytes-in", bytesIn, "bytes-out", bytesOut,
             "error", error);
       }
     }
 
     @Override
     public void relayFailed(String source, String backend, String reason) {
-      writer.serverEvent("forward-failed", clock.nowNanos(), source, "backend", backend, "reason", reason);
+      event("forward-failed", source, "backend", backend, "reason", reason);
     }
 
     @Override
     public void busy(String source, int relays) {
-      writer.serverEvent("busy", clock.nowNanos(), source, "relays", relays);
+      event("busy", source, "relays", relays);
     }
 
     @Override
     public void refused(String source) {
-      writer.serverEvent("refused", clock.nowNanos(), source);
+      event("refused", source);
     }
 
     @Override
     public void refusalsSummarized(long notLogged, long refused) {
-      writer.serverEvent("refused-summary", clock.nowNanos(), null, "not-logged", notLogged, "refused", refused);
+      event("refused-summary", null, "not-logged", notLogged, "refused", refused);
     }
 
     @Override
     public void error(String why) {
-      writer.serverEvent("connection-error", clock.nowNanos(), null, "error", String.valueOf(why));
+      event("connection-error", null, "error", String.valueOf(why));
     }
   }
 }

@@ -24,6 +24,10 @@ import org.udpknock.pcapfile.PcapWriter;
  * well within the timeout. Beside the capture, {@code FILE.expected} lists the valid sources and
  * the grants an exact per-source model (the engine, fed the same packets) predicts.
  *
+ * <p>With {@link Valid#AROUND_NOISE} the valid sources instead send all their knocks but the last
+ * before the noise and their last knocks after it: attempts under way while the noise floods the
+ * attempt table (issue 9 item 5, eviction by spoofed first knocks).
+ *
  * <p>All addresses are in 127.0.0.0/8 (noise from 127.1.0.0 up, valid sources from 127.200.0.0
  * up, destination 127.0.0.1), so replaying the capture onto {@code lo} keeps every reply the
  * kernel sends on loopback.
@@ -31,6 +35,9 @@ import org.udpknock.pcapfile.PcapWriter;
 public final class FloodCapture {
   /** Noise knocks on every sequence port at random, or only first knocks, each from a new source. */
   public enum Noise { RANDOM_PORTS, FIRST_KNOCKS }
+
+  /** Valid sequences spread through the noise, each done in a few packets, or around all of it. */
+  public enum Valid { SPREAD, AROUND_NOISE }
 
   private static final int NOISE_BASE = 0x7F010000; // 127.1.0.0
   private static final int VALID_BASE = 0x7FC80000; // 127.200.0.0
@@ -43,10 +50,11 @@ public final class FloodCapture {
   private final long noisePackets;
   private final long packetsPerSecond;
   private final Noise noise;
+  private final Valid valid;
   private final SplittableRandom random;
 
   public FloodCapture(KnockSequence sequence, int noiseSources, int validSequences, long noisePackets,
-      long packetsPerSecond, Noise noise, long seed) {
+      long packetsPerSecond, Noise noise, Valid valid, long seed) {
     if (noiseSources < 1 || noiseSources > 0x00C7_FFFF - 0x0001_0000) {
       throw new IllegalArgumentException("noise sources must be 1 to ~13 million: " + noiseSources);
     }
@@ -59,11 +67,29 @@ public final class FloodCapture {
     this.noisePackets = noisePackets;
     this.packetsPerSecond = packetsPerSecond;
     this.noise = noise;
+    this.valid = valid;
     this.random = new SplittableRandom(seed);
   }
 
   /** The schedule: at which packet index each valid source sends each of its knocks. */
   private long[][] validSchedule(long totalPackets) {
+    return valid == Valid.AROUND_NOISE ? aroundNoiseSchedule(totalPackets) : spreadSchedule(totalPackets);
+  }
+
+  /** All knocks but the last of each valid source first, in turn; the last ones at the very end. */
+  private long[][] aroundNoiseSchedule(long totalPackets) {
+    int last = sequence.length() - 1;
+    long[][] schedule = new long[validSequences][sequence.length()];
+    for (int v = 0; v < validSequences; v++) {
+      for (int k = 0; k < last; k++) {
+        schedule[v][k] = (long) v * last + k;
+      }
+      schedule[v][last] = totalPackets - validSequences + v;
+    }
+    return schedule;
+  }
+
+  private long[][] spreadSchedule(long totalPackets) {
     // Valid sequences start evenly through the capture; their knocks are `gap` packets apart,
     // so each completes in (length - 1) * gap packets: with gap 50 at 50k pps, 2 ms.
     long gap = 50;

@@ -34,6 +34,10 @@ final class GenerateFloodCommand implements Callable<Integer> {
       description = "Noise is first knocks only, from sources taken in turn (each source once if packets <= sources).")
   boolean firstKnocksOnly;
 
+  @Option(names = "--valid-around-noise",
+      description = "Valid sources send all their knocks but the last before the noise, and the last after it.")
+  boolean validAroundNoise;
+
   @Option(names = "--seed", defaultValue = "1")
   long seed;
 
@@ -48,7 +52,8 @@ final class GenerateFloodCommand implements Callable<Integer> {
     FloodCapture.Expected expected;
     try {
       expected = new FloodCapture(sequence.sequence, sources, valid, noisePackets, rate,
-          firstKnocksOnly ? FloodCapture.Noise.FIRST_KNOCKS : FloodCapture.Noise.RANDOM_PORTS, seed)
+          firstKnocksOnly ? FloodCapture.Noise.FIRST_KNOCKS : FloodCapture.Noise.RANDOM_PORTS,
+          validAroundNoise ? FloodCapture.Valid.AROUND_NOISE : FloodCapture.Valid.SPREAD, seed)
           .write(file);
     } catch (IllegalArgumentException e) {
       throw new UserError(ExitCodes.USAGE, e.getMessage());

@@ -8,6 +8,7 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.udpknock.auth.AuthSettings;
+import org.udpknock.config.Config;
 import org.udpknock.door.DoorConfig;
 import org.udpknock.door.DoorWiring;
 import org.udpknock.pcapfile.CaptureFileException;
@@ -24,6 +25,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
 @Command(name = "replay", mixinStandardHelpOptions = true,
     description = "Replay pcap or pcapng captures through the knock rules and print who knocked.",
@@ -31,6 +33,16 @@ import picocli.CommandLine.Model.CommandSpec;
         "Exit codes: 0 done, 1 a file could not be read or the events could not be written, 2 bad usage."})
 final class ReplayCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
+
+  /** Options about the output and the judging's start; the knock rules come from the file. */
+  private static final List<String> ALLOWED_WITH_CONFIG = List.of("--config", "--json", "--quiet", "--stats",
+      "--not-before");
+
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "Judge the captures by the doors of this TOML config file (and its max_sources),"
+          + " as the server would. The options of the knock rules (--sequence, --secret-file, ...)"
+          + " are then refused: set them in the file. --json and --quiet choose the output here.")
+  Path configFile;
 
   @Mixin EngineOptions engineOptions = new EngineOptions();
 
@@ -58,17 +70,12 @@ final class ReplayCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    engineOptions.validate();
-    AuthSettings auth = authOptions.settings();
-    MemoryBudget.check(engineOptions.maxSources, auth == null ? 0 : auth.nonceCacheCapacity(), 0);
-    if (notBefore != null && auth == null) {
-      throw new UserError(ExitCodes.USAGE, "--not-before goes with --secret-file; add one or drop it.");
-    }
+    Judging judging = configFile == null ? fromOptions() : fromFile();
     PrintWriter out = spec.commandLine().getOut();
     EventWriter events = EventWriter.create(json, out);
     List<CaptureFileReader> readers = ReplayInputs.open(files, System.in, () -> flushOrFail(events, out));
     try {
-      replay(auth, events, readers);
+      replay(judging, events, readers);
     } finally {
       ReplayInputs.closeAll(readers);
     }
@@ -76,9 +83,40 @@ final class ReplayCommand implements Callable<Integer> {
     return ExitCodes.OK;
   }
 
-  private void replay(AuthSettings auth, EventWriter events, List<CaptureFileReader> readers) throws IOException {
-    DoorWiring wiring = DoorWiring.replay(engineOptions.maxSources, notBeforeNanos(), quiet);
-    FramePipeline pipeline = FramePipeline.of(doors(auth), events, wiring, DestinationFilter.ANY);
+  /** The doors the captures are judged by, and the bound on each door's attempts. */
+  private record Judging(List<DoorConfig> doors, int maxSources) {}
+
+  private Judging fromOptions() {
+    engineOptions.validate();
+    AuthSettings auth = authOptions.settings();
+    MemoryBudget.check(engineOptions.maxSources, auth == null ? 0 : auth.nonceCacheCapacity(), 0);
+    if (notBefore != null && auth == null) {
+      throw new UserError(ExitCodes.USAGE, "--not-before goes with --secret-file; add one or drop it.");
+    }
+    return new Judging(doors(auth), engineOptions.maxSources);
+  }
+
+  /** The config file's doors, as the server would run them. */
+  private Judging fromFile() {
+    for (OptionSpec option : spec.commandLine().getParseResult().matchedOptions()) {
+      if (!ALLOWED_WITH_CONFIG.contains(option.longestName())) {
+        throw new UserError(ExitCodes.USAGE, option.longestName() + " cannot be given with --config;"
+            + " set it in " + configFile + ", or drop --config");
+      }
+    }
+    Config file = CheckConfigCommand.load(configFile);
+    MemoryBudget.check(file.doors(), file.maxSources(), 0);
+    if (notBefore != null && file.doors().stream().allMatch(door -> door.rules().auth() == null)) {
+      throw new UserError(ExitCodes.USAGE, "--not-before goes with an authenticated door (secret_file);"
+          + " " + configFile + " has none, so drop it.");
+    }
+    return new Judging(file.doors(), file.maxSources());
+  }
+
+  private void replay(Judging judging, EventWriter events, List<CaptureFileReader> readers) throws IOException {
+    DoorWiring wiring = DoorWiring.replay(DoorWiring.share(judging.maxSources(), judging.doors().size()),
+        notBeforeNanos(), quiet);
+    FramePipeline pipeline = FramePipeline.of(judging.doors(), events, wiring, DestinationFilter.ANY);
     long started = System.nanoTime();
     try {
       new Replayer(pipeline, events).replay(readers);
@@ -94,10 +132,7 @@ final class ReplayCommand implements Callable<Integer> {
     }
   }
 
-  /**
-   * The doors to judge the captures by. Here, from the options: one door named {@code default}.
-   * {@code --config FILE} plugs in here: the loader's doors instead.
-   */
+  /** Without --config: the options' one door, named {@code default}. */
   private List<DoorConfig> doors(AuthSettings auth) {
     DoorConfig.KnockRules rules = new DoorConfig.KnockRules(engineOptions.sequence(),
         engineOptions.sequenceTimeoutNanos, engineOptions.scanGuardDistance(auth != null), auth);

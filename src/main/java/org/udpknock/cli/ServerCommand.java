@@ -12,6 +12,7 @@ import java.util.stream.Collectors;
 import org.udpknock.auth.AuthSettings;
 import org.udpknock.capture.Pcap;
 import org.udpknock.capture.PcapCapture;
+import org.udpknock.config.Config;
 import org.udpknock.decode.LinkType;
 import org.udpknock.door.ActionKind;
 import org.udpknock.door.Commands;
@@ -28,6 +29,7 @@ import org.udpknock.server.ServerSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -40,9 +42,18 @@ import picocli.CommandLine.Spec;
         "If the interface disappears while capturing, the server logs capture-lost, keeps its"
             + " grants and knock attempts, reopens it with backoff and logs capture-resumed.",
         "Exit codes: 0 stopped by a signal, 1 cannot run here (libpcap, privilege, busy port,"
-            + " capture failure), 2 bad usage (including an unknown interface)."})
+            + " capture failure), 2 bad usage (including an unknown interface or a bad config file)."})
 final class ServerCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
+
+  /** The only option that may go with --config: the command line's interface wins over the file's. */
+  private static final List<String> ALLOWED_WITH_CONFIG = List.of("--config", "--interface");
+
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "Read the settings and doors from this TOML file (check it with check-config)."
+          + " Only -i may go with it, and wins over the file's interface; any other option is"
+          + " refused: set it in the file.")
+  Path configFile;
 
   @Mixin EngineOptions engineOptions = new EngineOptions();
 
@@ -100,7 +111,7 @@ final class ServerCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     EventWriter writer = EventWriter.create(config.settings().json(), out);
     writer.setTimeDigits(9);
-    config.doors().stream().filter(door -> door.action().listens()).forEach(ServerCommand::checkServicePort);
+    config.doors().stream().filter(door -> door.action().listens()).forEach(this::checkServicePort);
     ReopeningSource capture = new ReopeningSource(config.interfaceName(), config.captureFilter(),
         () -> PcapCapture.open(config.interfaceName(), config::captureFilter), writer, Clock.SYSTEM);
     NftOptions.KernelGuards access = NftOptions.start(config, writer);
@@ -111,7 +122,7 @@ final class ServerCommand implements Callable<Integer> {
     }
     Signals.onTerminate(server::stop);
     Signals.onReload(server::reloadAsked);
-    boolean opened = openCapture(capture); // False: a signal came while waiting for the interface.
+    boolean opened = openCapture(capture, config.settings().waitForInterface()); // False: a signal came while waiting for the interface.
     try {
       if (opened) {
         server.run(LinkType.name(capture.linkType()));
@@ -139,11 +150,11 @@ final class ServerCommand implements Callable<Integer> {
     }
   }
 
-  /**
-   * The settings and doors to run. Here, from the options: one door named {@code default}.
-   * {@code --config FILE} plugs in here: the loader's settings, with -i winning, and its doors.
-   */
+  /** The settings and doors to run: the config file's, or from the options one door named {@code default}. */
   private ServerConfig config() throws CaptureException {
+    if (configFile != null) {
+      return fromFile();
+    }
     engineOptions.validate();
     // The key file is checked before any capture is opened: a bad key must not sniff at all.
     AuthSettings auth = authOptions.settings();
@@ -158,10 +169,34 @@ final class ServerCommand implements Callable<Integer> {
           + EngineOptions.MAX_SOURCES_LIMIT + ", not " + maxGrants + ".");
     }
     MemoryBudget.check(engineOptions.maxSources, auth == null ? 0 : auth.nonceCacheCapacity(), maxGrants);
-    ServerSettings settings = new ServerSettings(chooseInterface(), json, quiet, engineOptions.maxSources, maxGrants,
+    ServerSettings settings = new ServerSettings(chooseInterface(interfaceName, waitForInterface), json, quiet, engineOptions.maxSources, maxGrants,
         anyDestination, waitForInterface, ServerSettings.DEFAULT_MAX_GREETINGS_IN_FLIGHT, nftOptions.settingsMode(),
         nftOptions.table);
     return checked(settings, List.of(defaultDoor(auth)));
+  }
+
+  /** The config file's settings and doors; -i wins over its interface. */
+  private ServerConfig fromFile() {
+    refuseOptionsBesideConfig();
+    Config file = CheckConfigCommand.load(configFile);
+    MemoryBudget.check(file.doors(), file.maxSources(), file.maxGrants());
+    String name = interfaceName != null ? interfaceName : file.interfaceName();
+    try {
+      return ServerConfig.of(file, chooseInterface(name, file.waitForInterface()));
+    } catch (IllegalArgumentException e) {
+      throw new UserError(ExitCodes.USAGE, configFile + ": " + e.getMessage());
+    }
+  }
+
+  /** An option beside --config would be ambiguous (which wins?): the file says it all, but -i. */
+  private void refuseOptionsBesideConfig() {
+    for (OptionSpec option : spec.commandLine().getParseResult().matchedOptions()) {
+      if (!ALLOWED_WITH_CONFIG.contains(option.longestName())) {
+        throw new UserError(ExitCodes.USAGE, option.longestName() + " cannot be given with --config;"
+            + " set it in " + configFile + " (see check-config and the README's Config file section),"
+            + " or drop --config");
+      }
+    }
   }
 
   /** Doors that cannot run together (one name twice, one listening port twice) are a usage error. */
@@ -182,7 +217,7 @@ final class ServerCommand implements Callable<Integer> {
         DoorConfig.DEFAULT_CONNECT_TIMEOUT_NANOS, DoorConfig.DEFAULT_MAX_CONNECTIONS, Commands.NONE);
   }
 
-  private String chooseInterface() {
+  private String chooseInterface(String interfaceName, boolean waitForInterface) {
     List<String> names = deviceNames();
     if (interfaceName == null) {
       return DefaultInterface.choose(names, Path.of("/proc/net/route")).orElseThrow(() ->
@@ -221,18 +256,21 @@ final class ServerCommand implements Callable<Integer> {
     }
   }
 
-  private static void checkServicePort(DoorConfig door) {
+  private void checkServicePort(DoorConfig door) {
     String where = door.bind() == null ? "" : " on " + door.bind().getHostAddress();
+    String whose = configFile == null ? "" : configFile + ": door \"" + door.name() + "\": ";
     try {
       KnockServer.checkServicePort(door.bind(), door.port());
     } catch (BindException e) {
       String why = String.valueOf(e.getMessage());
       if (why.contains("assign")) {
-        throw new UserError(ExitCodes.USAGE, "--bind " + door.bind().getHostAddress()
-            + " is not an address of this host; give one of its addresses, or leave --bind out");
+        throw new UserError(ExitCodes.USAGE, whose + (configFile == null ? "--bind " : "bind ")
+            + door.bind().getHostAddress() + " is not an address of this host; give one of its addresses,"
+            + " or leave " + (configFile == null ? "--bind" : "bind") + " out");
       }
-      throw new UserError(ExitCodes.FAILURE, "port " + door.port() + where
-          + " is already in use; stop what listens there or choose another with --service-port");
+      throw new UserError(ExitCodes.FAILURE, whose + "port " + door.port() + where
+          + " is already in use; stop what listens there or choose another "
+          + (configFile == null ? "with --service-port" : "port"));
     } catch (IOException e) {
       throw new UserError(ExitCodes.FAILURE, "cannot listen on port " + door.port() + where
           + ": " + e.getMessage());
@@ -240,7 +278,7 @@ final class ServerCommand implements Callable<Integer> {
   }
 
   /** Opens the capture, waiting for the interface if asked; false when a signal came first. */
-  private boolean openCapture(ReopeningSource capture) {
+  private boolean openCapture(ReopeningSource capture, boolean waitForInterface) {
     try {
       return capture.openFirst(waitForInterface);
     } catch (CaptureException e) {

@@ -114,22 +114,29 @@ public final class FrameDecoder {
   private static DecodeOutcome ethernet(byte[] f, int pos, int end, Datagram out) {
     if (!captured(pos, ETHERNET_HEADER_LENGTH, end)) return DecodeOutcome.TRUNCATED;
     int typePos = pos + ETHERNET_TYPE_OFFSET;
-    int type = uint16(f, typePos);
-    // A VLAN tag sits where the EtherType was: its TPID is the type just read, then 2 bytes
-    // of TCI, then the next EtherType (which may be another tag, as in QinQ).
+    return afterVlanTags(uint16(f, typePos), f, typePos + ETHERTYPE_LENGTH, end, out);
+  }
+
+  /**
+   * Walks the VLAN tags that {@code type} may start: a tag's TPID is the type just read, then come
+   * 2 bytes of TCI at {@code next} and the next EtherType (which may be another tag, as in QinQ).
+   * Ethernet frames carry tags after their addresses; cooked captures after their header, where
+   * libpcap puts back the tag the kernel took off.
+   */
+  private static DecodeOutcome afterVlanTags(int type, byte[] f, int next, int end, Datagram out) {
     for (int tags = 0; isVlanTag(type); tags++) {
       if (tags == MAX_VLAN_TAGS) return DecodeOutcome.MALFORMED;
-      if (!captured(typePos, VLAN_TAG_LENGTH + ETHERTYPE_LENGTH, end)) {
+      if (!captured(next, VLAN_TAG_LENGTH, end)) {
         return DecodeOutcome.TRUNCATED;
       }
       if (out != null) {
-        out.vlanIds[tags] = uint16(f, typePos + ETHERTYPE_LENGTH) & VLAN_ID_MASK;
+        out.vlanIds[tags] = uint16(f, next) & VLAN_ID_MASK;
         out.vlanCount = tags + 1;
       }
-      typePos += VLAN_TAG_LENGTH;
-      type = uint16(f, typePos);
+      type = uint16(f, next + ETHERTYPE_LENGTH);
+      next += VLAN_TAG_LENGTH;
     }
-    return byEtherType(type, f, typePos + ETHERTYPE_LENGTH, end, out);
+    return byEtherType(type, f, next, end, out);
   }
 
   private static boolean isVlanTag(int etherType) {
@@ -157,7 +164,7 @@ public final class FrameDecoder {
       out.linkKind = loopback ? LinkKind.LOOPBACK : LinkKind.OTHER;
       out.interfaceIndex = layout.interfaceIndexOffset() < 0 ? 0 : int32(f, pos + layout.interfaceIndexOffset());
     }
-    return byEtherType(uint16(f, pos + layout.protocolOffset()), f, pos + layout.length(), end, out);
+    return afterVlanTags(uint16(f, pos + layout.protocolOffset()), f, pos + layout.length(), end, out);
   }
 
   private static DecodeOutcome byEtherType(

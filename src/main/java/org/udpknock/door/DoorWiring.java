@@ -7,7 +7,7 @@ import java.util.function.LongSupplier;
  * What differs between the server's doors and replay's: the bounds, the verifiers' start
  * bound, what is logged, the clock a grant starts by, and where grants go.
  *
- * @param maxSources attempts each door tracks at once
+ * @param maxSources attempts each door tracks at once (see {@link #share})
  * @param maxGrants grants each door holds at once
  * @param notBeforeNanos authenticated doors refuse knocks stamped before this
  * @param logProgress whether knock, reset, guard and rejected events are written (read per event)
@@ -17,6 +17,15 @@ import java.util.function.LongSupplier;
  */
 public record DoorWiring(int maxSources, int maxGrants, long notBeforeNanos, BooleanSupplier logProgress,
     boolean logBlocked, LongSupplier nowNanos, GrantHandler grants) {
+
+  /**
+   * Each door's part of a bound that all doors share: {@code max_sources} and {@code max_grants}
+   * bound the whole server, so that adding doors does not multiply its memory (the issue's
+   * three-door example fits the launcher's heap with the defaults).
+   */
+  public static int share(int total, int doors) {
+    return Math.max(1, total / Math.max(1, doors));
+  }
 
   /** Replay's: no clock but the packets', grants go nowhere. */
   public static DoorWiring replay(int maxSources, long notBeforeNanos, boolean quiet) {

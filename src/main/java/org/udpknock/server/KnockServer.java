@@ -14,6 +14,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.udpknock.action.ActionFactory;
 import org.udpknock.action.ActionQueue;
+import org.udpknock.action.CommandEventLog;
+import org.udpknock.action.CommandRunner;
 import org.udpknock.action.DoorAction;
 import org.udpknock.core.GrantTable;
 import org.udpknock.door.ActionKind;
@@ -57,6 +59,9 @@ public final class KnockServer {
   private final FramePipeline pipeline;
   private final Function<DoorConfig, AccessControl> access;
   private final ActionQueue actionQueue;
+  /** Runs every door's on_open and on_close; null when no door has any. Closed after the doors' actions. */
+  private final CommandRunner commandRunner;
+  private final CommandEventLog commandEvents;
   /** Each door's action; replaced whole on reload, read by the capture thread per grant. */
   private volatile Map<Door, DoorAction> actions;
   /** Wall time at construction: authenticated doors' start bound. */
@@ -91,6 +96,8 @@ public final class KnockServer {
     this.startNanos = clock.nowNanos();
     this.pipeline = FramePipeline.of(config.doors(), writer, wiring(), destinations);
     this.actionQueue = new ActionQueue(ActionQueue.DEFAULT_CAPACITY, new ActionFailures());
+    this.commandEvents = new CommandEventLog(writer, config.settings().json(), clock);
+    this.commandRunner = anyCommands(config.doors()) ? startCommandRunner(commandEvents) : null;
     this.actions = makeActions(pipeline.doors());
   }
 
@@ -101,8 +108,22 @@ public final class KnockServer {
    */
   private DoorWiring wiring() {
     ServerSettings settings = config.settings();
-    return new DoorWiring(settings.maxSources(), settings.maxGrants(), startNanos, () -> logKnockProgress,
+    int doors = config.doors().size();
+    return new DoorWiring(DoorWiring.share(settings.maxSources(), doors), DoorWiring.share(settings.maxGrants(), doors),
+        startNanos, () -> logKnockProgress,
         true, clock::nowNanos, new Handoff());
+  }
+
+  private static boolean anyCommands(List<DoorConfig> doors) {
+    return doors.stream().anyMatch(door -> !door.commands().isEmpty());
+  }
+
+  private static CommandRunner startCommandRunner(CommandEventLog events) {
+    try {
+      return CommandRunner.startDefault(events);
+    } catch (DoorAction.ActionException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
   }
 
   private Map<Door, DoorAction> makeActions(List<Door> doors) {
@@ -113,8 +134,10 @@ public final class KnockServer {
           ? access.apply(door.config()) : AccessControl.NONE;
       try {
         made.put(door, ActionFactory.create(new ActionFactory.Context(door, doorEvents, clock,
-            config.settings().maxGreetingsInFlight(), guard)));
-      } catch (DoorAction.ActionException e) {
+            config.settings().maxGreetingsInFlight(), guard, writer, commandRunner, commandEvents)));
+      } catch (DoorAction.ActionException | IllegalArgumentException e) {
+        made.values().forEach(DoorAction::close);
+        closeCommandRunner();
         throw new IllegalArgumentException(e.getMessage(), e);
       }
     }
@@ -131,7 +154,7 @@ public final class KnockServer {
    * Runs the capture on the calling thread.
    */
   public void run(String linkTypeName) throws CaptureException {
-    Warmup.run(config.firstDoor().rules().sequence());
+    Warmup.run(config.doors());
     announce(linkTypeName);
     ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
       Thread thread = new Thread(runnable, "udpknock-timer");
@@ -149,7 +172,8 @@ public final class KnockServer {
       timer.shutdownNow();
       awaitQuietly(timer);
       actionQueue.close();
-      actions.values().forEach(DoorAction::close);
+      actions.values().forEach(DoorAction::close); // on_close of every open grant is queued here,
+      closeCommandRunner(); // and run (with a grace period) before the runner stops.
       reportDrops();
       writer.finishBlocked(clock.nowNanos());
       flushLog();
@@ -158,14 +182,15 @@ public final class KnockServer {
   }
 
   /**
-   * One {@code listening} line, as with one door before doors came (its sequence and port), and
-   * with several doors one {@code door-ready} line each; a sweep warning for each plain door
+   * One {@code listening} line, as before doors came (its sequence and port) for the command
+   * line's one greet door; for doors from a config file, the capture's line and one
+   * {@code door-ready} line each, with its sequence, action and port; a sweep warning for each plain door
    * whose sequence a sweep completes (a sweep carries no valid tag: it cannot knock an
    * authenticated door).
    */
   private void announce(String linkTypeName) {
     List<DoorConfig> doors = config.doors();
-    if (doors.size() == 1) {
+    if (doors.size() == 1 && isCommandLineDoor(doors.get(0))) {
       events.started(source.interfaceName(), linkTypeName, source.filter(),
           doors.get(0).rules().sequence().toString(), doors.get(0).port());
     } else {
@@ -181,6 +206,10 @@ public final class KnockServer {
     }
   }
 
+  private static boolean isCommandLineDoor(DoorConfig door) {
+    return door.name().equals(DoorConfig.DEFAULT_NAME) && door.action() == org.udpknock.door.ActionKind.GREET;
+  }
+
   /** Starts each door's action; one that cannot start is logged, and the others go on. */
   private void startActions() {
     actionQueue.start();
@@ -190,6 +219,12 @@ public final class KnockServer {
       } catch (DoorAction.ActionException e) {
         events.forDoor(entry.getKey().name()).warning(e.getMessage());
       }
+    }
+  }
+
+  private void closeCommandRunner() {
+    if (commandRunner != null) {
+      commandRunner.close();
     }
   }
 

@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import org.udpknock.auth.AuthSettings;
+import org.udpknock.config.Config;
 import org.udpknock.core.KnockSequence;
 import org.udpknock.core.ScanGuard;
 import org.udpknock.decode.CaptureFilter;
@@ -48,6 +49,17 @@ public record ServerConfig(ServerSettings settings, List<DoorConfig> doors) {
     ServerSettings settings = ServerSettings.defaults(interfaceName).withMaxSources(maxSources)
         .withAnyDestination(anyDestination);
     return new ServerConfig(settings, List.of(door));
+  }
+
+  /**
+   * A config file's settings and doors, capturing on {@code interfaceName} (the command line's
+   * {@code -i}, else the file's {@code interface}, else the default: the caller chooses).
+   */
+  public static ServerConfig of(Config file, String interfaceName) {
+    ServerSettings settings = new ServerSettings(interfaceName, file.json(), file.quiet(), file.maxSources(),
+        file.maxGrants(), file.anyDestination(), file.waitForInterface(), DEFAULT_MAX_GREETINGS_IN_FLIGHT,
+        ServerSettings.NftMode.valueOf(file.nftables().name()), file.nftTable());
+    return new ServerConfig(settings, file.doors());
   }
 
   public String interfaceName() {

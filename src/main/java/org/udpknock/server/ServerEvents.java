@@ -46,9 +46,19 @@ public final class ServerEvents {
         "link-type", linkType, "filter", filter);
   }
 
+  /** {@code door-ready D sequence 1,2,3 action forward port 2222 forward-to 127.0.0.1:22}; no port for a door without one. */
   void doorReady(org.udpknock.door.DoorConfig config) {
-    writer.doorEvent(door, "door-ready", clock.nowNanos(), null, "sequence", config.rules().sequence().toString(),
-        "action", config.action().label(), "port", config.port());
+    String sequence = config.rules().sequence().toString();
+    String action = config.action().label();
+    long now = clock.nowNanos();
+    if (config.forwardTo() != null) {
+      writer.doorEvent(door, "door-ready", now, null, "sequence", sequence, "action", action, "port", config.port(),
+          "forward-to", config.forwardTo());
+    } else if (config.port() != 0) {
+      writer.doorEvent(door, "door-ready", now, null, "sequence", sequence, "action", action, "port", config.port());
+    } else {
+      writer.doorEvent(door, "door-ready", now, null, "sequence", sequence, "action", action);
+    }
   }
 
   /** An action threw on the action thread: logged, and the next grant goes on. */

@@ -186,13 +186,13 @@ class CommandActionTest {
       writer.flush();
       String[] lines = text.toString().split("\n");
       if (json) {
-        assertTrue(lines[0].matches("\\{\"event\":\"command\",\"time\":\"[^\"]+\",\"source\":\"10.1.2.3\",\"door\":\"ssh\","
+        assertTrue(lines[0].matches("\\{\"event\":\"command\",\"time\":\"[^\"]+\",\"door\":\"ssh\",\"source\":\"10.1.2.3\","
             + "\"hook\":\"on-open\",\"exit\":3,\"ms\":2,\"output\":\"say \\\\\\\\\\\\\"hi\\\\\\\\\\\\\"\"}"), lines[0]);
         assertTrue(lines[1].endsWith("\"event\":\"command-dropped\",\"time\":\"" + lines[1].split("\"")[7]
-            + "\",\"source\":\"10.1.2.3\",\"door\":\"ssh\",\"hook\":\"on-open\",\"reason\":\"queue-full\"}"), lines[1]);
+            + "\",\"door\":\"ssh\",\"source\":\"10.1.2.3\",\"hook\":\"on-open\",\"reason\":\"queue-full\"}"), lines[1]);
       } else {
-        assertTrue(lines[0].endsWith(" command 10.1.2.3 door ssh hook on-open exit 3 ms 2 output \"say \\\"hi\\\"\""), lines[0]);
-        assertTrue(lines[1].endsWith(" command-dropped 10.1.2.3 door ssh hook on-open reason queue-full"), lines[1]);
+        assertTrue(lines[0].endsWith(" command ssh 10.1.2.3 hook on-open exit 3 ms 2 output \"say \\\"hi\\\"\""), lines[0]);
+        assertTrue(lines[1].endsWith(" command-dropped ssh 10.1.2.3 hook on-open reason queue-full"), lines[1]);
       }
     }
   }

@@ -69,7 +69,7 @@ class ForwardActionTest {
     long[] granted = LocalAddresses.key(InetAddress.getByName(GRANTED));
     grantExpiresAt.set(clock.nowNanos() + 30 * SECOND);
     GrantCheck grants = (hi, lo, now) -> hi == granted[0] && lo == granted[1] && now - grantExpiresAt.get() < 0;
-    ForwardEvents events = ForwardEvents.writingTo(EventWriter.create(false, new PrintWriter(log, true)), clock);
+    ForwardEvents events = ForwardEvents.writingTo(EventWriter.create(false, new PrintWriter(log, true)), "relay", clock);
     action = new ForwardAction(InetAddress.getByName(GRANTED), port, forwardTo, 5 * SECOND, maxConnections,
         grants, events, clock);
     action.start();
@@ -114,8 +114,8 @@ class ForwardActionTest {
     assertArrayEquals(ascii("ping\n"), readExactly(client.getInputStream(), 5));
     client.shutdownOutput();
     assertEquals(-1, client.getInputStream().read(), "the echo's half-close came through");
-    awaitLog("forward-closed 127.0.0.1 bytes-in 5 bytes-out 5");
-    assertTrue(log.toString().contains("forward-open 127.0.0.1 backend " + echo.hostPort()), log.toString());
+    awaitLog("forward-closed relay 127.0.0.1 bytes-in 5 bytes-out 5");
+    assertTrue(log.toString().contains("forward-open relay 127.0.0.1 backend " + echo.hostPort()), log.toString());
     assertEquals(new ForwardAction.Counts(1, 0, 1, 0, 0, 0), action.counts());
   }
 
@@ -138,7 +138,7 @@ class ForwardActionTest {
     }
     assertEquals(total, count);
     assertArrayEquals(sent.get(10, TimeUnit.SECONDS), received.digest(), "the bytes came back unchanged");
-    awaitLog("forward-closed 127.0.0.1 bytes-in " + total + " bytes-out " + total);
+    awaitLog("forward-closed relay 127.0.0.1 bytes-in " + total + " bytes-out " + total);
   }
 
   /** Writes {@code total} bytes of {@code chunk} repeated, half-closes, and returns their SHA-256. */
@@ -215,7 +215,7 @@ class ForwardActionTest {
     client.getOutputStream().write(ascii("twelve bytes"));
     client.shutdownOutput();
     assertEquals("got 12\n", new String(client.getInputStream().readAllBytes(), StandardCharsets.US_ASCII));
-    awaitLog("forward-closed 127.0.0.1 bytes-in 12 bytes-out 7");
+    awaitLog("forward-closed relay 127.0.0.1 bytes-in 12 bytes-out 7");
   }
 
   @Test
@@ -233,7 +233,7 @@ class ForwardActionTest {
     client.getOutputStream().write(ascii("after the backend's end"));
     client.shutdownOutput();
     LiveHarness.await(() -> "after the backend's end".equals(heard.get()), () -> "the backend to hear " + heard);
-    awaitLog("forward-closed 127.0.0.1 bytes-in 23 bytes-out 7");
+    awaitLog("forward-closed relay 127.0.0.1 bytes-in 23 bytes-out 7");
   }
 
   @Test
@@ -242,7 +242,7 @@ class ForwardActionTest {
     start("127.0.0.1:" + closedPort, 8);
     Socket client = connect(GRANTED);
     assertEquals(-1, client.getInputStream().read(), "the client was closed without a byte");
-    awaitLog("forward-failed 127.0.0.1 backend 127.0.0.1:" + closedPort + " reason Connection refused");
+    awaitLog("forward-failed relay 127.0.0.1 backend 127.0.0.1:" + closedPort + " reason Connection refused");
     assertEquals(new ForwardAction.Counts(0, 1, 0, 0, 0, 0), action.counts());
   }
 
@@ -258,7 +258,7 @@ class ForwardActionTest {
     LiveHarness.await(() -> action.counts().active() == 1, () -> "the relay to be connecting\n" + log);
     assertEquals(0, action.counts().failed(), "the backend's time is not up: " + log);
     clockOffset.addAndGet(5 * SECOND);
-    awaitLog("forward-failed 127.0.0.1 backend 127.0.0.1:" + full.getLocalPort() + " reason timed out after 5000 ms");
+    awaitLog("forward-failed relay 127.0.0.1 backend 127.0.0.1:" + full.getLocalPort() + " reason timed out after 5000 ms");
     assertEquals(-1, client.getInputStream().read(), "the client was closed without a byte");
     assertEquals(new ForwardAction.Counts(0, 1, 0, 0, 0, 0), action.counts());
   }
@@ -292,7 +292,7 @@ class ForwardActionTest {
     clockOffset.addAndGet(31 * SECOND); // The grant has expired.
     Socket late = connect(GRANTED);
     assertEquals(-1, late.getInputStream().read(), "a connection after the expiry is closed without a byte");
-    awaitLog("refused 127.0.0.1");
+    awaitLog("refused relay 127.0.0.1");
     action.closePort(); // What the door does once it holds no grant.
     assertThrows(ConnectException.class, () -> connect(GRANTED), "the port is closed");
 
@@ -308,7 +308,7 @@ class ForwardActionTest {
     Socket stranger = connect(NOT_GRANTED);
     stranger.getOutputStream().write(ascii("let me in"));
     assertTrue(endsWithoutAByte(stranger.getInputStream()), "closed without a byte");
-    awaitLog("refused 127.0.0.2");
+    awaitLog("refused relay 127.0.0.2");
     assertEquals(0, echo.accepted.get());
     assertEquals(new ForwardAction.Counts(0, 0, 0, 1, 0, 0), action.counts());
   }
@@ -321,11 +321,11 @@ class ForwardActionTest {
     Socket second = connect(GRANTED);
     LiveHarness.await(() -> action.counts().opened() == 2, () -> "two relays\n" + log);
     assertTrue(closedWithoutAByte(GRANTED), "the third was closed");
-    awaitLog("busy 127.0.0.1 relays 2");
+    awaitLog("busy relay 127.0.0.1 relays 2");
     assertEquals(2, echo.accepted.get());
 
     first.shutdownOutput();
-    awaitLog("forward-closed 127.0.0.1");
+    awaitLog("forward-closed relay 127.0.0.1");
     Socket fourth = connect(GRANTED);
     fourth.getOutputStream().write(ascii("x"));
     assertArrayEquals(ascii("x"), readExactly(fourth.getInputStream(), 1), "a slot was free again");
@@ -363,7 +363,7 @@ class ForwardActionTest {
     Socket client = connect(GRANTED);
     client.getOutputStream().write(ascii("again"));
     assertArrayEquals(ascii("again"), readExactly(client.getInputStream(), 5));
-    assertTrue(log.toString().contains("service-closed port " + port), log.toString());
+    assertTrue(log.toString().contains("service-closed relay port " + port), log.toString());
   }
 
   @Test

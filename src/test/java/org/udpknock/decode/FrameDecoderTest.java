@@ -88,6 +88,23 @@ class FrameDecoderTest {
     assertEquals(DecodeOutcome.NOT_IP, decode(LinkType.LINUX_SLL, concat(sllArp, ARP_REQUEST)));
   }
 
+  /**
+   * Fuzzing finding (crash-fb4328287e5eca171b03a6d76a0b2e4de520a717): a cooked frame whose
+   * protocol is 802.1Q was NOT_IP, where pcap4j found UDP. libpcap puts the tag the kernel took
+   * off back after the cooked header, so a capture on "any" of a VLAN interface's parent looks
+   * like this: the tags are walked there as in Ethernet, and their VLAN ids reported.
+   */
+  @Test void linuxSllAndSll2WalkTheVlanTagsLibpcapPutsBack() {
+    byte[] tag = hex("00 2a 08 00"); // VLAN 42, then EtherType IPv4
+    assertIpv4Knock(decode(LinkType.LINUX_SLL, concat(hex(SLL_PREFIX + "81 00"), tag, IPV4_UDP)));
+    assertEquals(1, out.vlanCount);
+    assertEquals(42, out.vlanIds[0]);
+    assertIpv4Knock(decode(LinkType.LINUX_SLL2, concat(hex("88 a8" + SLL2_SUFFIX), hex("00 05 81 00"), tag, IPV4_UDP)));
+    assertEquals(2, out.vlanCount);
+    assertEquals(5, out.vlanIds[0]);
+    assertEquals(42, out.vlanIds[1]);
+  }
+
   @Test void linuxSll2Ipv4() {
     assertIpv4Knock(decode(LinkType.LINUX_SLL2, concat(SLL2_IPV4, IPV4_UDP)));
   }

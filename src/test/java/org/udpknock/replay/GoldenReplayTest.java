@@ -31,8 +31,8 @@ import org.udpknock.report.Totals;
 /**
  * Replays every capture in {@code pcaps/} and compares the output with the events file beside
  * it; a {@code # key:} line replays in authenticated mode with that key, a {@code # args:} line
- * adds options, and a {@code # doors:} line replays with those doors (in this JVM, through the
- * same wiring as the command: {@link FramePipeline#of}) instead of the options' one. Recorded captures got their expectations from the scenario and tcpdump's reading of the
+ * adds options, and a {@code # config:} line judges the capture by the doors of that config
+ * file beside it ({@code replay --config FILE}) instead of the options' one door. Recorded captures got their expectations from the scenario and tcpdump's reading of the
  * file ({@code scripts/record-pcaps}); generated ones from the generator's scenario.
  */
 class GoldenReplayTest {
@@ -71,25 +71,21 @@ class GoldenReplayTest {
     List<String> lines = Files.readAllLines(eventsFile, StandardCharsets.UTF_8);
     List<String> arguments = new ArrayList<>(List.of("replay"));
     List<String> expected = new ArrayList<>();
-    List<DoorConfig> doors = new ArrayList<>();
     for (String line : lines) {
       if (line.startsWith("# key:")) {
         Path key = org.udpknock.fixtures.TestKeys.privateCopy(capture.resolveSibling(line.substring("# key:".length()).trim()), keys);
         arguments.addAll(List.of("--secret-file", key.toString()));
       } else if (line.startsWith("# args:")) {
         arguments.addAll(Arrays.asList(line.substring("# args:".length()).trim().split(" +")));
-      } else if (line.startsWith("# doors:")) {
-        Arrays.stream(line.substring("# doors:".length()).trim().split(" +")).map(GoldenReplayTest::door)
-            .forEach(doors::add);
+      } else if (line.startsWith("# config:")) {
+        Path config = capture.resolveSibling(line.substring("# config:".length()).trim());
+        assertTrue(Files.exists(config), "no config file " + config);
+        arguments.addAll(List.of("--config", config.toString()));
       } else if (!line.startsWith("#") && !line.isBlank()) {
         expected.add(line);
       }
     }
     arguments.add(capture.toString());
-    if (!doors.isEmpty()) {
-      assertEquals(String.join("\n", expected), replayWithDoors(capture, doors));
-      return;
-    }
 
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
@@ -98,27 +94,5 @@ class GoldenReplayTest {
     assertEquals("", err.toString(), "stderr");
     assertEquals(0, code, "exit code");
     assertEquals(String.join("\n", expected), out.toString().strip());
-  }
-
-  /** {@code NAME:PORT,PORT,...[:guard=N]}: a plain door, 5 s sequence timeout, no scan guard unless given. */
-  private static DoorConfig door(String spec) {
-    String[] parts = spec.split(":");
-    int guard = parts.length > 2 ? Integer.parseInt(parts[2].substring("guard=".length())) : 0;
-    KnockSequence sequence = KnockSequence.of(Arrays.stream(parts[1].split(",")).mapToInt(Integer::parseInt).toArray());
-    return DoorConfig.defaultDoor().named(parts[0])
-        .withRules(new DoorConfig.KnockRules(sequence, 5_000_000_000L, guard, null));
-  }
-
-  private static String replayWithDoors(Path capture, List<DoorConfig> doors) throws IOException {
-    StringWriter out = new StringWriter();
-    EventWriter events = EventWriter.create(false, new PrintWriter(out));
-    FramePipeline pipeline = FramePipeline.of(doors, events, DoorWiring.replay(1000, Long.MIN_VALUE, false),
-        DestinationFilter.ANY);
-    try (CaptureFileReader reader = CaptureFileReader.open(capture)) {
-      new Replayer(pipeline, events).replay(List.of(reader));
-    }
-    events.summary(Totals.ofReplay(pipeline), pipeline.frames() > 0, pipeline.lastTimeNanos());
-    events.flush();
-    return out.toString().strip();
   }
 }

@@ -82,6 +82,19 @@ public final class LiveHarness implements AutoCloseable {
     return harness;
   }
 
+  /** Starts a server running {@code config} (its doors on lo), or skips the test without privileges. */
+  static LiveHarness start(ServerConfig config) {
+    LiveHarness harness = new LiveHarness(config, openOrSkip(config));
+    harness.thread.start();
+    return harness;
+  }
+
+  /** A sequence of three ports of its own (20000-47000), so that tests never hear each other. */
+  static KnockSequence randomSequence() {
+    int base = 20000 + RANDOM.nextInt(9000) * 3;
+    return KnockSequence.of(base, base + 2, base + 1);
+  }
+
   /**
    * Starts a server on lo with the default sequence and scan guard and the given sequence
    * timeout, for tests that must knock where real tools aim (e.g. a port sweep).
