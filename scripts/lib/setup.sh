@@ -60,6 +60,8 @@ ensure_netcat() { need netcat-openbsd command -v nc; }
 # ForwardSshTest runs a real sshd behind a forward door and a real ssh through it.
 ensure_openssh() { need openssh-server test -x /usr/sbin/sshd && need openssh-client command -v ssh; }
 # ScannerSeesClosedIT scans the knock and guard ports with nmap -sU and -sS, as an attacker would.
+# knockd's package also has its client, knock.
+ensure_knockd() { need knockd command -v knock; }
 ensure_nmap() { need nmap command -v nmap; }
 
 jar_is_stale() {

@@ -52,6 +52,7 @@ public final class ActionFactory {
       case NONE:
         return new NoAction();
       case NFTABLES:
+        return new NftablesAction(door, context.access(), context.clock());
       default:
         throw notBuiltYet(door, "action = \"" + door.action().label() + "\"");
     }

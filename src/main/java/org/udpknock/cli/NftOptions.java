@@ -3,11 +3,10 @@ package org.udpknock.cli;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import org.udpknock.door.ActionKind;
 import org.udpknock.door.DoorConfig;
 import org.udpknock.nft.GuardedPort;
 import org.udpknock.nft.KernelGrants;
@@ -27,9 +26,6 @@ import picocli.CommandLine.Option;
  */
 final class NftOptions {
   enum Mode { auto, require, off }
-
-  /** The default door's sets keep today's names, so a table made before doors still fits: service_v4, ... */
-  static final String SERVICE = "service";
 
   @Option(names = "--nftables", paramLabel = "MODE", defaultValue = "auto",
       description = "auto: where nftables is usable (libnftables1, CAP_NET_ADMIN), the kernel resets"
@@ -64,11 +60,16 @@ final class NftOptions {
     }
   }
 
-  /** Installs the table and starts a worker per listening door, or says once what a scanner can see instead. */
+  /**
+   * Installs the table and starts a worker per guarded door (listening and nftables doors), or
+   * says once what a scanner can see instead. An nftables door without nftables is refused: it
+   * would guard nothing.
+   */
   static KernelGuards start(ServerConfig config, EventWriter writer) {
     ServerSettings settings = config.settings();
     Map<String, GuardedPort> ports = guardedPorts(config.doors());
     if (settings.nftMode() == ServerSettings.NftMode.OFF || ports.isEmpty()) {
+      refuseNftablesDoors(config.doors(), ExitCodes.USAGE, "nftables is off");
       return KernelGuards.NONE;
     }
     NftTable nftTable = validatedTable(settings.nftTable(), List.copyOf(ports.values()));
@@ -81,34 +82,34 @@ final class NftOptions {
       return new KernelGuards(guards);
     } catch (NftException e) {
       guards.values().forEach(AccessControl::close);
+      refuseNftablesDoors(config.doors(), ExitCodes.FAILURE, "nftables is not usable here: " + why(e));
       return unusable(e, settings.nftMode(), ports.values(), writer);
     }
   }
 
-  /** Each listening door's sets: the default door's are named {@code service}, others after the door. */
+  /** Each guarded door's sets, named after the door ({@link GuardedPort#setsFor}). */
   static Map<String, GuardedPort> guardedPorts(List<DoorConfig> doors) {
     Map<String, GuardedPort> ports = new LinkedHashMap<>();
-    Set<String> taken = new HashSet<>();
     for (DoorConfig door : doors) {
-      if (door.action().listens()) {
-        String name = setName(door, taken, ports.size());
-        taken.add(name);
-        ports.put(door.name(), new GuardedPort(name, door.port()));
+      if (door.action().listens() || door.action() == ActionKind.NFTABLES) {
+        ports.put(door.name(), new GuardedPort(GuardedPort.setsFor(door.name()), door.port()));
       }
     }
     return ports;
   }
 
-  private static String setName(DoorConfig door, Set<String> taken, int index) {
-    String wanted = door.name().equals(DoorConfig.DEFAULT_NAME) ? SERVICE
-        : door.name().toLowerCase(java.util.Locale.ROOT).replace('-', '_');
-    boolean usable = wanted.matches("[a-z][a-z0-9_]{0,23}") && !taken.contains(wanted);
-    return usable ? wanted : "door" + index;
+  private static void refuseNftablesDoors(List<DoorConfig> doors, int exitCode, String why) {
+    for (DoorConfig door : doors) {
+      if (door.action() == ActionKind.NFTABLES) {
+        throw new UserError(exitCode, "door '" + door.name() + "' has action = \"nftables\", but " + why
+            + "; give the server libnftables1 and CAP_NET_ADMIN, with nftables = \"auto\" or \"require\"");
+      }
+    }
   }
 
   private static void install(NftTable nftTable, EventWriter writer) throws NftException {
     try (NftContext nft = NftContext.open()) {
-      if (!nftTable.install(nft)) {
+      if (!nftTable.install(nft, nft.setNames(nftTable.name()))) {
         warn(writer, "the nftables table inet " + nftTable.name() + " did not fit this configuration and"
             + " was rebuilt; grants it held were dropped");
       }
@@ -132,19 +133,23 @@ final class NftOptions {
 
   private static KernelGuards unusable(NftException e, ServerSettings.NftMode mode,
       java.util.Collection<GuardedPort> ports, EventWriter writer) {
-    String why = e.isPermissionDenied() ? "no CAP_NET_ADMIN, which the server needs besides CAP_NET_RAW"
-        + " for its nftables table" : e.getMessage();
+    String why = why(e);
     if (mode == ServerSettings.NftMode.REQUIRE) {
       throw new UserError(ExitCodes.FAILURE, "nftables is not usable here: " + why
           + "; fix that, or run with --nftables auto");
     }
     List<String> numbers = new ArrayList<>();
-    ports.forEach(port -> numbers.add(String.valueOf(port.port())));
+    ports.forEach(port -> numbers.add(String.valueOf(port.port()))); // Listening doors' only: nftables doors were refused.
     warn(writer, "nftables is not usable here (" + why + "): a scanner sees port " + String.join(", ", numbers)
         + " closed until someone knocks, then open to every source while any grant lasts, though"
         + " only the granted source is greeted; install libnftables1 and give the server"
         + " CAP_NET_ADMIN so that the kernel resets every source without a grant");
     return KernelGuards.NONE;
+  }
+
+  private static String why(NftException e) {
+    return e.isPermissionDenied() ? "no CAP_NET_ADMIN, which the server needs besides CAP_NET_RAW"
+        + " for its nftables table" : e.getMessage();
   }
 
   private static void warn(EventWriter writer, String message) {

@@ -1,5 +1,10 @@
 package org.udpknock.nft;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
@@ -15,6 +20,40 @@ public record GuardedPort(String name, int port) {
     requireName("guarded port", name);
     if (port < 1 || port > 65535) {
       throw new IllegalArgumentException("port out of 1..65535: " + port);
+    }
+  }
+
+  /** The sets of the command line's one door, {@code default}: the names used before doors came. */
+  public static final String DEFAULT_DOOR_SETS = "service";
+  private static final int HASHED_PREFIX = 17;
+
+  /**
+   * The sets' name for a door, the same at every start, and different for different door names:
+   * a door name that is an nft name already is kept ({@code ssh}); the door {@code default}
+   * keeps {@value #DEFAULT_DOOR_SETS}; any other ({@code SSH}, {@code ssh-relay}, a long one,
+   * or {@code service} itself) is cut to nft's alphabet and given 6 hex digits of its SHA-256,
+   * so that {@code a-b} and {@code a_b} never share sets.
+   */
+  public static String setsFor(String doorName) {
+    if (doorName.equals("default")) {
+      return DEFAULT_DOOR_SETS;
+    }
+    if (NAME.matcher(doorName).matches() && !doorName.equals(DEFAULT_DOOR_SETS)) {
+      return doorName;
+    }
+    String cut = doorName.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+    cut = cut.substring(0, Math.min(cut.length(), HASHED_PREFIX));
+    if (cut.isEmpty() || cut.charAt(0) < 'a' || cut.charAt(0) > 'z') {
+      cut = "d" + cut.substring(0, Math.min(cut.length(), HASHED_PREFIX - 1));
+    }
+    return cut + "_" + sha256(doorName).substring(0, 6);
+  }
+
+  private static String sha256(String text) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
     }
   }
 

@@ -59,6 +59,17 @@ public final class NftContext implements NftRunner, AutoCloseable {
     return String.valueOf(lib.nft_ctx_get_output_buffer(ctx));
   }
 
+  /** The names of the sets in {@code inet TABLE}; none when there is no such table. */
+  public java.util.List<String> setNames(String table) {
+    GuardedPort.requireName("table", table);
+    try {
+      return java.util.regex.Pattern.compile("(?m)^\\s*set (\\S+) \\{").matcher(output("list table inet " + table))
+          .results().map(match -> match.group(1)).toList();
+    } catch (NftException e) {
+      return java.util.List.of();
+    }
+  }
+
   @Override
   public void close() {
     if (ctx != null) {

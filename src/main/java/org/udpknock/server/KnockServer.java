@@ -18,6 +18,7 @@ import org.udpknock.action.CommandEventLog;
 import org.udpknock.action.CommandRunner;
 import org.udpknock.action.DoorAction;
 import org.udpknock.core.GrantTable;
+import org.udpknock.door.ActionKind;
 import org.udpknock.door.Door;
 import org.udpknock.door.DoorConfig;
 import org.udpknock.door.DoorWiring;
@@ -129,7 +130,8 @@ public final class KnockServer {
     Map<Door, DoorAction> made = new IdentityHashMap<>();
     for (Door door : doors) {
       ServerEvents doorEvents = events.forDoor(door.name());
-      AccessControl guard = door.config().action().listens() ? access.apply(door.config()) : AccessControl.NONE;
+      AccessControl guard = door.config().action().listens() || door.config().action() == ActionKind.NFTABLES
+          ? access.apply(door.config()) : AccessControl.NONE;
       try {
         made.put(door, ActionFactory.create(new ActionFactory.Context(door, doorEvents, clock,
             config.settings().maxGreetingsInFlight(), guard, writer, commandRunner, commandEvents)));

@@ -13,6 +13,18 @@ import org.junit.jupiter.api.Test;
 class ServerCommandTest {
 
   @Test
+  void anNftablesDoorWithNftablesOffIsRefusedInOneSentence(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    java.nio.file.Path config = dir.resolve("ssh.toml");
+    java.nio.file.Files.writeString(config, "interface = \"lo\"\nnftables = \"off\"\n[[door]]\nname = \"ssh\"\n"
+        + "sequence = [31001, 32002, 33003]\naction = \"nftables\"\nport = 22\n");
+    CliRun run = CliRun.of("server", "--config", config.toString());
+    assertEquals(2, run.code, run.err);
+    assertEquals("udpknock server: door 'ssh' has action = \"nftables\", but nftables is off; give the server"
+        + " libnftables1 and CAP_NET_ADMIN, with nftables = \"auto\" or \"require\".", run.oneLineError());
+  }
+
+  @Test
   void t8_anUnknownInterfaceListsTheAvailableOnes() {
     CliRun run = CliRun.of("server", "-i", "nosuchif0");
     assertEquals(2, run.code, run.err);

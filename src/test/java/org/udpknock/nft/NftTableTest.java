@@ -36,6 +36,55 @@ class NftTableTest {
   }
 
   @Test
+  void doorsOnTheSamePortShareItsRulesSoThatEitherDoorsSetsPassAndTheRestGetOneReset() {
+    NftTable two = new NftTable("udpknock", List.of(new GuardedPort("ssh", 22), new GuardedPort("ssh_b", 22),
+        new GuardedPort("service", 2223)));
+    String rules = two.setUpCommands().lines().filter(line -> line.startsWith("add rule"))
+        .map(line -> line.substring("add rule inet udpknock input ".length())).reduce((a, b) -> a + "\n" + b).orElse("");
+    assertEquals("""
+        tcp dport 22 ct state established,related accept
+        tcp dport 22 ip saddr @ssh_v4 accept
+        tcp dport 22 ip6 saddr fe80::/10 meta iif . ip6 saddr @ssh_ll accept
+        tcp dport 22 ip6 saddr != fe80::/10 ip6 saddr @ssh_v6 accept
+        tcp dport 22 ip saddr @ssh_b_v4 accept
+        tcp dport 22 ip6 saddr fe80::/10 meta iif . ip6 saddr @ssh_b_ll accept
+        tcp dport 22 ip6 saddr != fe80::/10 ip6 saddr @ssh_b_v6 accept
+        tcp dport 22 reject with tcp reset
+        tcp dport 2223 ct state established,related accept
+        tcp dport 2223 ip saddr @service_v4 accept
+        tcp dport 2223 ip6 saddr fe80::/10 meta iif . ip6 saddr @service_ll accept
+        tcp dport 2223 ip6 saddr != fe80::/10 ip6 saddr @service_v6 accept
+        tcp dport 2223 reject with tcp reset""", rules);
+    assertThrows(IllegalArgumentException.class,
+        () -> new NftTable("udpknock", List.of(new GuardedPort("ssh", 22), new GuardedPort("ssh", 2222))));
+  }
+
+  @Test
+  void setsNoDoorUsesAnyMoreAreDeletedAfterTheFlushAndLiveOnesAreKept() {
+    String text = TABLE.setUpCommands(List.of("service_v4", "service_ll", "old_v4", "old_ll", "Bad;name_v4"));
+    assertTrue(text.contains("flush chain inet udpknock input\ndelete set inet udpknock old_v4\n"
+        + "delete set inet udpknock old_ll\nadd rule"), text);
+    assertFalse(text.contains("delete set inet udpknock service"), text);
+    assertFalse(text.contains("Bad"), "only names udpknock could have made reach the text: " + text);
+  }
+
+  @Test
+  void doorNamesMapToDistinctNftNamesTheSameAtEveryStart() {
+    assertEquals("ssh", GuardedPort.setsFor("ssh"));
+    assertEquals("service", GuardedPort.setsFor("default"));
+    List<String> doors = List.of("ssh", "SSH", "Ssh", "a-b", "a_b", "service", "default", "door1",
+        "x".repeat(32), "x".repeat(31) + "y", "ssh-relay", "ssh_relay");
+    java.util.Set<String> names = new java.util.HashSet<>();
+    for (String door : doors) {
+      String name = GuardedPort.setsFor(door);
+      assertTrue(GuardedPort.NAME.matcher(name).matches(), door + " -> " + name);
+      assertTrue(names.add(name), "two doors share " + name);
+      assertEquals(name, GuardedPort.setsFor(door), "stable");
+    }
+    assertTrue(GuardedPort.setsFor("a-b").startsWith("a_b_"), GuardedPort.setsFor("a-b"));
+  }
+
+  @Test
   void recreateDropsOnlyOurTableFirst() {
     String text = new NftTable("uk_test1", List.of(new GuardedPort("service", 40000))).recreateCommands();
     assertTrue(text.startsWith("add table inet uk_test1\ndelete table inet uk_test1\nadd table inet uk_test1\n"), text);
