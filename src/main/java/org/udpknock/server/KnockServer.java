@@ -403,7 +403,7 @@ public final class KnockServer {
     }
   }
 
-  /** A kept door's new action takes over its live grants; its old action closes after what was queued for it. */
+  /** A kept door's old action closes after what was queued for it; then its new action takes over the live grants. */
   private void handOver(List<Door> fresh, Map<Door, DoorConfig> before, Map<Door, DoorAction> previous) {
     for (Door door : fresh) {
       DoorAction old = previous.get(door);
@@ -412,10 +412,10 @@ public final class KnockServer {
       }
       DoorAction now = actions.get(door);
       try {
+        actionQueue.putCloseAction(old); // First: it may hold the port the new one listens on.
         for (GrantTable.Live grant : door.grants().live()) {
           actionQueue.putOpened(now, grant.sourceHi(), grant.sourceLo(), grant.endNanos());
         }
-        actionQueue.putCloseAction(old);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;

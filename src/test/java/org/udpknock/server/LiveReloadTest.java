@@ -79,6 +79,31 @@ class LiveReloadTest {
     assertEquals(ServerConfig.DEFAULT_GREETING, client.fetchGreeting(addedPort, 5 * SECOND).orElse("(none)"));
   }
 
+  /**
+   * A door whose greeting changes keeps its grant, and its new action greets with the new text;
+   * a setting only a restart applies (max_sources) is named, and the doors are applied anyway.
+   */
+  @Test
+  void anActionSettingChangeKeepsTheGrantAndARestartOnlySettingIsNamed() throws Exception {
+    KnockSequence keep = LiveHarness.randomSequence();
+    int keepPort = LiveHarness.freePort();
+    Path file = dir.resolve("udpknock.toml");
+    Files.writeString(file, greet("keep", keep, keepPort));
+    live = startReloading(file);
+    live.awaitLog("door-ready keep");
+    KnockClient client = new KnockClient(InetAddress.getByName("127.0.0.1"), null);
+    client.knock(keep, 0, new byte[0]);
+    assertEquals(ServerConfig.DEFAULT_GREETING, client.fetchGreeting(keepPort, 5 * SECOND).orElse("(none)"));
+
+    Files.writeString(file, "max_sources = 5000\n" + greet("keep", keep, keepPort) + "greeting = \"hello again\"\n");
+    live.server().reloadAsked();
+    live.awaitLog("reloaded file " + file + " doors 1 kept 1 added 0 removed 0");
+    assertTrue(live.log().contains("max_sources changed, which only a restart applies"), live.log());
+    assertEquals("hello again", client.fetchGreeting(keepPort, 5 * SECOND).orElse("(none)"),
+        () -> "the grant made before the reload, greeted by the door's new action\n" + live.log());
+    assertEquals(1, count(live.log(), "granted keep"), live.log());
+  }
+
   @Test
   void aBrokenFileIsLoggedInOneSentenceAndTheOldDoorsGoOn() throws Exception {
     KnockSequence keep = LiveHarness.randomSequence();
