@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.udpknock.door.DoorConfig;
 import org.udpknock.report.RefusalLog;
 import org.udpknock.server.Clock;
+import org.udpknock.server.Sockets;
 import org.udpknock.server.LocalAddresses;
 
 /**
@@ -173,7 +174,7 @@ public final class ForwardAction implements DoorAction {
       channel.configureBlocking(false);
       channel.register(selector, SelectionKey.OP_ACCEPT); // Does not wait for select (JDK 11+).
     } catch (IOException e) {
-      closeQuietly(channel);
+      Sockets.closeQuietly(channel);
       throw e;
     }
     server = channel;
@@ -208,7 +209,7 @@ public final class ForwardAction implements DoorAction {
    * next select: selecting at once frees the port before {@link #closePort} returns.
    */
   private void release(ServerSocketChannel channel) {
-    closeQuietly(channel);
+    Sockets.closeQuietly(channel);
     try {
       if (selector.isOpen() && !stopping) {
         selector.selectNow(); // Its ready keys stay in the selected set for the loop.
@@ -231,7 +232,7 @@ public final class ForwardAction implements DoorAction {
     }
     selector.wakeup();
     join(stoppingThread);
-    closeQuietly(selector); // Deregisters every channel, so closing the port releases it at once.
+    Sockets.closeQuietly(selector); // Deregisters every channel, so closing the port releases it at once.
     closePort();
   }
 
@@ -340,7 +341,7 @@ public final class ForwardAction implements DoorAction {
       String source = events.address(key[0], key[1]);
       if (relays.size() >= maxConnections) {
         busy.incrementAndGet();
-        abort(client);
+        Sockets.abort(client);
         events.busy(source, relays.size());
         return;
       }
@@ -350,7 +351,7 @@ public final class ForwardAction implements DoorAction {
     /** Closed at once, without a byte; logged one by one only up to a few per second. */
     private void refuse(SocketChannel client, long[] key) {
       refused.incrementAndGet();
-      closeQuietly(client);
+      Sockets.closeQuietly(client);
       if (refusals.admit(clock.nowNanos())) {
         events.refused(key == null ? "unknown" : events.address(key[0], key[1]));
       }
@@ -361,7 +362,7 @@ public final class ForwardAction implements DoorAction {
       try {
         toBackend = SocketChannel.open();
       } catch (IOException e) {
-        closeQuietly(client);
+        Sockets.closeQuietly(client);
         failed.incrementAndGet();
         events.relayFailed(source, backendName, String.valueOf(e.getMessage()));
         return;
@@ -439,8 +440,8 @@ public final class ForwardAction implements DoorAction {
     private void fail(Relay relay, String reason) {
       connecting.remove(relay);
       remove(relay);
-      closeQuietly(relay.client);
-      closeQuietly(relay.backend);
+      Sockets.closeQuietly(relay.client);
+      Sockets.closeQuietly(relay.backend);
       failed.incrementAndGet();
       events.relayFailed(relay.source, backendName, reason);
     }
@@ -449,11 +450,11 @@ public final class ForwardAction implements DoorAction {
     private void end(Relay relay, String error) {
       remove(relay);
       if (error == null) {
-        closeQuietly(relay.client);
-        closeQuietly(relay.backend);
+        Sockets.closeQuietly(relay.client);
+        Sockets.closeQuietly(relay.backend);
       } else {
-        abort(relay.client);
-        abort(relay.backend);
+        Sockets.abort(relay.client);
+        Sockets.abort(relay.backend);
       }
       closed.incrementAndGet();
       events.relayClosed(relay.source, relay.bytesIn(), relay.bytesOut(), error);
@@ -509,21 +510,5 @@ public final class ForwardAction implements DoorAction {
     channel.setOption(StandardSocketOptions.TCP_NODELAY, true); // Interactive sessions, e.g. SSH keystrokes.
   }
 
-  private static void closeQuietly(java.io.Closeable closeable) {
-    try {
-      closeable.close();
-    } catch (IOException e) {
-      // Closing cannot fail in a way we can act on.
-    }
-  }
 
-  /** Closes with a reset: nothing lingers in the kernel. */
-  private static void abort(SocketChannel channel) {
-    try {
-      channel.setOption(StandardSocketOptions.SO_LINGER, 0);
-    } catch (IOException | RuntimeException e) {
-      // Closed already, or the option is refused: a plain close will do.
-    }
-    closeQuietly(channel);
-  }
 }

@@ -117,17 +117,7 @@ public final class ScanGuard {
       ranges.add(clampedAround(lowest));
       ranges.add(clampedAround(highest));
     }
-    ranges.sort((a, b) -> Integer.compare(a[0], b[0]));
-    List<int[]> merged = new ArrayList<>();
-    for (int[] range : ranges) {
-      int[] last = merged.isEmpty() ? null : merged.get(merged.size() - 1);
-      if (last != null && range[0] <= last[1] + 1) {
-        last[1] = Math.max(last[1], range[1]);
-      } else {
-        merged.add(range.clone());
-      }
-    }
-    return merged;
+    return PortRanges.merged(ranges);
   }
 
   private int[] clampedAround(int port) {

@@ -4,6 +4,7 @@ import static org.udpknock.decode.HeaderLayout.MAX_VLAN_TAGS;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.udpknock.core.PortRanges;
 import java.util.stream.Collectors;
 
 /**
@@ -29,7 +30,7 @@ public final class CaptureFilter {
    * e.g. the ranges of several doors: overlapping and adjacent ranges are merged first.
    */
   public static String of(int linkType, List<int[]> portRanges) {
-    String datagram = "(udp and (" + merged(portRanges).stream().map(CaptureFilter::portTest)
+    String datagram = "(udp and (" + PortRanges.merged(portRanges).stream().map(CaptureFilter::portTest)
         .collect(Collectors.joining(" or ")) + ")) or (ip6 and (" + extensionHeaderTest() + "))";
     if (linkType != LinkType.ETHERNET) {
       return datagram;
@@ -53,24 +54,9 @@ public final class CaptureFilter {
   public static List<int[]> union(List<List<int[]>> rangesPerDoor) {
     List<int[]> all = new ArrayList<>();
     rangesPerDoor.forEach(all::addAll);
-    return merged(all);
+    return PortRanges.merged(all);
   }
 
-  /** Sorted, with overlapping and adjacent ranges merged; the given arrays are not changed. */
-  static List<int[]> merged(List<int[]> ranges) {
-    List<int[]> sorted = new ArrayList<>(ranges);
-    sorted.sort((a, b) -> Integer.compare(a[0], b[0]));
-    List<int[]> merged = new ArrayList<>();
-    for (int[] range : sorted) {
-      int[] last = merged.isEmpty() ? null : merged.get(merged.size() - 1);
-      if (last != null && range[0] <= last[1] + 1) {
-        last[1] = Math.max(last[1], range[1]);
-      } else {
-        merged.add(range.clone());
-      }
-    }
-    return merged;
-  }
 
   private static String portTest(int[] range) {
     return range[0] == range[1] ? "dst port " + range[0] : "dst portrange " + range[0] + "-" + range[1];

@@ -272,7 +272,7 @@ public final class ServiceListener {
       String source = formatted(remote);
       if (inFlight.size() >= maxInFlight) {
         busy.incrementAndGet();
-        abort(client);
+        Sockets.abort(client);
         events.connectionDropped(source, inFlight.size());
         return;
       }
@@ -295,7 +295,7 @@ public final class ServiceListener {
     /** Closed at once, without a byte; logged one by one only up to a few per second. */
     private void refuse(SocketChannel client, InetAddress remote) {
       refused.incrementAndGet();
-      closeQuietly(client);
+      Sockets.closeQuietly(client);
       if (refusals.admit(clock.nowNanos())) {
         events.connectionRefused(remote == null ? "unknown" : formatted(remote));
       }
@@ -315,13 +315,13 @@ public final class ServiceListener {
     }
 
     private void finish(Greeting greeting) {
-      closeQuietly(greeting.channel());
+      Sockets.closeQuietly(greeting.channel());
       served.incrementAndGet();
       events.connectionServed(greeting.source());
     }
 
     private void fail(Greeting greeting, IOException e) {
-      abort(greeting.channel());
+      Sockets.abort(greeting.channel());
       events.connectionError(greeting.source() + ": " + e.getMessage());
     }
 
@@ -332,7 +332,7 @@ public final class ServiceListener {
         Greeting greeting = writing.next();
         if (now - greeting.deadlineNanos() >= 0) {
           writing.remove();
-          abort(greeting.channel());
+          Sockets.abort(greeting.channel());
           timedOut.incrementAndGet();
           events.greetingTimedOut(greeting.source(), greeting.left().remaining());
         }
@@ -366,10 +366,10 @@ public final class ServiceListener {
         return;
       }
       closed = true;
-      closeQuietly(server);
+      Sockets.closeQuietly(server);
       List<Greeting> cut = new ArrayList<>(inFlight);
       inFlight.clear();
-      cut.forEach(greeting -> abort(greeting.channel()));
+      cut.forEach(greeting -> Sockets.abort(greeting.channel()));
       try {
         selector.close();
       } catch (IOException e) {
@@ -379,21 +379,5 @@ public final class ServiceListener {
     }
   }
 
-  private static void closeQuietly(java.nio.channels.Channel channel) {
-    try {
-      channel.close();
-    } catch (IOException e) {
-      // Closing cannot fail in a way we can act on.
-    }
-  }
 
-  /** Closes with a reset: unsent greeting bytes are dropped at once instead of lingering in the kernel. */
-  private static void abort(SocketChannel channel) {
-    try {
-      channel.setOption(StandardSocketOptions.SO_LINGER, 0);
-    } catch (IOException | RuntimeException e) {
-      // Closed already, or the option is refused: a plain close will do.
-    }
-    closeQuietly(channel);
-  }
 }
