@@ -124,6 +124,25 @@ class LiveReloadTest {
     live.awaitLog("granted keep 127.0.0.1");
   }
 
+  /** Commands need the runner made at start: a reload that adds the first ones is refused, and the doors go on. */
+  @Test
+  void doorsOnlyARestartCanGiveAreRefusedAndTheOldDoorsGoOn() throws Exception {
+    KnockSequence keep = LiveHarness.randomSequence();
+    int keepPort = LiveHarness.freePort();
+    Path file = dir.resolve("udpknock.toml");
+    Files.writeString(file, greet("keep", keep, keepPort));
+    live = startReloading(file);
+    live.awaitLog("door-ready keep");
+
+    Files.writeString(file, greet("keep", keep, keepPort) + none("cmd", LiveHarness.randomSequence())
+        + "on_open = [\"/bin/true\"]\n");
+    live.server().reloadAsked();
+    live.awaitLog("reload-failed file " + file + " error door \"cmd\" has on_open or on_close commands");
+    assertFalse(live.log().contains("door-ready cmd") || live.log().contains("reloaded"), live.log());
+    new KnockClient(InetAddress.getByName("127.0.0.1"), null).knock(keep, 0, new byte[0]);
+    live.awaitLog("granted keep 127.0.0.1");
+  }
+
   /**
    * Each round changes the capture filter (a door with other ports comes or goes) while a whole
    * knock of the unchanged door is on its way: every round must be granted. libpcap puts a
