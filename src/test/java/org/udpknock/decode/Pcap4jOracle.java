@@ -8,6 +8,7 @@ import org.pcap4j.packet.FragmentedPacket;
 import org.pcap4j.packet.IllegalPacket;
 import org.pcap4j.packet.IpPacket;
 import org.pcap4j.packet.IpV4Packet;
+import org.pcap4j.packet.LinuxSllPacket;
 import org.pcap4j.packet.LlcPacket;
 import org.pcap4j.packet.SnapPacket;
 import org.pcap4j.packet.IpV6ExtDestinationOptionsPacket;
@@ -240,7 +241,7 @@ final class Pcap4jOracle {
     boolean fragmented;
     /** An IPv6 extension header that pcap4j took to be shorter or longer than it says. */
     boolean missizedExtension;
-    /** The EtherType after the last Ethernet or 802.1Q header, or -1. */
+    /** The EtherType after the last Ethernet, Linux cooked or 802.1Q header, or -1. */
     int linkType = -1;
     /** How many 802.1Q tags pcap4j walked. */
     int vlanTags;
@@ -257,6 +258,8 @@ final class Pcap4jOracle {
           return found;
         } else if (p instanceof EthernetPacket) {
           found.linkType = ((EthernetPacket) p).getHeader().getType().value() & 0xffff;
+        } else if (p instanceof LinuxSllPacket) { // Cooked frames carry VLAN tags too: the decoder walks them.
+          found.linkType = ((LinuxSllPacket) p).getHeader().getProtocol().value() & 0xffff;
         } else if (p instanceof LlcPacket || p instanceof SnapPacket) {
           found.llc = true;
         } else if (p instanceof Dot1qVlanTagPacket) {
