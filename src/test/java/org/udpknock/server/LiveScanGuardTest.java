@@ -45,7 +45,7 @@ class LiveScanGuardTest {
     // The capture is live once a first knock is seen: the sweep must not start before that.
     send("127.0.0.3", 12001);
     live.awaitLog("knock default 127.0.0.3 port 12001 stage 1/3");
-    sweep("hping3", "-I", "lo", "--udp", "-p", "++11000", "-c", "2001", "-i", "u200", "127.0.0.1");
+    sweep("hping3", "-n", "-I", "lo", "--udp", "-p", "++11000", "-c", "2001", "-i", "u200", "127.0.0.1");
     // Frames are handled in capture order: once this marker's knock is logged, so is the sweep.
     send("127.0.0.2", 12001);
     live.awaitLog("knock default 127.0.0.2 port 12001 stage 1/3");
