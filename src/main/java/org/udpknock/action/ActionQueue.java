@@ -27,17 +27,19 @@ public final class ActionQueue implements AutoCloseable {
     void dropped(long droppedTotal);
   }
 
-  private record Task(DoorAction action, boolean opened, long sourceHi, long sourceLo, long expiresAtNanos) {
+  private enum Kind { OPENED, CLOSED, CLOSE_ACTION }
+
+  private record Task(DoorAction action, Kind kind, long sourceHi, long sourceLo, long expiresAtNanos) {
     void run() {
-      if (opened) {
-        action.opened(sourceHi, sourceLo, expiresAtNanos);
-      } else {
-        action.closed(sourceHi, sourceLo);
+      switch (kind) {
+        case OPENED -> action.opened(sourceHi, sourceLo, expiresAtNanos);
+        case CLOSED -> action.closed(sourceHi, sourceLo);
+        case CLOSE_ACTION -> action.close();
       }
     }
   }
 
-  private static final Task STOP = new Task(null, false, 0, 0, 0);
+  private static final Task STOP = new Task(null, Kind.CLOSED, 0, 0, 0);
 
   private final BlockingQueue<Task> queue;
   private final Failures failures;
@@ -63,17 +65,29 @@ public final class ActionQueue implements AutoCloseable {
 
   /** From the capture thread: never waits; false when the queue was full and the grant's action is lost. */
   public boolean offerOpened(DoorAction action, long sourceHi, long sourceLo, long expiresAtNanos) {
-    return offer(new Task(action, true, sourceHi, sourceLo, expiresAtNanos));
+    return offer(new Task(action, Kind.OPENED, sourceHi, sourceLo, expiresAtNanos));
   }
 
   /** From the capture thread (an eviction): never waits. */
   public boolean offerClosed(DoorAction action, long sourceHi, long sourceLo) {
-    return offer(new Task(action, false, sourceHi, sourceLo, 0));
+    return offer(new Task(action, Kind.CLOSED, sourceHi, sourceLo, 0));
   }
 
   /** From the timer: waits for room, so no end of a grant is lost. */
   public void putClosed(DoorAction action, long sourceHi, long sourceLo) throws InterruptedException {
-    queue.put(new Task(action, false, sourceHi, sourceLo, 0));
+    queue.put(new Task(action, Kind.CLOSED, sourceHi, sourceLo, 0));
+    wake();
+  }
+
+  /** From a reload: waits for room, and opens {@code action} to a grant that a previous action of its door held. */
+  public void putOpened(DoorAction action, long sourceHi, long sourceLo, long expiresAtNanos) throws InterruptedException {
+    queue.put(new Task(action, Kind.OPENED, sourceHi, sourceLo, expiresAtNanos));
+    wake();
+  }
+
+  /** From a reload: closes {@code action} on the action thread, after what was queued for it before. */
+  public void putCloseAction(DoorAction action) throws InterruptedException {
+    queue.put(new Task(action, Kind.CLOSE_ACTION, 0, 0, 0));
     wake();
   }
 

@@ -13,6 +13,8 @@ import org.udpknock.auth.AuthSettings;
 import org.udpknock.capture.Pcap;
 import org.udpknock.capture.PcapCapture;
 import org.udpknock.config.Config;
+import org.udpknock.config.ConfigException;
+import org.udpknock.config.ConfigFile;
 import org.udpknock.decode.LinkType;
 import org.udpknock.door.ActionKind;
 import org.udpknock.door.Commands;
@@ -37,8 +39,8 @@ import picocli.CommandLine.Spec;
     description = {"Sniff UDP knocks on an interface and open the TCP service port to the sources"
         + " that complete the sequence. Needs the CAP_NET_RAW capability (or root), and"
         + " CAP_NET_ADMIN for nftables to reset connections from sources without a grant."},
-    footer = {"", "Stops on SIGINT or SIGTERM and prints its totals. SIGHUP (reload) is not supported"
-            + " yet: it is logged and the server goes on.",
+    footer = {"", "Stops on SIGINT or SIGTERM and prints its totals. SIGHUP reloads the --config file's doors"
+            + " (see the README's Config file section); a file that fails to load is logged and the old doors go on.",
         "If the interface disappears while capturing, the server logs capture-lost, keeps its"
             + " grants and knock attempts, reopens it with backoff and logs capture-resumed.",
         "Exit codes: 0 stopped by a signal, 1 cannot run here (libpcap, privilege, busy port,"
@@ -112,8 +114,10 @@ final class ServerCommand implements Callable<Integer> {
     EventWriter writer = EventWriter.create(config.settings().json(), out);
     writer.setTimeDigits(9);
     config.doors().stream().filter(door -> door.action().listens()).forEach(this::checkServicePort);
+    ReopeningSource[] self = new ReopeningSource[1]; // A capture reopened after a reload uses the reload's filter.
     ReopeningSource capture = new ReopeningSource(config.interfaceName(), config.captureFilter(),
-        () -> PcapCapture.open(config.interfaceName(), config::captureFilter), writer, Clock.SYSTEM);
+        () -> PcapCapture.open(config.interfaceName(), self[0].refiltered(config::captureFilter)), writer, Clock.SYSTEM);
+    self[0] = capture;
     NftOptions.KernelGuards access = NftOptions.start(config, writer);
     KnockServer server = newServer(config, capture, writer, access);
     server.setLogKnockProgress(!config.settings().quiet());
@@ -121,6 +125,9 @@ final class ServerCommand implements Callable<Integer> {
       server.watchLog((EventOutput) out, spec.commandLine().getErr());
     }
     Signals.onTerminate(server::stop);
+    if (configFile != null) {
+      server.reloadFrom(reader(config.interfaceName()));
+    }
     Signals.onReload(server::reloadAsked);
     boolean opened = openCapture(capture, config.settings().waitForInterface()); // False: a signal came while waiting for the interface.
     try {
@@ -186,6 +193,33 @@ final class ServerCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new UserError(ExitCodes.USAGE, configFile + ": " + e.getMessage());
     }
+  }
+
+  /**
+   * What SIGHUP reads: the file again, checked as at start. The interface is -i's, else the
+   * file's, else the one the server started on (a change only a restart applies).
+   */
+  private KnockServer.ConfigReader reader(String startedOn) {
+    String given = interfaceName;
+    Path file = configFile;
+    return new KnockServer.ConfigReader() {
+      @Override
+      public String name() {
+        return file.toString();
+      }
+
+      @Override
+      public ServerConfig read() throws ConfigException {
+        Config loaded = ConfigFile.load(file);
+        MemoryBudget.check(loaded.doors(), loaded.maxSources(), loaded.maxGrants());
+        String name = given != null ? given : loaded.interfaceName() != null ? loaded.interfaceName() : startedOn;
+        try {
+          return ServerConfig.of(loaded, name);
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
+      }
+    };
   }
 
   /** An option beside --config would be ambiguous (which wins?): the file says it all, but -i. */

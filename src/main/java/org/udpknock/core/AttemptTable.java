@@ -153,6 +153,11 @@ final class AttemptTable {
     return oldest[PROBATION] != NONE ? oldest[PROBATION] : oldest[PROTECTED];
   }
 
+  /** The entry that joined {@code slot}'s list just after it, or {@link #NONE}: walks a list oldest first. */
+  int newer(int slot) {
+    return newer[slot];
+  }
+
   long keyHi(int slot) {
     return keyHi[slot];
   }

@@ -81,6 +81,27 @@ public final class GrantTable {
     return expired;
   }
 
+  /** Removes every grant, each as ended at {@code nowNanos} (or at its own end, if earlier): a reload removed its door. */
+  public synchronized List<Removal> endAll(long nowNanos) {
+    List<Removal> ended = new ArrayList<>();
+    while (oldest() != AttemptTable.NONE) {
+      ended.add(remove(oldest(), Math.min(endOf(oldest()), nowNanos), false));
+    }
+    return ended;
+  }
+
+  /** A grant still in the table: its source and when it ends. */
+  public record Live(long sourceHi, long sourceLo, long endNanos) {}
+
+  /** The grants in the table, oldest first, for a new action of the same door to take over. */
+  public synchronized List<Live> live() {
+    List<Live> live = new ArrayList<>();
+    for (int slot = oldest(); slot != AttemptTable.NONE; slot = slots.newer(slot)) {
+      live.add(new Live(slots.keyHi(slot), slots.keyLo(slot), endOf(slot)));
+    }
+    return live;
+  }
+
   /** Grants in the table (some may have ended and wait for {@link #expire}). */
   public synchronized int size() {
     return slots.size();

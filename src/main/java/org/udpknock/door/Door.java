@@ -40,7 +40,7 @@ public final class Door {
   }
 
   /** This door, kept by a reload with other settings but the same rules and name. */
-  Door reconfigured(DoorConfig next) {
+  public Door reconfigured(DoorConfig next) {
     if (!next.name().equals(config.name()) || !next.rules().equals(config.rules())) {
       throw new IllegalArgumentException("not the same door: " + next.name());
     }

@@ -17,10 +17,12 @@ import org.udpknock.action.ActionQueue;
 import org.udpknock.action.CommandEventLog;
 import org.udpknock.action.CommandRunner;
 import org.udpknock.action.DoorAction;
+import org.udpknock.config.ConfigException;
 import org.udpknock.core.GrantTable;
 import org.udpknock.door.ActionKind;
 import org.udpknock.door.Door;
 import org.udpknock.door.DoorConfig;
+import org.udpknock.door.DoorSet;
 import org.udpknock.door.DoorWiring;
 import org.udpknock.door.GrantHandler;
 import org.udpknock.pipeline.DestinationFilter;
@@ -50,7 +52,28 @@ public final class KnockServer {
   private static final int EXPIRY_BATCH = 64;
   private static final int EXPIRY_BATCHES_PER_TICK = 64;
 
+  /**
+   * Where a reload reads the settings and doors from: the config file, by {@code server
+   * --config}. Its failures say what is wrong in one sentence.
+   */
+  public interface ConfigReader {
+    /** The file, as the log names it. */
+    String name();
+
+    ServerConfig read() throws ConfigException;
+  }
+
   private final ServerConfig config;
+  /** The settings and doors now: the start's, then each reload's doors. */
+  private volatile ServerConfig running;
+  /** Null without --config: SIGHUP then has nothing to read. */
+  private volatile ConfigReader reloadFrom;
+  /** Reloads run here, one at a time, off the capture thread: a signal handler only asks. */
+  private final java.util.concurrent.ExecutorService reloader = Executors.newSingleThreadExecutor(runnable -> {
+    Thread thread = new Thread(runnable, "udpknock-reload");
+    thread.setDaemon(true);
+    return thread;
+  });
   private final PacketSource source;
   private final EventWriter writer;
   private final ServerEvents events;
@@ -85,6 +108,7 @@ public final class KnockServer {
   public KnockServer(ServerConfig config, PacketSource source, EventWriter writer, Clock clock,
       Function<DoorConfig, AccessControl> access) {
     this.config = config;
+    this.running = config;
     this.access = access;
     this.source = source;
     this.writer = writer;
@@ -98,7 +122,12 @@ public final class KnockServer {
     this.actionQueue = new ActionQueue(ActionQueue.DEFAULT_CAPACITY, new ActionFailures());
     this.commandEvents = new CommandEventLog(writer, config.settings().json(), clock);
     this.commandRunner = anyCommands(config.doors()) ? startCommandRunner(commandEvents) : null;
-    this.actions = makeActions(pipeline.doors());
+    try {
+      this.actions = makeActions(pipeline.doors());
+    } catch (IllegalArgumentException e) {
+      closeCommandRunner();
+      throw e;
+    }
   }
 
   /**
@@ -107,8 +136,12 @@ public final class KnockServer {
    * or crashed) accepted. Wall time, the clock packet timestamps come from.
    */
   private DoorWiring wiring() {
+    return wiring(config.doors().size());
+  }
+
+  /** For {@code doors} doors: each gets its share of the bounds on sources and grants. */
+  private DoorWiring wiring(int doors) {
     ServerSettings settings = config.settings();
-    int doors = config.doors().size();
     return new DoorWiring(DoorWiring.share(settings.maxSources(), doors), DoorWiring.share(settings.maxGrants(), doors),
         startNanos, () -> logKnockProgress,
         true, clock::nowNanos, new Handoff());
@@ -137,7 +170,6 @@ public final class KnockServer {
             config.settings().maxGreetingsInFlight(), guard, writer, commandRunner, commandEvents)));
       } catch (DoorAction.ActionException | IllegalArgumentException e) {
         made.values().forEach(DoorAction::close);
-        closeCommandRunner();
         throw new IllegalArgumentException(e.getMessage(), e);
       }
     }
@@ -169,6 +201,8 @@ public final class KnockServer {
       events.captureFailed(e.getMessage());
       throw e;
     } finally {
+      reloader.shutdownNow();
+      awaitQuietly(reloader);
       timer.shutdownNow();
       awaitQuietly(timer);
       actionQueue.close();
@@ -260,10 +294,158 @@ public final class KnockServer {
     }
   }
 
-  /** SIGHUP: says that reload is not supported yet; the server goes on. Safe from any thread. */
+  /** Reloads read {@code reader} (server --config); without one, SIGHUP only says there is nothing to reload. */
+  public void reloadFrom(ConfigReader reader) {
+    reloadFrom = reader;
+  }
+
+  /**
+   * SIGHUP: asks the reload thread to read the file again ({@link #reload}); returns at once.
+   * Safe from any thread, e.g. a signal handler.
+   */
   public void reloadAsked() {
-    events.reloadUnsupported();
+    try {
+      reloader.execute(this::reloadSafely);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // Stopping: nothing to reload into.
+    }
+  }
+
+  private void reloadSafely() {
+    try {
+      reload();
+    } catch (RuntimeException e) {
+      events.reloadFailed(reloadFrom == null ? "-" : reloadFrom.name(), e.toString());
+    }
     writer.flush();
+  }
+
+  /**
+   * Reads the file again and applies its doors ({@link DoorReload}); a file that fails to load,
+   * or doors that cannot be applied, leave everything as it was, in one sentence. Settings only a
+   * restart applies are named, and the doors applied anyway.
+   */
+  void reload() {
+    ConfigReader reader = reloadFrom;
+    if (reader == null) {
+      events.nothingToReload();
+      return;
+    }
+    ServerConfig next;
+    try {
+      next = reader.read();
+    } catch (ConfigException | RuntimeException e) {
+      events.reloadFailed(reader.name(), e.getMessage());
+      return;
+    }
+    String restartOnly = DoorReload.restartOnly(running.settings(), next.settings());
+    if (restartOnly != null) {
+      events.reloadNeedsRestart(reader.name(), restartOnly);
+    }
+    try {
+      DoorReload.Outcome outcome = applyDoors(next.doors());
+      events.reloaded(reader.name(), next.doors().size(), outcome.kept(), outcome.added(), outcome.removed());
+    } catch (IllegalArgumentException e) {
+      events.reloadFailed(reader.name(), e.getMessage());
+    }
+  }
+
+  /**
+   * Builds the next doors and their actions, starts the new actions, then swaps both in: the
+   * capture's next frame goes to the new set. A kept door whose action settings changed gets a
+   * new action, handed its live grants; a removed door's grants end as an expiry would.
+   */
+  private synchronized DoorReload.Outcome applyDoors(List<DoorConfig> configs) {
+    DoorSet now = pipeline.doorSet();
+    DoorReload.refuse(now, configs, commandRunner != null);
+    Map<Door, DoorConfig> before = new IdentityHashMap<>();
+    now.doors().forEach(door -> before.put(door, door.config()));
+    DoorSet next = now.successor(configs, writer, wiring(configs.size()));
+    List<Door> fresh = next.doors().stream().filter(door -> !door.config().equals(before.get(door))).toList();
+    Map<Door, DoorAction> made = startAll(fresh, before);
+    Map<Door, DoorAction> previous = actions;
+    Map<Door, DoorAction> merged = new IdentityHashMap<>(made);
+    next.doors().forEach(door -> merged.putIfAbsent(door, previous.get(door)));
+    actions = merged;
+    pipeline.replaceDoors(next);
+    running = running.withDoors(configs);
+    refilter(configs);
+    List<Door> removed = now.removedBy(next);
+    handOver(fresh, before, previous);
+    removed.forEach(door -> endGrants(door, previous.get(door)));
+    int kept = (int) next.doors().stream().filter(before::containsKey).count();
+    announceAdded(next, before);
+    return new DoorReload.Outcome(kept, next.doors().size() - kept, removed.size());
+  }
+
+  /** The capture's filter for the new doors; if it cannot change, the old one stays and the log says so. */
+  private void refilter(List<DoorConfig> configs) {
+    try {
+      source.refilter(linkType -> ServerConfig.captureFilter(configs, linkType));
+    } catch (CaptureException e) {
+      events.warning(e.getMessage() + "; the capture goes on with its old filter, which may miss new doors' ports");
+    }
+  }
+
+  /** Makes and starts the actions of {@code doors}; on a failure, closes them, puts kept doors' settings back, and throws. */
+  private Map<Door, DoorAction> startAll(List<Door> doors, Map<Door, DoorConfig> before) {
+    Map<Door, DoorAction> made = new IdentityHashMap<>();
+    try {
+      made.putAll(makeActions(doors));
+      for (Map.Entry<Door, DoorAction> entry : made.entrySet()) {
+        entry.getValue().start();
+      }
+      return made;
+    } catch (DoorAction.ActionException | IllegalArgumentException e) {
+      made.values().forEach(DoorAction::close);
+      before.forEach(Door::reconfigured); // The capture still feeds these doors: their settings as they were.
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
+  }
+
+  /** A kept door's old action closes after what was queued for it; then its new action takes over the live grants. */
+  private void handOver(List<Door> fresh, Map<Door, DoorConfig> before, Map<Door, DoorAction> previous) {
+    for (Door door : fresh) {
+      DoorAction old = previous.get(door);
+      if (!before.containsKey(door) || old == null) {
+        continue;
+      }
+      DoorAction now = actions.get(door);
+      try {
+        actionQueue.putCloseAction(old); // First: it may hold the port the new one listens on.
+        for (GrantTable.Live grant : door.grants().live()) {
+          actionQueue.putOpened(now, grant.sourceHi(), grant.sourceLo(), grant.endNanos());
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  /** A removed door: each grant ends now, logged and closed as an expiry is, then its action closes. */
+  private void endGrants(Door door, DoorAction action) {
+    for (GrantTable.Removal removal : door.grants().endAll(clock.nowNanos())) {
+      logRemoval(door, removal);
+      if (action != null) {
+        putClosed(action, removal);
+      }
+    }
+    if (action != null) {
+      try {
+        actionQueue.putCloseAction(action);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private void announceAdded(DoorSet next, Map<Door, DoorConfig> before) {
+    for (Door door : next.doors()) {
+      if (!before.containsKey(door)) {
+        events.forDoor(door.name()).doorReady(door.config());
+      }
+    }
   }
 
   private void flushLog() {
@@ -331,12 +513,14 @@ public final class KnockServer {
 
   /** In batches, each logged and handed to the door's action after the table's lock is released. */
   private void expireGrants(Door door, long nowNanos) {
-    DoorAction action = actions.get(door);
+    DoorAction action = actions.get(door); // Null for a door a reload has just removed: it ends its grants itself.
     for (int batch = 0; batch < EXPIRY_BATCHES_PER_TICK; batch++) {
       List<GrantTable.Removal> expired = door.grants().expire(nowNanos, EXPIRY_BATCH);
       for (GrantTable.Removal removal : expired) {
         logRemoval(door, removal);
-        putClosed(action, removal);
+        if (action != null) {
+          putClosed(action, removal);
+        }
       }
       if (expired.size() < EXPIRY_BATCH) {
         return;
@@ -371,7 +555,7 @@ public final class KnockServer {
     }
   }
 
-  private static void awaitQuietly(ScheduledExecutorService timer) {
+  private static void awaitQuietly(java.util.concurrent.ExecutorService timer) {
     try {
       timer.awaitTermination(500, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {

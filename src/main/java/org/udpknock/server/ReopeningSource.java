@@ -29,6 +29,8 @@ public final class ReopeningSource implements PacketSource {
   private final Object lock = new Object();
   private volatile boolean stopping;
   private volatile int linkType = -1;
+  /** The filter a reload asked for, given to every capture opened since; null: the opener's. */
+  private volatile java.util.function.IntFunction<String> refiltered;
   /** Guarded by lock. */
   private PacketSource current;
   private CaptureStats closedTotals = CaptureStats.NONE;
@@ -192,6 +194,25 @@ public final class ReopeningSource implements PacketSource {
   public String filter() {
     PacketSource running = currentSource();
     return running == null ? filter : running.filter();
+  }
+
+  /** The current capture's filter now, and every reopened one's after. */
+  @Override
+  public void refilter(java.util.function.IntFunction<String> filterForLinkType) throws CaptureException {
+    PacketSource running;
+    synchronized (lock) {
+      refiltered = filterForLinkType;
+      running = current;
+    }
+    if (running != null) {
+      running.refilter(filterForLinkType);
+    }
+  }
+
+  /** The filter of the last reload, for the opener: a capture reopened after its interface came back uses it. */
+  public java.util.function.IntFunction<String> refiltered(java.util.function.IntFunction<String> atStart) {
+    java.util.function.IntFunction<String> latest = refiltered;
+    return latest == null ? atStart : latest;
   }
 
   /** Ends {@link #run} or {@link #openFirst} soon, including during a backoff wait. */

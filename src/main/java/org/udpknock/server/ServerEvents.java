@@ -162,10 +162,28 @@ public final class ServerEvents {
     writer.doorEvent(door, "log-resumed", clock.nowNanos(), null, "lost-lines", lost, "total-lost", totalLost);
   }
 
-  /** SIGHUP: reloading the settings is not implemented yet, and the signal must not stop the server. */
-  void reloadUnsupported() {
+  /** SIGHUP without --config: the command line's door has no file to read again; the server goes on. */
+  void nothingToReload() {
     writer.doorEvent(door, "warning", clock.nowNanos(), null, "message",
-        "SIGHUP: reloading the settings is not supported yet; the server goes on as it was started.");
+        "SIGHUP: there is no config file to reload (the server was started without --config); it goes on as it was started.");
+  }
+
+  /** {@code reloaded FILE doors 3 kept 2 added 1 removed 1}. */
+  void reloaded(String file, int doors, int kept, int added, int removed) {
+    writer.doorEvent(door, "reloaded", clock.nowNanos(), null, "file", file, "doors", doors, "kept", kept,
+        "added", added, "removed", removed);
+  }
+
+  /** One sentence; the server goes on with the doors it had. */
+  void reloadFailed(String file, String why) {
+    writer.doorEvent(door, "reload-failed", clock.nowNanos(), null, "file", file, "error",
+        why + "; the server goes on with the doors it had");
+  }
+
+  /** Settings only a restart applies: the reload applied the doors, not these. */
+  void reloadNeedsRestart(String file, String settings) {
+    writer.doorEvent(door, "warning", clock.nowNanos(), null, "message",
+        file + ": " + settings + " changed, which only a restart applies; the reload applied the doors only");
   }
 
   void captureFailed(String why) {

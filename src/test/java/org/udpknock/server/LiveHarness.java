@@ -138,6 +138,10 @@ public final class LiveHarness implements AutoCloseable {
         String.valueOf(servicePort), "--connect-timeout", "3s"};
   }
 
+  KnockServer server() {
+    return server;
+  }
+
   String log() {
     return log.toString();
   }
