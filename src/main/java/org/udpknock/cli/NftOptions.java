@@ -16,6 +16,7 @@ import org.udpknock.nft.NftTable;
 import org.udpknock.report.EventWriter;
 import org.udpknock.server.AccessControl;
 import org.udpknock.server.Clock;
+import org.udpknock.server.DoorGuards;
 import org.udpknock.server.ServerConfig;
 import org.udpknock.server.ServerSettings;
 import picocli.CommandLine.Option;
@@ -41,21 +42,65 @@ final class NftOptions {
     return ServerSettings.NftMode.valueOf(mode.name().toUpperCase(java.util.Locale.ROOT));
   }
 
-  /** The kernel's guard of each listening door; {@link AccessControl#NONE} for a door it does not guard. */
-  static final class KernelGuards implements AutoCloseable {
-    static final KernelGuards NONE = new KernelGuards(Map.of());
-    private final Map<String, AccessControl> byDoor;
+  /** The kernel's guard of each guarded door; {@link AccessControl#NONE} for a door it does not guard. */
+  static final class KernelGuards implements DoorGuards, AutoCloseable {
+    static final KernelGuards NONE = new KernelGuards(null, null, null);
+    private final String table;
+    private final String interfaceName;
+    private final EventWriter writer;
+    private final Map<String, AccessControl> byDoor = new LinkedHashMap<>();
 
-    KernelGuards(Map<String, AccessControl> byDoor) {
-      this.byDoor = byDoor;
-    }
-
-    AccessControl forDoor(DoorConfig door) {
-      return byDoor.getOrDefault(door.name(), AccessControl.NONE);
+    private KernelGuards(String table, String interfaceName, EventWriter writer) {
+      this.table = table;
+      this.interfaceName = interfaceName;
+      this.writer = writer;
     }
 
     @Override
-    public void close() {
+    public synchronized AccessControl forDoor(DoorConfig door) {
+      return byDoor.getOrDefault(door.name(), AccessControl.NONE);
+    }
+
+    /** At a reload; without nftables (NONE), nothing: a new nftables door is then refused by its action. */
+    @Override
+    public synchronized void guard(List<DoorConfig> doors, boolean dropOthers) {
+      if (table == null) {
+        return;
+      }
+      try {
+        update(doors, dropOthers);
+      } catch (NftException e) {
+        throw new IllegalArgumentException("the nftables table inet " + table + " could not change (" + why(e)
+            + "), so it stays as it was");
+      }
+    }
+
+    /** The table for {@code doors}, then a worker for each new door; with {@code dropOthers}, the others' end. */
+    private void update(List<DoorConfig> doors, boolean dropOthers) throws NftException {
+      Map<String, GuardedPort> ports = guardedPorts(doors);
+      NftTable nftTable = ports.isEmpty() ? null : new NftTable(table, List.copyOf(ports.values()));
+      if (nftTable != null) {
+        install(nftTable, dropOthers, writer);
+      } else if (dropOthers) {
+        deleteTable(table);
+      }
+      for (Map.Entry<String, GuardedPort> door : ports.entrySet()) {
+        if (!byDoor.containsKey(door.getKey())) {
+          byDoor.put(door.getKey(), worker(nftTable, door.getKey(), door.getValue(), interfaceName, writer));
+        }
+      }
+      if (dropOthers) {
+        byDoor.entrySet().removeIf(door -> !ports.containsKey(door.getKey()) && closed(door.getValue()));
+      }
+    }
+
+    private static boolean closed(AccessControl worker) {
+      worker.close();
+      return true;
+    }
+
+    @Override
+    public synchronized void close() {
       byDoor.values().forEach(AccessControl::close);
     }
   }
@@ -72,16 +117,13 @@ final class NftOptions {
       refuseNftablesDoors(config.doors(), ExitCodes.USAGE, "nftables is off");
       return KernelGuards.NONE;
     }
-    NftTable nftTable = validatedTable(settings.nftTable(), List.copyOf(ports.values()));
-    Map<String, AccessControl> guards = new LinkedHashMap<>();
+    validatedTable(settings.nftTable(), List.copyOf(ports.values()));
+    KernelGuards guards = new KernelGuards(settings.nftTable(), settings.interfaceName(), writer);
     try {
-      install(nftTable, writer);
-      for (Map.Entry<String, GuardedPort> door : ports.entrySet()) {
-        guards.put(door.getKey(), worker(nftTable, door.getKey(), door.getValue(), settings.interfaceName(), writer));
-      }
-      return new KernelGuards(guards);
+      guards.update(config.doors(), true);
+      return guards;
     } catch (NftException e) {
-      guards.values().forEach(AccessControl::close);
+      guards.close();
       refuseNftablesDoors(config.doors(), ExitCodes.FAILURE, "nftables is not usable here: " + why(e));
       return unusable(e, settings.nftMode(), ports.values(), writer);
     }
@@ -107,12 +149,20 @@ final class NftOptions {
     }
   }
 
-  private static void install(NftTable nftTable, EventWriter writer) throws NftException {
+  /** With {@code dropStale}, also deletes the sets no door uses any more. */
+  private static void install(NftTable nftTable, boolean dropStale, EventWriter writer) throws NftException {
     try (NftContext nft = NftContext.open()) {
-      if (!nftTable.install(nft, nft.setNames(nftTable.name()))) {
+      if (!nftTable.install(nft, dropStale ? nft.setNames(nftTable.name()) : List.of())) {
         warn(writer, "the nftables table inet " + nftTable.name() + " did not fit this configuration and"
             + " was rebuilt; grants it held were dropped");
       }
+    }
+  }
+
+  /** The last guarded door is gone: so is the table, with every grant it held. */
+  private static void deleteTable(String table) throws NftException {
+    try (NftContext nft = NftContext.open()) {
+      nft.run("delete table inet " + table);
     }
   }
 

@@ -149,7 +149,7 @@ final class ServerCommand implements Callable<Integer> {
   private static KnockServer newServer(ServerConfig config, ReopeningSource capture, EventWriter writer,
       NftOptions.KernelGuards access) {
     try {
-      return new KnockServer(config, capture, writer, Clock.SYSTEM, access::forDoor);
+      return new KnockServer(config, capture, writer, Clock.SYSTEM, access);
     } catch (IllegalArgumentException e) { // A door whose action cannot be made: one sentence.
       access.close();
       capture.close();

@@ -3,15 +3,12 @@ package org.udpknock.server;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import org.udpknock.door.ActionKind;
-import org.udpknock.door.Door;
 import org.udpknock.door.DoorConfig;
-import org.udpknock.door.DoorSet;
 
 /**
  * What a reload may change, and what it may not: the doors, but neither the settings made at
- * start ({@link ServerSettings}) nor what only exists from the start on (udpknock's nftables
- * table and its sets, the command runner).
+ * start ({@link ServerSettings}) nor what only exists from the start on (the command runner).
+ * The nftables table follows the doors ({@link DoorGuards}).
  */
 final class DoorReload {
   /** Doors of the new set that kept their rules (and so their attempts and grants), new ones, and the old ones ended. */
@@ -41,26 +38,17 @@ final class DoorReload {
   }
 
   /**
-   * Refuses, in one sentence, doors that only a restart can give: an nftables door that is new
-   * or changed (its chain and sets are made with the table, at start), and commands when the
-   * server started without any (no command runner runs).
+   * Refuses, in one sentence, doors that only a restart can give: commands when the server
+   * started without any (no command runner runs).
    *
    * @throws IllegalArgumentException saying which door and why
    */
-  static void refuse(DoorSet now, List<DoorConfig> next, boolean commandsRun) {
+  static void refuse(List<DoorConfig> next, boolean commandsRun) {
     for (DoorConfig door : next) {
-      if (door.action() == ActionKind.NFTABLES && !running(now, door)) {
-        throw new IllegalArgumentException("door \"" + door.name() + "\" is a new or changed nftables door, whose"
-            + " kernel chain and sets are made at start: restart udpknock to apply it");
-      }
       if (!commandsRun && !door.commands().isEmpty()) {
         throw new IllegalArgumentException("door \"" + door.name() + "\" has on_open or on_close commands, and the"
             + " server was started without any: restart udpknock to apply them");
       }
     }
-  }
-
-  private static boolean running(DoorSet now, DoorConfig door) {
-    return now.doors().stream().map(Door::config).anyMatch(door::equals);
   }
 }

@@ -11,7 +11,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Function;
 import org.udpknock.action.ActionFactory;
 import org.udpknock.action.ActionQueue;
 import org.udpknock.action.CommandEventLog;
@@ -80,7 +79,7 @@ public final class KnockServer {
   private final Clock clock;
   private final LocalAddresses localAddresses;
   private final FramePipeline pipeline;
-  private final Function<DoorConfig, AccessControl> access;
+  private final DoorGuards guards;
   private final ActionQueue actionQueue;
   /** Runs every door's on_open and on_close; null when no door has any. Closed after the doors' actions. */
   private final CommandRunner commandRunner;
@@ -97,19 +96,19 @@ public final class KnockServer {
   private long reportedDrops;
 
   public KnockServer(ServerConfig config, PacketSource source, EventWriter writer, Clock clock) {
-    this(config, source, writer, clock, door -> AccessControl.NONE);
+    this(config, source, writer, clock, DoorGuards.NONE);
   }
 
   /**
-   * With {@code access} giving each listening door's guard in the kernel's firewall.
+   * With {@code guards} giving each guarded door's guard in the kernel's firewall, changed at a reload.
    *
    * @throws IllegalArgumentException when a door's action cannot be made: its one sentence
    */
   public KnockServer(ServerConfig config, PacketSource source, EventWriter writer, Clock clock,
-      Function<DoorConfig, AccessControl> access) {
+      DoorGuards guards) {
     this.config = config;
     this.running = config;
-    this.access = access;
+    this.guards = guards;
     this.source = source;
     this.writer = writer;
     this.clock = clock;
@@ -164,7 +163,7 @@ public final class KnockServer {
     for (Door door : doors) {
       ServerEvents doorEvents = events.forDoor(door.name());
       AccessControl guard = door.config().action().listens() || door.config().action() == ActionKind.NFTABLES
-          ? access.apply(door.config()) : AccessControl.NONE;
+          ? guards.forDoor(door.config()) : AccessControl.NONE;
       try {
         made.put(door, ActionFactory.create(new ActionFactory.Context(door, doorEvents, clock,
             config.settings().maxGreetingsInFlight(), guard, writer, commandRunner, commandEvents)));
@@ -357,12 +356,12 @@ public final class KnockServer {
    */
   private synchronized DoorReload.Outcome applyDoors(List<DoorConfig> configs) {
     DoorSet now = pipeline.doorSet();
-    DoorReload.refuse(now, configs, commandRunner != null);
+    DoorReload.refuse(configs, commandRunner != null);
     Map<Door, DoorConfig> before = new IdentityHashMap<>();
     now.doors().forEach(door -> before.put(door, door.config()));
     DoorSet next = now.successor(configs, writer, wiring(configs.size()));
     List<Door> fresh = next.doors().stream().filter(door -> !door.config().equals(before.get(door))).toList();
-    Map<Door, DoorAction> made = startAll(fresh, before);
+    Map<Door, DoorAction> made = startAll(fresh, before, configs);
     Map<Door, DoorAction> previous = actions;
     Map<Door, DoorAction> merged = new IdentityHashMap<>(made);
     next.doors().forEach(door -> merged.putIfAbsent(door, previous.get(door)));
@@ -373,6 +372,7 @@ public final class KnockServer {
     List<Door> removed = now.removedBy(next);
     handOver(fresh, before, previous);
     removed.forEach(door -> endGrants(door, previous.get(door)));
+    dropRemovedGuards(configs);
     int kept = (int) next.doors().stream().filter(before::containsKey).count();
     announceAdded(next, before);
     return new DoorReload.Outcome(kept, next.doors().size() - kept, removed.size());
@@ -387,10 +387,15 @@ public final class KnockServer {
     }
   }
 
-  /** Makes and starts the actions of {@code doors}; on a failure, closes them, puts kept doors' settings back, and throws. */
-  private Map<Door, DoorAction> startAll(List<Door> doors, Map<Door, DoorConfig> before) {
+  /**
+   * Guards {@code configs} in the kernel (removed doors' sets stay until the swap), then makes and
+   * starts the actions of {@code doors}; on a failure, closes them, puts kept doors' settings and
+   * guards back, and throws.
+   */
+  private Map<Door, DoorAction> startAll(List<Door> doors, Map<Door, DoorConfig> before, List<DoorConfig> configs) {
     Map<Door, DoorAction> made = new IdentityHashMap<>();
     try {
+      guards.guard(configs, false);
       made.putAll(makeActions(doors));
       for (Map.Entry<Door, DoorAction> entry : made.entrySet()) {
         entry.getValue().start();
@@ -399,7 +404,21 @@ public final class KnockServer {
     } catch (DoorAction.ActionException | IllegalArgumentException e) {
       made.values().forEach(DoorAction::close);
       before.forEach(Door::reconfigured); // The capture still feeds these doors: their settings as they were.
+      guardSafely(running.doors(), "the table may still guard the reload's doors");
       throw new IllegalArgumentException(e.getMessage(), e);
+    }
+  }
+
+  /** The doors now running are swapped in: removed doors' sets go, and with them their grants in the kernel. */
+  private void dropRemovedGuards(List<DoorConfig> configs) {
+    guardSafely(configs, "removed doors' sets stay until their elements time out");
+  }
+
+  private void guardSafely(List<DoorConfig> configs, String otherwise) {
+    try {
+      guards.guard(configs, true);
+    } catch (IllegalArgumentException e) {
+      events.warning(e.getMessage() + "; " + otherwise);
     }
   }
 

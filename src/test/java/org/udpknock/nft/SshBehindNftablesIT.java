@@ -169,6 +169,51 @@ class SshBehindNftablesIT {
     assertEquals("ok", ssh(sourceA, serverV4, "echo ok"));
   }
 
+  /**
+   * SIGHUP applies nftables doors: a reload adding a door on another port keeps the kept door's
+   * element, guards the new port at once (B is reset) and puts a knock on the new door in its own
+   * set; a reload without a door deletes its sets, so its grant ends in the kernel too.
+   */
+  @Test
+  void aReloadAddsAnNftablesDoorOnAnotherPortAndDeletesTheSetsOfARemovedOne() throws Exception {
+    int[] webSequence = {sequence[0] + 2, sequence[1] + 2, sequence[2] + 2};
+    listenOn(2222);
+    assertEquals("connected", connect(sourceB, serverV4, 2222), "not guarded before the reload");
+    Process server = startServer("30s");
+    knockAndAwait("ssh", sequence, serverV4, sourceA);
+
+    String web = door("web", webSequence, "30s").replace("port = 22", "port = 2222");
+    reload(server, door("ssh", sequence, "30s"), door("ssh-alt", altSequence, "30s"), web);
+    assertTrue(expiresMillis("ssh_v4", sourceA) > 0, "the kept door's element is still there");
+    assertEquals("refused", connect(sourceB, serverV4, 2222), "the new door's port resets B at once");
+    knockAndAwait("web", webSequence, serverV4, sourceA);
+    assertTrue(nft("list", "set", "inet", "udpknock", "web_v4").contains(" " + sourceA + " "), "A in the new set");
+    assertEquals("connected", connect(sourceA, serverV4, 2222), "A knocked on the new door");
+    assertEquals("refused", connect(sourceB, serverV4, 2222), "B still reset");
+
+    reload(server, door("ssh-alt", altSequence, "30s"), web);
+    String table = nft("list", "table", "inet", "udpknock");
+    assertTrue(!table.contains("set ssh_v4") && table.contains("set web_v4"), "ssh's sets are gone: " + table);
+    assertEquals("refused", connect(sourceA, serverV4), "A's grant on the removed door ended in the kernel");
+  }
+
+  private void reload(Process server, String... doors) throws Exception {
+    Files.writeString(dir.resolve("udpknock.toml"), "nftables = \"require\"\n" + String.join("\n", doors));
+    ok("kill", "-HUP", String.valueOf(server.pid()));
+    awaitLine("reloaded file ");
+  }
+
+  /** A plain TCP listener on the server's address, which only the table can make answer with a reset. */
+  private void listenOn(int port) throws Exception {
+    start("ip", "netns", "exec", serverNs, "socat", "-u", "TCP-LISTEN:" + port + ",bind=" + serverV4 + ",fork,reuseaddr",
+        "/dev/null");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!run("ip", "netns", "exec", serverNs, "ss", "-Htln", "sport = :" + port).contains(serverV4 + ":" + port)) {
+      assertTrue(System.nanoTime() < deadline, "socat not listening on " + port + " within 10 s");
+      Thread.sleep(POLL_MILLIS);
+    }
+  }
+
   private void startSshd() throws Exception {
     ok("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", dir.resolve("host_key").toString());
     ok("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", dir.resolve("client_key").toString());
@@ -230,7 +275,11 @@ class SshBehindNftablesIT {
   }
 
   private String connect(String source, String server) throws Exception {
-    return run("ip", "netns", "exec", clientNs, "python3", "-c", CONNECT, source, server, "22").strip();
+    return connect(source, server, 22);
+  }
+
+  private String connect(String source, String server, int port) throws Exception {
+    return run("ip", "netns", "exec", clientNs, "python3", "-c", CONNECT, source, server, String.valueOf(port)).strip();
   }
 
   /** Bounded poll on the kernel's set until the source's element is gone. */

@@ -35,14 +35,14 @@ public final class LiveHarness implements AutoCloseable {
   private final Thread thread;
   private volatile Throwable failure;
 
-  private LiveHarness(ServerConfig config, PcapCapture capture) {
+  private LiveHarness(ServerConfig config, PcapCapture capture, DoorGuards guards) {
     this.sequence = config.firstDoor().rules().sequence();
     this.servicePort = config.firstDoor().port();
     this.capture = capture;
     EventWriter writer = EventWriter.create(false, new PrintWriter(log, true));
     writer.setTimeDigits(9);
     Clock clock = () -> Clock.SYSTEM.nowNanos() + clockOffsetNanos.get();
-    this.server = new KnockServer(config, capture, writer, clock);
+    this.server = new KnockServer(config, capture, writer, clock, guards);
     this.thread = new Thread(() -> {
       try {
         server.run(capture.linkTypeName());
@@ -73,7 +73,7 @@ public final class LiveHarness implements AutoCloseable {
     KnockSequence sequence = KnockSequence.of(base, base + 2, base + 1);
     ServerConfig config = ServerConfig.singleDoor("lo", sequence, 5 * SECOND, maxSources, freePort(),
         serviceTimeoutNanos, null, ServerConfig.DEFAULT_GREETING, false).withAuth(auth);
-    LiveHarness harness = new LiveHarness(config, openOrSkip(config));
+    LiveHarness harness = new LiveHarness(config, openOrSkip(config), DoorGuards.NONE);
     harness.thread.start();
     if (auth != null && auth.maxAheadNanos() < SECOND) {
       long firstStamp = auth.firstStampAfter(Clock.SYSTEM.nowNanos()); // The start was before now.
@@ -84,7 +84,12 @@ public final class LiveHarness implements AutoCloseable {
 
   /** Starts a server running {@code config} (its doors on lo), or skips the test without privileges. */
   static LiveHarness start(ServerConfig config) {
-    LiveHarness harness = new LiveHarness(config, openOrSkip(config));
+    return start(config, DoorGuards.NONE);
+  }
+
+  /** As {@link #start(ServerConfig)}, with the kernel's guards of the doors. */
+  static LiveHarness start(ServerConfig config, DoorGuards guards) {
+    LiveHarness harness = new LiveHarness(config, openOrSkip(config), guards);
     harness.thread.start();
     return harness;
   }
@@ -102,7 +107,7 @@ public final class LiveHarness implements AutoCloseable {
   static LiveHarness startOnDefaultSequence(long sequenceTimeoutNanos) throws IOException {
     ServerConfig config = ServerConfig.singleDoor("lo", KnockSequence.DEFAULT, sequenceTimeoutNanos, 1000,
         freePort(), 30 * SECOND, null, ServerConfig.DEFAULT_GREETING, false);
-    LiveHarness harness = new LiveHarness(config, openOrSkip(config));
+    LiveHarness harness = new LiveHarness(config, openOrSkip(config), DoorGuards.NONE);
     harness.thread.start();
     return harness;
   }

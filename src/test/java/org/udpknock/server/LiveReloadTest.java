@@ -143,6 +143,41 @@ class LiveReloadTest {
     live.awaitLog("granted keep 127.0.0.1");
   }
 
+  /** The kernel's table refuses the reload's doors: one reload-failed sentence, the guards put back, the doors go on. */
+  @Test
+  void aTableThatCannotChangeFailsTheReloadAndTheOldDoorsGoOn() throws Exception {
+    KnockSequence keep = LiveHarness.randomSequence();
+    int keepPort = LiveHarness.freePort();
+    Path file = dir.resolve("udpknock.toml");
+    Files.writeString(file, greet("keep", keep, keepPort));
+    java.util.List<String> guarded = new java.util.concurrent.CopyOnWriteArrayList<>();
+    DoorGuards refusing = new DoorGuards() {
+      @Override
+      public AccessControl forDoor(org.udpknock.door.DoorConfig door) {
+        return AccessControl.NONE;
+      }
+
+      @Override
+      public void guard(java.util.List<org.udpknock.door.DoorConfig> doors, boolean dropOthers) {
+        guarded.add(doors.stream().map(org.udpknock.door.DoorConfig::name).toList() + " " + dropOthers);
+        if (!dropOthers) {
+          throw new IllegalArgumentException("the nftables table inet udpknock could not change (test)");
+        }
+      }
+    };
+    live = startReloading(file, refusing);
+    live.awaitLog("door-ready keep");
+
+    Files.writeString(file, greet("keep", keep, keepPort) + greet("added", LiveHarness.randomSequence(),
+        LiveHarness.freePort()));
+    live.server().reloadAsked();
+    live.awaitLog("reload-failed file " + file + " error the nftables table inet udpknock could not change (test)");
+    assertFalse(live.log().contains("door-ready added") || live.log().contains("reloaded"), live.log());
+    assertEquals(java.util.List.of("[keep, added] false", "[keep] true"), guarded, "tried, then put back");
+    new KnockClient(InetAddress.getByName("127.0.0.1"), null).knock(keep, 0, new byte[0]);
+    live.awaitLog("granted keep 127.0.0.1");
+  }
+
   /**
    * Each round changes the capture filter (a door with other ports comes or goes) while a whole
    * knock of the unchanged door is on its way: every round must be granted. libpcap puts a
@@ -173,7 +208,11 @@ class LiveReloadTest {
   }
 
   private LiveHarness startReloading(Path file) throws ConfigException {
-    LiveHarness harness = LiveHarness.start(ServerConfig.of(ConfigFile.load(file), "lo"));
+    return startReloading(file, DoorGuards.NONE);
+  }
+
+  private LiveHarness startReloading(Path file, DoorGuards guards) throws ConfigException {
+    LiveHarness harness = LiveHarness.start(ServerConfig.of(ConfigFile.load(file), "lo"), guards);
     harness.server().reloadFrom(new KnockServer.ConfigReader() {
       @Override
       public String name() {
