@@ -27,7 +27,7 @@ public final class ActionQueue implements AutoCloseable {
     void dropped(long droppedTotal);
   }
 
-  private enum Kind { OPENED, CLOSED, CLOSE_ACTION }
+  private enum Kind { OPENED, CLOSED, CLOSE_ACTION, BARRIER }
 
   private record Task(DoorAction action, Kind kind, long sourceHi, long sourceLo, long expiresAtNanos) {
     void run() {
@@ -35,6 +35,7 @@ public final class ActionQueue implements AutoCloseable {
         case OPENED -> action.opened(sourceHi, sourceLo, expiresAtNanos);
         case CLOSED -> action.closed(sourceHi, sourceLo);
         case CLOSE_ACTION -> action.close();
+        case BARRIER -> action.close(); // Counts the waiter's latch down: all before it has run.
       }
     }
   }
@@ -89,6 +90,32 @@ public final class ActionQueue implements AutoCloseable {
   public void putCloseAction(DoorAction action) throws InterruptedException {
     queue.put(new Task(action, Kind.CLOSE_ACTION, 0, 0, 0));
     wake();
+  }
+
+  /**
+   * From a reload: waits, a bounded time, until the action thread has run everything queued
+   * before this call, so that "reloaded" is said once the new doors' actions are in place.
+   *
+   * @return false when the time ran out
+   */
+  public boolean awaitQueued(long timeoutMillis) throws InterruptedException {
+    java.util.concurrent.CountDownLatch passed = new java.util.concurrent.CountDownLatch(1);
+    queue.put(new Task(new Barrier(passed), Kind.BARRIER, 0, 0, 0));
+    wake();
+    return passed.await(timeoutMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
+  /** A task that only marks its place in the queue: the action thread counts it down as it passes. */
+  private record Barrier(java.util.concurrent.CountDownLatch passed) implements DoorAction {
+    @Override public void start() {}
+
+    @Override public void opened(long sourceHi, long sourceLo, long expiresAtNanos) {}
+
+    @Override public void closed(long sourceHi, long sourceLo) {}
+
+    @Override public void close() {
+      passed.countDown();
+    }
   }
 
   private boolean offer(Task task) {

@@ -324,6 +324,17 @@ public final class KnockServer {
    * or doors that cannot be applied, leave everything as it was, in one sentence. Settings only a
    * restart applies are named, and the doors applied anyway.
    */
+  /** The reload thread waits (never the capture thread) until the doors' actions are in place. */
+  private void awaitActions() {
+    try {
+      if (!actionQueue.awaitQueued(5_000)) {
+        events.warning("the doors' actions took more than 5 s to take the reload; they go on");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   void reload() {
     ConfigReader reader = reloadFrom;
     if (reader == null) {
@@ -343,6 +354,7 @@ public final class KnockServer {
     }
     try {
       DoorReload.Outcome outcome = applyDoors(next.doors());
+      awaitActions();
       events.reloaded(reader.name(), next.doors().size(), outcome.kept(), outcome.added(), outcome.removed());
     } catch (IllegalArgumentException e) {
       events.reloadFailed(reader.name(), e.getMessage());

@@ -44,6 +44,23 @@ class ActionQueueTest {
     }
   };
 
+  /**
+   * Was: a reload logged "reloaded" while the old action's close and the new one's grants still
+   * waited on the action thread, so a client could be greeted by the old action after it.
+   */
+  @Test
+  void awaitQueuedReturnsOnlyOnceEverythingQueuedBeforeHasRun() throws Exception {
+    ActionQueue queue = new ActionQueue(8, failures).start();
+    assertTrue(queue.offerOpened(stuck, 0, 1, 0));
+    assertTrue(inside.await(5, TimeUnit.SECONDS));
+    assertTrue(queue.offerClosed(stuck, 0, 2));
+    assertFalse(queue.awaitQueued(50), "the stuck action holds what follows it");
+    release.countDown();
+    assertTrue(queue.awaitQueued(5_000));
+    assertEquals(List.of("opened 1", "closed 2"), calls);
+    queue.close();
+  }
+
   @Test
   void aFullQueueDropsAndCountsWithoutWaitingAndTheRestRunInOrder() throws Exception {
     ActionQueue queue = new ActionQueue(2, failures).start();
