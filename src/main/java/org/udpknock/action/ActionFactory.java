@@ -43,19 +43,13 @@ public final class ActionFactory {
 
   private static DoorAction mainAction(Context context) throws DoorAction.ActionException {
     DoorConfig door = context.door().config();
-    switch (door.action()) {
-      case GREET:
-        return new GreetAction(door, context.door().grants(), context.access(), context.events(), context.clock(),
-            context.maxGreetingsInFlight());
-      case FORWARD:
-        return forward(context);
-      case NONE:
-        return new NoAction();
-      case NFTABLES:
-        return new NftablesAction(door, context.access(), context.clock());
-      default:
-        throw notBuiltYet(door, "action = \"" + door.action().label() + "\"");
-    }
+    return switch (door.action()) {
+      case GREET -> new GreetAction(door, context.door().grants(), context.access(), context.events(),
+          context.clock(), context.maxGreetingsInFlight());
+      case FORWARD -> forward(context);
+      case NONE -> new NoAction();
+      case NFTABLES -> new NftablesAction(door, context.access(), context.clock());
+    };
   }
 
   private static DoorAction forward(Context context) {
@@ -63,10 +57,5 @@ public final class ActionFactory {
     ForwardAction forward = new ForwardAction(door, context.door().grants()::isGranted,
         ForwardEvents.writingTo(context.writer(), door.name(), context.clock()), context.clock());
     return new ForwardDoor(forward, context.door().grants(), context.access(), door.openForNanos());
-  }
-
-  private static DoorAction.ActionException notBuiltYet(DoorConfig door, String what) {
-    return new DoorAction.ActionException("door '" + door.name() + "': " + what
-        + " is not built yet in this version; use action = \"greet\", \"forward\" or \"none\"");
   }
 }
