@@ -2,12 +2,9 @@ package org.udpknock.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -16,12 +13,9 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.udpknock.client.KnockClient;
@@ -42,7 +36,7 @@ class ServerConfigIT {
   @Test
   void theIssuesExampleShapeStartsLogsEachDoorAndGrantsEachKnock() throws Exception {
     assertTrue(Files.exists(JAR), "run after 'mvn package': " + JAR);
-    skipUnlessRootOrCi();
+    ProcessLines.skipUnlessRootOrCi("ServerConfigIT");
     KnockSequence hello = LiveHarness.randomSequence();
     KnockSequence relay = LiveHarness.randomSequence();
     KnockSequence cmd = LiveHarness.randomSequence();
@@ -58,11 +52,11 @@ class ServerConfigIT {
           + "\nforward_to = \"127.0.0.1:" + echo.getLocalPort() + "\"\n\n"
           + door("knockd-like", cmd) + "action = \"none\"\n"
           + "on_open = [\"/bin/sh\", \"-c\", \"echo %IP% %DOOR% >> " + opened + "\"]\n");
-      Process server = new ProcessBuilder(javaCommand(), "-Xmx128m", "-XX:+UseSerialGC", "-jar", JAR.toString(),
+      Process server = new ProcessBuilder(ProcessLines.javaCommand(), "-Xmx128m", "-XX:+UseSerialGC", "-jar", JAR.toString(),
           "server", "--config", file.toString()).redirectErrorStream(true).start();
-      BlockingQueue<String> lines = linesOf(server.getInputStream());
+      BlockingQueue<String> lines = ProcessLines.linesOf(server.getInputStream());
       try {
-        List<String> start = linesUntil(lines, "door-ready knockd-like");
+        List<String> start = ProcessLines.linesUntil(lines, "door-ready knockd-like");
         assertTrue(start.stream().anyMatch(l -> l.contains(" listening interface lo ")), start.toString());
         assertTrue(start.stream().anyMatch(l -> l.endsWith("door-ready hello sequence " + hello + " action greet port "
             + greetPort)), start.toString());
@@ -72,19 +66,19 @@ class ServerConfigIT {
         KnockClient client = new KnockClient(InetAddress.getByName("127.0.0.1"), null);
         client.knock(hello, 0, new byte[0]);
         assertEquals(ServerConfig.DEFAULT_GREETING, client.fetchGreeting(greetPort, 5_000_000_000L).orElse("(none)"));
-        awaitLine(lines, "granted hello 127.0.0.1");
+        ProcessLines.awaitLine(lines, "granted hello 127.0.0.1");
         client.knock(relay, 0, new byte[0]);
-        awaitLine(lines, "granted ssh-relay 127.0.0.1");
+        ProcessLines.awaitLine(lines, "granted ssh-relay 127.0.0.1");
         assertEquals("hello backend", relayed(forwardPort, "hello backend"));
         client.knock(cmd, 0, new byte[0]);
-        awaitLine(lines, "granted knockd-like 127.0.0.1");
-        awaitLine(lines, "command knockd-like 127.0.0.1 hook on-open exit 0");
+        ProcessLines.awaitLine(lines, "granted knockd-like 127.0.0.1");
+        ProcessLines.awaitLine(lines, "command knockd-like 127.0.0.1 hook on-open exit 0");
         assertEquals("127.0.0.1 knockd-like\n", Files.readString(opened));
 
         server.toHandle().destroy(); // SIGTERM
         assertTrue(server.waitFor(5, TimeUnit.SECONDS), "server still running 5 s after SIGTERM");
         assertEquals(0, server.exitValue(), "exit code after SIGTERM");
-        List<String> end = linesUntil(lines, "summary:");
+        List<String> end = ProcessLines.linesUntil(lines, "summary:");
         for (String name : List.of("hello", "ssh-relay", "knockd-like")) {
           assertTrue(end.stream().anyMatch(l -> l.startsWith("summary " + name + ": 3 knocks, 1 granted")), end.toString());
         }
@@ -121,56 +115,5 @@ class ServerConfigIT {
     }, "echo-backend");
     thread.setDaemon(true);
     thread.start();
-  }
-
-  private static void skipUnlessRootOrCi() throws IOException, InterruptedException {
-    Process id = new ProcessBuilder("id", "-u").start();
-    String uid = new String(id.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
-    id.waitFor();
-    if (!uid.equals("0") && System.getenv("CI") == null) {
-      System.out.println("SKIPPED ServerConfigIT: capturing on lo needs root here (CI runs it as root)");
-      Assumptions.abort("not root");
-    }
-  }
-
-  private static String javaCommand() {
-    return ProcessHandle.current().info().command().orElse("java");
-  }
-
-  private static BlockingQueue<String> linesOf(InputStream stream) {
-    BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader in = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
-        for (String line; (line = in.readLine()) != null; ) {
-          lines.add(line);
-        }
-      } catch (IOException e) {
-        lines.add("(output ended: " + e + ")");
-      }
-    }, "server-output");
-    reader.setDaemon(true);
-    reader.start();
-    return lines;
-  }
-
-  private static void awaitLine(BlockingQueue<String> lines, String text) throws InterruptedException {
-    linesUntil(lines, text);
-  }
-
-  /** Every line up to the first containing {@code text}, that one included; at most 10 s. */
-  private static List<String> linesUntil(BlockingQueue<String> lines, String text) throws InterruptedException {
-    List<String> seen = new ArrayList<>();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (System.nanoTime() < deadline) {
-      String line = lines.poll(100, TimeUnit.MILLISECONDS);
-      if (line != null) {
-        seen.add(line);
-        if (line.contains(text)) {
-          return seen;
-        }
-      }
-    }
-    fail("no line containing '" + text + "' within 10 s; output: " + seen);
-    return seen;
   }
 }

@@ -3,26 +3,18 @@ package org.udpknock.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.udpknock.client.KnockClient;
@@ -42,7 +34,7 @@ class ServerReloadIT {
   @Test
   void sighupReloadsTheDoorsOfTheFile() throws Exception {
     assertTrue(Files.exists(JAR), "run after 'mvn package': " + JAR);
-    skipUnlessRootOrCi();
+    ProcessLines.skipUnlessRootOrCi("ServerReloadIT");
     KnockSequence keep = LiveHarness.randomSequence();
     KnockSequence gone = LiveHarness.randomSequence();
     KnockSequence added = LiveHarness.randomSequence();
@@ -52,43 +44,43 @@ class ServerReloadIT {
     Path file = dir.resolve("udpknock.toml");
     String head = "interface = \"lo\"\nnftables = \"off\"\nmax_sources = 300000\n\n";
     Files.writeString(file, head + greet("keep", keep, keepPort) + greet("gone", gone, gonePort));
-    Process server = new ProcessBuilder(javaCommand(), "-Xmx128m", "-XX:+UseSerialGC", "-jar", JAR.toString(),
+    Process server = new ProcessBuilder(ProcessLines.javaCommand(), "-Xmx128m", "-XX:+UseSerialGC", "-jar", JAR.toString(),
         "server", "--config", file.toString()).redirectErrorStream(true).start();
-    BlockingQueue<String> lines = linesOf(server.getInputStream());
+    BlockingQueue<String> lines = ProcessLines.linesOf(server.getInputStream());
     try {
-      awaitLine(lines, "door-ready gone");
+      ProcessLines.awaitLine(lines, "door-ready gone");
       KnockClient client = new KnockClient(InetAddress.getByName("127.0.0.1"), null);
       client.knock(keep, 0, new byte[0]);
       assertEquals(GREETING, client.fetchGreeting(keepPort, 5_000_000_000L).orElse("(none)"));
       client.knock(gone, 0, new byte[0]);
-      awaitLine(lines, "service-open gone port " + gonePort);
+      ProcessLines.awaitLine(lines, "service-open gone port " + gonePort);
       knock(keep.port(0));
       knock(keep.port(1));
-      awaitLine(lines, "knock keep 127.0.0.1 port " + keep.port(1) + " stage 2/3");
+      ProcessLines.awaitLine(lines, "knock keep 127.0.0.1 port " + keep.port(1) + " stage 2/3");
 
       Files.writeString(file, head + greet("keep", keep, keepPort) + greet("added", added, addedPort));
       signal(server, "HUP");
-      List<String> reload = linesUntil(lines, "reloaded file " + file + " doors 2 kept 1 added 1 removed 1");
+      List<String> reload = ProcessLines.linesUntil(lines, "reloaded file " + file + " doors 2 kept 1 added 1 removed 1");
       assertTrue(reload.stream().anyMatch(line -> line.contains("grant-expired gone 127.0.0.1")), reload.toString());
       if (reload.stream().noneMatch(line -> line.contains("service-closed gone port " + gonePort))) {
-        awaitLine(lines, "service-closed gone port " + gonePort); // The action thread may log it after the reload's line.
+        ProcessLines.awaitLine(lines, "service-closed gone port " + gonePort); // The action thread may log it after the reload's line.
       }
       assertThrows(IOException.class, () -> connect(gonePort), "the removed door's port is closed");
       knock(keep.port(2));
-      awaitLine(lines, "granted keep 127.0.0.1");
+      ProcessLines.awaitLine(lines, "granted keep 127.0.0.1");
       assertEquals(GREETING, client.fetchGreeting(keepPort, 5_000_000_000L).orElse("(none)"));
       client.knock(added, 0, new byte[0]);
-      awaitLine(lines, "granted added 127.0.0.1");
+      ProcessLines.awaitLine(lines, "granted added 127.0.0.1");
       assertEquals(GREETING, client.fetchGreeting(addedPort, 5_000_000_000L).orElse("(none)"));
 
       Files.writeString(file, head + greet("keep", keep, keepPort) + "colour = \"blue\"\n");
       signal(server, "HUP");
-      List<String> tail = linesUntil(lines, "reload-failed");
+      List<String> tail = ProcessLines.linesUntil(lines, "reload-failed");
       String failed = tail.get(tail.size() - 1);
       assertTrue(failed.contains("reload-failed file " + file + " error ") && failed.contains("colour"), failed);
       assertTrue(tail.stream().noneMatch(line -> line.contains("grant-expired") || line.contains("reloaded")), tail.toString());
       client.knock(added, 0, new byte[0]);
-      awaitLine(lines, "granted added 127.0.0.1");
+      ProcessLines.awaitLine(lines, "granted added 127.0.0.1");
 
       server.toHandle().destroy();
       assertTrue(server.waitFor(2, TimeUnit.SECONDS), "server still running 2 s after SIGTERM");
@@ -118,56 +110,5 @@ class ServerReloadIT {
   private static void signal(Process process, String name) throws IOException, InterruptedException {
     Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).inheritIO().start();
     assertEquals(0, kill.waitFor(), "kill -" + name);
-  }
-
-  private static void skipUnlessRootOrCi() throws IOException, InterruptedException {
-    Process id = new ProcessBuilder("id", "-u").start();
-    String uid = new String(id.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
-    id.waitFor();
-    if (!uid.equals("0") && System.getenv("CI") == null) {
-      System.out.println("SKIPPED ServerReloadIT: capturing on lo needs root here (CI runs it as root)");
-      Assumptions.abort("not root");
-    }
-  }
-
-  private static String javaCommand() {
-    return ProcessHandle.current().info().command().orElse("java");
-  }
-
-  private static BlockingQueue<String> linesOf(InputStream stream) {
-    BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader in = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
-        for (String line; (line = in.readLine()) != null; ) {
-          lines.add(line);
-        }
-      } catch (IOException e) {
-        lines.add("(output ended: " + e + ")");
-      }
-    }, "server-output");
-    reader.setDaemon(true);
-    reader.start();
-    return lines;
-  }
-
-  private static void awaitLine(BlockingQueue<String> lines, String text) throws InterruptedException {
-    linesUntil(lines, text);
-  }
-
-  /** Every line up to the first containing {@code text}, that one included; at most 10 s. */
-  private static List<String> linesUntil(BlockingQueue<String> lines, String text) throws InterruptedException {
-    List<String> seen = new ArrayList<>();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (System.nanoTime() < deadline) {
-      String line = lines.poll(100, TimeUnit.MILLISECONDS);
-      if (line != null) {
-        seen.add(line);
-        if (line.contains(text)) {
-          return seen;
-        }
-      }
-    }
-    fail("no line containing '" + text + "' within 10 s; output: " + seen);
-    return seen;
   }
 }
