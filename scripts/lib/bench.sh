@@ -11,7 +11,7 @@ machine() {
   echo "$(nproc) cores ($cpu), $(free -g | awk '/^Mem:/ {print $2}') GiB, Linux $(uname -r), $(java -version 2>&1 | head -1)"
 }
 
-# expected_value FILE KEY: a value from a FILE.expected written by 'udpknock generate-flood'.
+# expected_value FILE KEY: a value from a FILE.expected written by 'udpknock_bench generate-flood'.
 expected_value() { awk -v key="$2" '$1 == key { print $2 }' "$1"; }
 
 # verdict CONDITION_TEXT OK: prints MET or MISSED.
@@ -44,3 +44,7 @@ bench_cleanup() {
 }
 trap bench_cleanup EXIT
 UDPKNOCK=(java -jar "$UDPKNOCK_JAR")
+# udpknock_bench ARGS...: the benchmarks' CLI (src/bench/java, org.udpknock.cli.BenchMain):
+# 'generate-flood' (a flood capture and FILE.expected) and 'knock' (timed rounds:
+# --rounds, --warmup-rounds, --max-pause, --witness-file, --latency-report); built when stale.
+udpknock_bench() { ensure_bench_jar && java ${UDPKNOCK_JAVA_OPTS:-} -jar "$UDPKNOCK_BENCH_JAR" "$@"; }

@@ -3,6 +3,8 @@
 
 UDPKNOCK_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 UDPKNOCK_JAR="$UDPKNOCK_ROOT/target/udpknock.jar"
+# The benchmarks' CLI (src/bench/java), built beside the product's jar and never shipped in it.
+UDPKNOCK_BENCH_JAR="$UDPKNOCK_ROOT/target/udpknock-bench.jar"
 
 say() { printf 'udpknock: %s\n' "$*" >&2; }
 
@@ -64,21 +66,33 @@ ensure_openssh() { need openssh-server test -x /usr/sbin/sshd && need openssh-cl
 ensure_knockd() { need knockd command -v knock; }
 ensure_nmap() { need nmap command -v nmap; }
 
-jar_is_stale() {
-  [ ! -f "$UDPKNOCK_JAR" ] && return 0
-  [ -n "$(find "$UDPKNOCK_ROOT/src/main" "$UDPKNOCK_ROOT/pom.xml" -newer "$UDPKNOCK_JAR" -print -quit)" ]
+# newer_than JAR DIR...: true when JAR is missing or a file under DIR... or pom.xml is newer.
+newer_than() {
+  local jar="$1"; shift
+  [ ! -f "$jar" ] && return 0
+  [ -n "$(find "$@" "$UDPKNOCK_ROOT/pom.xml" -newer "$jar" -print -quit)" ]
+}
+
+jar_is_stale() { newer_than "$UDPKNOCK_JAR" "$UDPKNOCK_ROOT/src/main"; }
+bench_jar_is_stale() {
+  jar_is_stale || newer_than "$UDPKNOCK_BENCH_JAR" "$UDPKNOCK_ROOT/src/main" "$UDPKNOCK_ROOT/src/bench"
 }
 
 # ensure_jar: builds target/udpknock.jar when it is missing or older than the sources.
-ensure_jar() {
-  jar_is_stale || return 0
+ensure_jar() { build_when jar_is_stale; }
+# ensure_bench_jar: the same for target/udpknock-bench.jar (one 'mvn package' builds both).
+ensure_bench_jar() { build_when bench_jar_is_stale; }
+
+# build_when CHECK: runs 'mvn package' (both jars) when CHECK says a jar is stale.
+build_when() {
+  "$1" || return 0
   ensure_maven || return 1
   mkdir -p "$UDPKNOCK_ROOT/target"
   (
     # One build at a time when several launchers start together.
     flock 9
-    if jar_is_stale; then
-      say "building target/udpknock.jar"
+    if "$1"; then
+      say "building target/udpknock.jar and target/udpknock-bench.jar"
       mvn -q -B -Dstyle.color=never -f "$UDPKNOCK_ROOT/pom.xml" -DskipTests package >&2
     fi
   ) 9>"$UDPKNOCK_ROOT/target/.build.lock"

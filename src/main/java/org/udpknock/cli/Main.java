@@ -10,25 +10,32 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParameterException;
 
-@Command(name = "udpknock", mixinStandardHelpOptions = true, version = "udpknock 0.1.0",
+@Command(name = "udpknock", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class,
     description = "A port-knocking daemon that sniffs UDP knocks with libpcap.",
     subcommands = {ServerCommand.class, KnockCommand.class, ReplayCommand.class, InterfacesCommand.class,
-        KeygenCommand.class, CheckConfigCommand.class, ImportKnockdCommand.class,
-        GenerateFloodCommand.class})
+        KeygenCommand.class, CheckConfigCommand.class, ImportKnockdCommand.class})
 public final class Main {
 
   public static void main(String[] args) {
+    exit(new Main(), args);
+  }
+
+  /** Runs {@code command}'s CLI on the process's stdout and stderr, and exits with its code. */
+  static void exit(Object command, String[] args) {
     // Not System.out: a PrintStream hides write errors, and replay and the server must see them.
     PrintWriter out = EventOutput.over(new FileOutputStream(FileDescriptor.out), 1 << 16);
     PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
-    int code = run(out, err, args);
+    int code = run(commandLine(command), out, err, args);
     out.flush();
     System.exit(code);
   }
 
   /** Runs the CLI in-process; tests call this with their own writers. */
   public static int run(PrintWriter out, PrintWriter err, String... args) {
-    CommandLine cli = commandLine();
+    return run(commandLine(new Main()), out, err, args);
+  }
+
+  static int run(CommandLine cli, PrintWriter out, PrintWriter err, String... args) {
     cli.setOut(out);
     cli.setErr(err);
     int code = cli.execute(args);
@@ -37,8 +44,9 @@ public final class Main {
     return code;
   }
 
-  static CommandLine commandLine() {
-    CommandLine cli = new CommandLine(new Main());
+  /** The CLI of {@code root} with the project's handling of bad usage and failures. */
+  static CommandLine commandLine(Object root) {
+    CommandLine cli = new CommandLine(root);
     cli.setParameterExceptionHandler(Main::badUsage);
     cli.setExecutionExceptionHandler((e, command, parsed) -> failure(e, command));
     cli.setExitCodeExceptionMapper(e -> ExitCodes.INTERNAL);

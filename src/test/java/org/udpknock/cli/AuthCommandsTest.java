@@ -140,7 +140,6 @@ class AuthCommandsTest {
         {"replay", "--secret-file", key, "--max-ahead", "later", "pcaps/gen-auth-wrong-key.pcap"},
         {"server", "--secret-file", key, "--max-ahead", "0s"},
         {"server", "--secret-file", key, "--nonce-cache", "0"},
-        {"knock", "--secret-file", key, "--latency-report", "-", "127.0.0.1"},
         {"knock", "--secret-file", key, "--server-id", "two words", "--no-connect", "127.0.0.1"},
         {"server", "--secret-file", key, "--server-id", ""},
         {"replay", "--secret-file", key, "--server-id", "x".repeat(65), "pcaps/gen-auth-wrong-key.pcap"},

@@ -18,9 +18,19 @@ final class CliRun {
   }
 
   static CliRun of(String... args) {
+    return run(false, args);
+  }
+
+  /** A run of the benchmarks' CLI (src/bench, BenchMain). */
+  static CliRun bench(String... args) {
+    return run(true, args);
+  }
+
+  private static CliRun run(boolean bench, String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    int code = Main.run(new PrintWriter(out), new PrintWriter(err), args);
+    int code = bench ? BenchMain.run(new PrintWriter(out), new PrintWriter(err), args)
+        : Main.run(new PrintWriter(out), new PrintWriter(err), args);
     CliRun run = new CliRun(code, out.toString(), err.toString());
     assertFalse(run.err.contains("\tat ") || run.err.contains("Exception:"),
         "stack trace or raw exception on stderr: " + run.err);

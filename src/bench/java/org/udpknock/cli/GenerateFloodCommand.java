@@ -11,7 +11,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** For the benchmarks in scripts/: writes a flood capture and FILE.expected beside it. */
-@Command(name = "generate-flood", hidden = true, mixinStandardHelpOptions = true,
+@Command(name = "generate-flood", mixinStandardHelpOptions = true,
     description = "Write a flood capture for the benchmarks (noise sources with valid sequences hidden in it).")
 final class GenerateFloodCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
