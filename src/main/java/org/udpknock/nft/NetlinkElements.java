@@ -2,10 +2,11 @@ package org.udpknock.nft;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Library;
+import com.sun.jna.Memory;
 import com.sun.jna.Native;
+import com.sun.jna.NativeLibrary;
+import com.sun.jna.Pointer;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.udpknock.core.Addresses;
@@ -13,10 +14,11 @@ import org.udpknock.core.Addresses;
 /**
  * Grants as set elements, sent to nf_tables over one netlink socket: the same transaction as
  * {@link NftTable#allowCommands} (add with 1 s, delete, add with the grant's time: a renewal),
- * without libnftables' parse and cache refresh, which cost ~250 us per grant here against tens
- * of microseconds for the messages themselves. Only plain IPv4 and IPv6 elements; link-local
- * keys (an interface and an address) stay on the text path. Not thread-safe: the one {@link
- * KernelGrants} worker uses it.
+ * without libnftables' parse and cache refresh, which cost ~250 us per grant here. The messages
+ * are built by libnftnl and sent by libmnl (netfilter's own libraries, which nft itself uses;
+ * installed with libnftables1). Only plain IPv4 and IPv6 elements, at most {@link
+ * #MAX_ELEMENTS} at once; link-local keys (an interface and an address) stay on the text path.
+ * Not thread-safe: the one {@link KernelGrants} worker uses it.
  *
  * <pre>
  * batch-begin | NEWSETELEM {table, set, [key timeout 1000ms]...} | DELSETELEM {table, set, [key]...}
@@ -24,31 +26,27 @@ import org.udpknock.core.Addresses;
  * </pre>
  */
 final class NetlinkElements implements AutoCloseable {
-  private static final int AF_NETLINK = 16;
-  private static final int SOCK_RAW = 3;
-  private static final int SOCK_CLOEXEC = 0x80000;
+  /** Beyond this many elements a transaction might not fit {@link #BATCH_LIMIT}: the text path takes them. */
+  static final int MAX_ELEMENTS = 200;
   private static final int NETLINK_NETFILTER = 12;
+  private static final int SOCK_CLOEXEC = 0x80000;
+  private static final int MNL_SOCKET_AUTOPID = 0;
   private static final int SOL_SOCKET = 1;
   private static final int SO_RCVTIMEO = 20;
-  private static final int NFNL_SUBSYS_NFTABLES = 10;
-  private static final int NFT_MSG_NEWSETELEM = 12;
-  private static final int NFT_MSG_DELSETELEM = 14;
-  private static final int NFNL_MSG_BATCH_BEGIN = 16;
-  private static final int NFNL_MSG_BATCH_END = 17;
-  private static final int NLMSG_ERROR = 2;
-  private static final int NLM_F_REQUEST = 1;
-  private static final int NLM_F_ACK = 4;
-  private static final int NLM_F_CREATE = 0x400;
-  private static final int NLA_F_NESTED = 0x8000;
-  private static final int NFPROTO_INET = 1;
-  private static final int LIST_TABLE = 1;
-  private static final int LIST_SET = 2;
-  private static final int LIST_ELEMENTS = 3;
-  private static final int LIST_ELEM = 1;
-  private static final int ELEM_KEY = 1;
-  private static final int ELEM_TIMEOUT = 4;
-  private static final int DATA_VALUE = 1;
-  private static final int HEADER = 16;
+  private static final short NFT_MSG_NEWSETELEM = 12;
+  private static final short NFT_MSG_DELSETELEM = 14;
+  private static final short NFPROTO_INET = 1;
+  private static final short NLM_F_ACK = 4;
+  private static final short NLM_F_CREATE = 0x400;
+  private static final short NFTNL_SET_TABLE = 0;
+  private static final short NFTNL_SET_NAME = 1;
+  private static final short NFTNL_SET_ELEM_KEY = 1;
+  private static final short NFTNL_SET_ELEM_TIMEOUT = 5;
+  /** nlmsghdr: length, type, flags, then the sequence number at this offset. */
+  private static final int NLMSG_SEQ_OFFSET = 8;
+  /** libmnl's batch wants a buffer of twice its limit (room for one message past the limit). */
+  private static final int BATCH_LIMIT = 32 * 1024;
+  private static final int RECEIVE_BUFFER = 8192;
   private static final long RENEW_MILLIS = 1000;
   /** A renewal: add with 1 s (so that the delete finds it), delete, add with the grant's time. */
   private static final long[] RENEW = {RENEW_MILLIS, 0, -1};
@@ -56,47 +54,129 @@ final class NetlinkElements implements AutoCloseable {
   /** A reply is due within microseconds; past this the socket's state is unknown and the text path takes over. */
   private static final int REPLY_TIMEOUT_MILLIS = 1000;
 
-  /** The few libc calls netlink needs; Java's own sockets have no AF_NETLINK. */
-  interface LibC extends Library {
-    int socket(int domain, int type, int protocol) throws LastErrorException;
+  /** libnftnl ({@code libnftnl.so.11}): bound directly, as a grant makes a few dozen calls. */
+  private static final class Nftnl {
+    static {
+      Native.register(Nftnl.class, NativeLibrary.getInstance("libnftnl.so.11"));
+    }
 
-    int setsockopt(int fd, int level, int name, byte[] value, int length) throws LastErrorException;
+    static native Pointer nftnl_set_alloc();
 
-    long send(int fd, byte[] buffer, long length, int flags) throws LastErrorException;
+    static native void nftnl_set_free(Pointer set);
 
-    long recv(int fd, byte[] buffer, long length, int flags) throws LastErrorException;
+    static native int nftnl_set_set_str(Pointer set, short attribute, String value);
 
-    int close(int fd);
+    static native Pointer nftnl_set_elem_alloc();
+
+    static native int nftnl_set_elem_set(Pointer element, short attribute, byte[] data, int length);
+
+    static native void nftnl_set_elem_set_u64(Pointer element, short attribute, long value);
+
+    /** The set owns the element from then on, and frees it with itself. */
+    static native void nftnl_set_elem_add(Pointer set, Pointer element);
+
+    static native Pointer nftnl_nlmsg_build_hdr(Pointer buffer, short type, short family, short flags, int sequence);
+
+    static native void nftnl_set_elems_nlmsg_build_payload(Pointer header, Pointer set);
+
+    static native Pointer nftnl_batch_begin(Pointer buffer, int sequence);
+
+    static native Pointer nftnl_batch_end(Pointer buffer, int sequence);
   }
 
-  private final LibC libc;
-  private final int fd;
-  private final ByteBuffer out = ByteBuffer.allocate(64 * 1024).order(ByteOrder.nativeOrder());
-  private final byte[] in = new byte[64 * 1024];
+  /** libmnl ({@code libmnl.so.0}): the socket, the batch buffer and the acks. */
+  private static final class Mnl {
+    static {
+      Native.register(Mnl.class, NativeLibrary.getInstance("libmnl.so.0"));
+    }
+
+    static native Pointer mnl_socket_open2(int bus, int flags);
+
+    static native int mnl_socket_bind(Pointer socket, int groups, int portId);
+
+    static native int mnl_socket_get_fd(Pointer socket);
+
+    static native int mnl_socket_get_portid(Pointer socket);
+
+    static native long mnl_socket_sendto(Pointer socket, Pointer buffer, long length) throws LastErrorException;
+
+    static native long mnl_socket_recvfrom(Pointer socket, Pointer buffer, long size) throws LastErrorException;
+
+    static native int mnl_socket_close(Pointer socket);
+
+    /** 0 (stop) for an ack, -1 with errno for the kernel's refusal. */
+    static native int mnl_cb_run(Pointer buffer, long length, int sequence, int portId, Pointer callback, Pointer data);
+
+    static native Pointer mnl_nlmsg_batch_start(Pointer buffer, long limit);
+
+    /** C's bool: only the low byte is defined. 0 when the batch is full. */
+    static native byte mnl_nlmsg_batch_next(Pointer batch);
+
+    static native Pointer mnl_nlmsg_batch_current(Pointer batch);
+
+    static native Pointer mnl_nlmsg_batch_head(Pointer batch);
+
+    static native long mnl_nlmsg_batch_size(Pointer batch);
+
+    static native void mnl_nlmsg_batch_reset(Pointer batch);
+
+    static native void mnl_nlmsg_batch_stop(Pointer batch);
+  }
+
+  /** The reply timeout is a plain socket option, which libmnl's setsockopt (SOL_NETLINK) does not set. */
+  interface LibC extends Library {
+    int setsockopt(int fd, int level, int name, byte[] value, int length) throws LastErrorException;
+  }
+
+  private final Pointer socket;
+  private final int portId;
+  private final Memory out = new Memory(2 * BATCH_LIMIT);
+  private final Memory in = new Memory(RECEIVE_BUFFER);
+  private final Pointer batch;
   private int sequence = (int) (System.nanoTime() & 0x3fffffff);
   private boolean closed;
 
-  private NetlinkElements(LibC libc, int fd) {
-    this.libc = libc;
-    this.fd = fd;
+  private NetlinkElements(Pointer socket) {
+    this.socket = socket;
+    this.portId = Mnl.mnl_socket_get_portid(socket);
+    this.batch = Mnl.mnl_nlmsg_batch_start(out, BATCH_LIMIT);
   }
 
-  /** Opens the socket; throws when this process cannot (no JNA, no netlink): the text path then serves. */
+  /** Opens the socket; throws when this process cannot (no libnftnl, no netlink): the text path then serves. */
   static NetlinkElements open() throws NftException {
     try {
-      LibC libc = Native.load("c", LibC.class);
-      int fd = libc.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
-      ByteBuffer timeout = ByteBuffer.allocate(16).order(ByteOrder.nativeOrder());
-      timeout.putLong(REPLY_TIMEOUT_MILLIS / 1000).putLong((REPLY_TIMEOUT_MILLIS % 1000) * 1000L);
-      libc.setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, timeout.array(), 16);
-      return new NetlinkElements(libc, fd);
-    } catch (LastErrorException | UnsatisfiedLinkError e) {
+      Class.forName(Nftnl.class.getName()); // Both bound now, so that a missing library fails here.
+      Class.forName(Mnl.class.getName());
+    } catch (LinkageError | ClassNotFoundException e) {
       throw new NftException("netlink: " + e.getMessage());
+    }
+    Pointer socket = Mnl.mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
+    if (socket == null) {
+      throw new NftException("netlink: errno " + Native.getLastError());
+    }
+    try {
+      if (Mnl.mnl_socket_bind(socket, 0, MNL_SOCKET_AUTOPID) < 0) {
+        throw new NftException("netlink: errno " + Native.getLastError());
+      }
+      setReplyTimeout(Mnl.mnl_socket_get_fd(socket));
+      return new NetlinkElements(socket);
+    } catch (NftException | LastErrorException | LinkageError e) {
+      Mnl.mnl_socket_close(socket);
+      throw e instanceof NftException nft ? nft : new NftException("netlink: " + e.getMessage());
     }
   }
 
-  /** True for the elements this class can write: no link-local key. */
+  private static void setReplyTimeout(int fd) {
+    ByteBuffer timeval = ByteBuffer.allocate(16).order(java.nio.ByteOrder.nativeOrder());
+    timeval.putLong(REPLY_TIMEOUT_MILLIS / 1000).putLong((REPLY_TIMEOUT_MILLIS % 1000) * 1000L);
+    Native.load("c", LibC.class).setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, timeval.array(), 16);
+  }
+
+  /** True for the elements this class can write: no link-local key, and not too many. */
   static boolean handles(List<Allowance> allowances) {
+    if (allowances.size() > MAX_ELEMENTS) {
+      return false;
+    }
     for (Allowance allowance : allowances) {
       if (allowance.isLinkLocal()) {
         return false;
@@ -121,51 +201,71 @@ final class NetlinkElements implements AutoCloseable {
   /** Each phase is a timeout in ms to add with, 0 to delete, or -1 to add with each allowance's own. */
   private void transaction(String table, GuardedPort port, List<Allowance> allowances, long[] phases)
       throws NftException {
+    if (closed) {
+      throw new NftException("the netlink socket is closed");
+    }
     List<Allowance> v4 = new ArrayList<>(allowances.size());
     List<Allowance> v6 = new ArrayList<>(allowances.size());
     for (Allowance allowance : allowances) {
       (allowance.isIpv4() ? v4 : v6).add(allowance);
     }
-    out.clear();
+    Mnl.mnl_nlmsg_batch_reset(batch);
     int first = sequence;
-    batchMarker(NFNL_MSG_BATCH_BEGIN);
+    Nftnl.nftnl_batch_begin(Mnl.mnl_nlmsg_batch_current(batch), sequence++);
+    next();
     for (long phase : phases) {
       addMessage(table, port.ipv4Set(), v4, phase);
       addMessage(table, port.ipv6Set(), v6, phase);
     }
-    batchMarker(NFNL_MSG_BATCH_END);
+    Nftnl.nftnl_batch_end(Mnl.mnl_nlmsg_batch_current(batch), sequence++);
+    next();
     sendAndAwaitAcks(first + 1, sequence - 2); // begin and end are not acked
   }
 
-  private void batchMarker(int type) {
-    int start = header(type, NLM_F_REQUEST);
-    out.put((byte) 0).put((byte) 0).putShort(Short.reverseBytes((short) NFNL_SUBSYS_NFTABLES)); // res_id, big-endian
-    finish(start);
-  }
-
-    private void addMessage(String table, String set, List<Allowance> elements, long phase) {
+  private void addMessage(String table, String setName, List<Allowance> elements, long phase) throws NftException {
     if (elements.isEmpty()) {
       return;
     }
-    int type = NFNL_SUBSYS_NFTABLES << 8 | (phase == 0 ? NFT_MSG_DELSETELEM : NFT_MSG_NEWSETELEM);
-    int start = header(type, NLM_F_REQUEST | NLM_F_ACK | (phase == 0 ? 0 : NLM_F_CREATE));
-    out.put((byte) NFPROTO_INET).put((byte) 0).putShort((short) 0);
-    string(LIST_TABLE, table);
-    string(LIST_SET, set);
-    int list = nest(LIST_ELEMENTS);
-    for (Allowance element : elements) {
-      int one = nest(LIST_ELEM);
-      int key = nest(ELEM_KEY);
-      attribute(DATA_VALUE, keyBytes(element));
-      end(key);
-      if (phase != 0) {
-        long millis = phase > 0 ? phase : element.timeoutMillis();
-        attribute(ELEM_TIMEOUT, ByteBuffer.allocate(8).putLong(millis).array()); // big-endian
+    Pointer set = allocated(Nftnl.nftnl_set_alloc());
+    try {
+      Nftnl.nftnl_set_set_str(set, NFTNL_SET_TABLE, table);
+      Nftnl.nftnl_set_set_str(set, NFTNL_SET_NAME, setName);
+      for (Allowance element : elements) {
+        Nftnl.nftnl_set_elem_add(set, element(element, phase));
       }
-      end(one);
+      short type = phase == 0 ? NFT_MSG_DELSETELEM : NFT_MSG_NEWSETELEM;
+      short flags = (short) (NLM_F_ACK | (phase == 0 ? 0 : NLM_F_CREATE));
+      Pointer header = Nftnl.nftnl_nlmsg_build_hdr(Mnl.mnl_nlmsg_batch_current(batch), type, NFPROTO_INET, flags,
+          sequence++);
+      Nftnl.nftnl_set_elems_nlmsg_build_payload(header, set);
+      next();
+    } finally {
+      Nftnl.nftnl_set_free(set);
     }
-    end(list);
-    finish(start);
+  }
+
+  private static Pointer element(Allowance allowance, long phase) throws NftException {
+    Pointer element = allocated(Nftnl.nftnl_set_elem_alloc());
+    byte[] key = keyBytes(allowance);
+    Nftnl.nftnl_set_elem_set(element, NFTNL_SET_ELEM_KEY, key, key.length);
+    if (phase != 0) {
+      Nftnl.nftnl_set_elem_set_u64(element, NFTNL_SET_ELEM_TIMEOUT, phase > 0 ? phase : allowance.timeoutMillis());
+    }
+    return element;
+  }
+
+  private static Pointer allocated(Pointer pointer) throws NftException {
+    if (pointer == null) {
+      throw new NftException("libnftnl: out of memory");
+    }
+    return pointer;
+  }
+
+  /** Past {@link #BATCH_LIMIT} libmnl refuses the message; {@link #handles} keeps transactions well under it. */
+  private void next() throws NftException {
+    if (Mnl.mnl_nlmsg_batch_next(batch) == 0) {
+      throw new NftException("netlink: the transaction does not fit one batch");
+    }
   }
 
   /** The address in network order: 4 bytes for IPv4 (kept IPv4-mapped in the engine), else 16. */
@@ -179,68 +279,25 @@ final class NetlinkElements implements AutoCloseable {
     return v4;
   }
 
-  private int header(int type, int flags) {
-    int start = out.position();
-    out.putInt(0).putShort((short) type).putShort((short) flags).putInt(sequence++).putInt(0);
-    return start;
-  }
-
-  private void finish(int start) {
-    out.putInt(start, out.position() - start);
-  }
-
-  private void string(int type, String value) {
-    byte[] bytes = value.getBytes(StandardCharsets.US_ASCII);
-    byte[] terminated = new byte[bytes.length + 1];
-    System.arraycopy(bytes, 0, terminated, 0, bytes.length);
-    attribute(type, terminated);
-  }
-
-  private void attribute(int type, byte[] value) {
-    out.putShort((short) (4 + value.length)).putShort((short) type).put(value);
-    pad();
-  }
-
-  private int nest(int type) {
-    int start = out.position();
-    out.putShort((short) 0).putShort((short) (type | NLA_F_NESTED));
-    return start;
-  }
-
-  private void end(int start) {
-    out.putShort(start, (short) (out.position() - start));
-  }
-
-  private void pad() {
-    while (out.position() % 4 != 0) {
-      out.put((byte) 0);
-    }
-  }
-
+  /** Each acked message gets one reply (a datagram of its own); replies to an earlier, timed-out batch are skipped. */
   private void sendAndAwaitAcks(int firstAcked, int lastAcked) throws NftException {
-    if (closed) {
-      throw new NftException("the netlink socket is closed");
-    }
     try {
-      libc.send(fd, out.array(), out.position(), 0);
+      Mnl.mnl_socket_sendto(socket, Mnl.mnl_nlmsg_batch_head(batch), Mnl.mnl_nlmsg_batch_size(batch));
       int awaited = lastAcked - firstAcked + 1;
       int error = 0;
       while (awaited > 0) {
-        long length = libc.recv(fd, in, in.length, 0);
-        ByteBuffer reply = ByteBuffer.wrap(in, 0, (int) length).order(ByteOrder.nativeOrder());
-        while (reply.remaining() >= HEADER + 4) {
-          int start = reply.position();
-          int size = reply.getInt(start);
-          int seq = reply.getInt(start + 8);
-          if (reply.getShort(start + 4) == NLMSG_ERROR && seq - firstAcked >= 0 && lastAcked - seq >= 0) {
-            awaited--;
-            error = error != 0 ? error : reply.getInt(start + HEADER);
-          }
-          reply.position(Math.min(reply.limit(), start + Math.max(HEADER, (size + 3) & ~3)));
+        long length = Mnl.mnl_socket_recvfrom(socket, in, RECEIVE_BUFFER);
+        int seq = in.getInt(NLMSG_SEQ_OFFSET);
+        if (seq - firstAcked < 0 || lastAcked - seq < 0) {
+          continue;
+        }
+        awaited--;
+        if (Mnl.mnl_cb_run(in, length, seq, portId, null, null) < 0 && error == 0) {
+          error = Native.getLastError();
         }
       }
       if (error != 0) {
-        throw new NftException("nf_tables refused the element: errno " + -error);
+        throw new NftException("nf_tables refused the element: errno " + error);
       }
     } catch (LastErrorException e) {
       throw new NftException("netlink: errno " + e.getErrorCode());
@@ -251,7 +308,8 @@ final class NetlinkElements implements AutoCloseable {
   public void close() {
     if (!closed) {
       closed = true;
-      libc.close(fd);
+      Mnl.mnl_nlmsg_batch_stop(batch);
+      Mnl.mnl_socket_close(socket);
     }
   }
 }
