@@ -44,6 +44,12 @@ public final class GreetAction implements DoorAction {
   public void start() {
     if (access.guardsServicePort()) {
       openListener();
+    } else {
+      try {
+        listener.prepare(); // The first grant then only binds the port.
+      } catch (IOException e) {
+        events.listenerFailed(door.port(), e.getMessage());
+      }
     }
   }
 
@@ -64,7 +70,7 @@ public final class GreetAction implements DoorAction {
   /** The kernel's guard is its maker's to close: it may outlive the action. */
   @Override
   public void close() {
-    listener.close();
+    listener.shutdown();
   }
 
   private void openListener() {

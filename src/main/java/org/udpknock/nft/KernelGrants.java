@@ -149,6 +149,7 @@ public final class KernelGrants implements AccessControl {
         listener.failed("0.0.0.0", "warm-up: " + e.getMessage());
         return;
       }
+      nft.warmDirect(table.name(), port);
     }
   }
 
@@ -185,7 +186,9 @@ public final class KernelGrants implements AccessControl {
       return;
     }
     try {
-      nft.run(table.allowCommands(port, allowances));
+      if (!nft.allowDirect(table.name(), port, allowances)) {
+        nft.run(table.allowCommands(port, allowances));
+      }
       reportApplied(allowances, applied);
     } catch (NftException e) {
       applyOneByOne(allowances, applied); // One bad element fails the transaction: find it.

@@ -16,6 +16,9 @@ public final class NftContext implements NftRunner, AutoCloseable {
   private static final int CAP_NET_ADMIN = 12;
   private final LibNftables lib;
   private Pointer ctx;
+  /** Grants' elements go this way once it is open; null until then, or after it failed (text from then on). */
+  private NetlinkElements direct;
+  private boolean directFailed;
 
   private NftContext(LibNftables lib, Pointer ctx) {
     this.lib = lib;
@@ -70,8 +73,53 @@ public final class NftContext implements NftRunner, AutoCloseable {
     }
   }
 
+  /** Over netlink, bypassing libnftables' parse and cache refresh; false (text path) if that fails. */
+  @Override
+  public boolean allowDirect(String table, GuardedPort port, java.util.List<Allowance> allowances) {
+    if (!NetlinkElements.handles(allowances) || !openDirect()) {
+      return false;
+    }
+    try {
+      direct.allow(table, port, allowances);
+      return true;
+    } catch (NftException e) {
+      return false; // A refused batch changed nothing: the text path tries again and says why.
+    }
+  }
+
+  @Override
+  public void warmDirect(String table, GuardedPort port) {
+    if (openDirect()) {
+      try {
+        direct.warm(table, port);
+      } catch (NftException e) {
+        closeDirect(); // Not usable here: grants take the text path.
+        directFailed = true;
+      }
+    }
+  }
+
+  private boolean openDirect() {
+    if (direct == null && !directFailed) {
+      try {
+        direct = NetlinkElements.open();
+      } catch (NftException e) {
+        directFailed = true;
+      }
+    }
+    return direct != null;
+  }
+
+  private void closeDirect() {
+    if (direct != null) {
+      direct.close();
+      direct = null;
+    }
+  }
+
   @Override
   public void close() {
+    closeDirect();
     if (ctx != null) {
       lib.nft_ctx_free(ctx);
       ctx = null;

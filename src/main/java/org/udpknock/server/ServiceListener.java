@@ -57,6 +57,8 @@ public final class ServiceListener {
 
   private Loop loop;
   private Thread thread;
+  /** The port's channel while it is open; null while closed. */
+  private ServerSocketChannel bound;
 
   public ServiceListener(InetAddress bindAddress, int port, String greeting,
       Predicate<InetAddress> isGranted, ServerEvents events, Clock clock, long writeTimeoutNanos,
@@ -83,50 +85,78 @@ public final class ServiceListener {
   }
 
   public synchronized boolean isOpen() {
-    return loop != null;
+    return bound != null;
   }
 
-  /** Opens the port if it is closed. */
+  /**
+   * Opens the port if it is closed: the bind and listen happen here, so the kernel accepts
+   * connections as soon as this returns; the loop's thread and selector, made at the first
+   * open, are kept between openings (a new thread and selector cost ~1 ms on the open path).
+   */
   public synchronized void open() throws IOException {
-    if (loop != null) {
+    if (bound != null) {
       return;
     }
-    Selector selector = Selector.open();
+    prepare();
     ServerSocketChannel server = ServerSocketChannel.open();
     try {
       server.setOption(StandardSocketOptions.SO_REUSEADDR, true); // Reopen at once despite TIME_WAIT.
       server.bind(new InetSocketAddress(bindAddress, port), BACKLOG);
       server.configureBlocking(false);
-      server.register(selector, SelectionKey.OP_ACCEPT);
     } catch (IOException e) {
       server.close();
-      selector.close();
       throw e;
     }
-    loop = new Loop(server, selector);
-    thread = new Thread(loop::run, "udpknock-service-" + port);
-    thread.setDaemon(true);
-    thread.start();
+    bound = server;
+    loop.listen(server);
     events.listenerOpened(port);
   }
 
-  /** Closes the port if it is open: connections are refused again, greetings being written are cut. */
+  /** Makes the loop's thread and selector, if not yet made, so that the first open only binds. */
+  public synchronized void prepare() throws IOException {
+    if (loop == null) {
+      loop = new Loop(Selector.open());
+      thread = new Thread(loop::run, "udpknock-service-" + port);
+      thread.setDaemon(true);
+      thread.start();
+    }
+  }
+
+  /**
+   * Closes the port if it is open: connections are refused again, greetings being written are
+   * cut. Returns once the port is unbound (a bounded wait for the loop); the loop's thread stays.
+   */
   public void close() {
+    ServerSocketChannel closing;
+    Loop running;
+    synchronized (this) {
+      if (bound == null) {
+        return;
+      }
+      closing = bound;
+      running = loop;
+      bound = null;
+    }
+    running.release(closing);
+    events.listenerClosed(port);
+  }
+
+  /** Closes the port and ends the loop's thread (waiting a bounded time): at the end of the action. */
+  public void shutdown() {
+    close();
     Loop stopping;
     Thread stoppingThread;
     synchronized (this) {
-      if (loop == null) {
-        return;
-      }
       stopping = loop;
       stoppingThread = thread;
       loop = null;
       thread = null;
     }
-    stopping.stop();
-    join(stoppingThread);
-    stopping.closeAll(); // Idempotent; frees the port even if the loop did not stop in time.
-    events.listenerClosed(port);
+    if (stopping != null) {
+      stopping.stop();
+      join(stoppingThread);
+      stopping.closeAll(); // Idempotent; frees the selector even if the loop did not stop in time.
+    }
   }
 
   /**
@@ -189,22 +219,81 @@ public final class ServiceListener {
     }
   }
 
-  /** The selector loop of one opening of the port. */
+  /**
+   * The selector loop: lives from the first open to {@link #shutdown}. Openings are handed to
+   * it (registered on its thread at its next wake-up: the kernel accepts meanwhile), and so are
+   * closings, which it runs and confirms, so that a close is complete when it returns.
+   */
   private final class Loop {
-    private final ServerSocketChannel server;
     private final Selector selector;
-    private final SelectionKey acceptKey;
+    private final java.util.Queue<Runnable> handed = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private ServerSocketChannel server;
+    private SelectionKey acceptKey;
     private final Set<Greeting> inFlight = new LinkedHashSet<>();
-    private final RefusalLog refusals = RefusalLog.standard();
+    private RefusalLog refusals = RefusalLog.standard();
     private volatile boolean stopping;
     private boolean closed;
     private long acceptPausedUntil;
     private boolean acceptPaused;
 
-    Loop(ServerSocketChannel server, Selector selector) {
-      this.server = server;
+    Loop(Selector selector) {
       this.selector = selector;
-      this.acceptKey = server.keyFor(selector);
+    }
+
+    void listen(ServerSocketChannel channel) {
+      hand(() -> register(channel));
+    }
+
+    /** Unbinds {@code channel} on the loop's thread and waits (bounded) until it is done. */
+    void release(ServerSocketChannel channel) {
+      java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+      hand(() -> {
+        unbind(channel);
+        done.countDown();
+      });
+      try {
+        if (!done.await(JOIN_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+          Sockets.closeQuietly(channel); // The loop is stuck or gone: free the port anyway.
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        Sockets.closeQuietly(channel);
+      }
+    }
+
+    private void hand(Runnable task) {
+      handed.add(task);
+      selector.wakeup();
+    }
+
+    private void register(ServerSocketChannel channel) {
+      try {
+        acceptKey = channel.register(selector, SelectionKey.OP_ACCEPT);
+        server = channel;
+        acceptPaused = false;
+      } catch (IOException e) { // Closed before its registration: nothing to accept.
+        events.connectionError("service loop: " + e);
+      }
+    }
+
+    /** The port closes: its channel, the greetings being written, and the refusal window. */
+    private synchronized void unbind(ServerSocketChannel channel) {
+      Sockets.closeQuietly(channel);
+      if (channel == server) {
+        server = null;
+        acceptKey = null;
+      }
+      List<Greeting> cut = new ArrayList<>(inFlight);
+      inFlight.clear();
+      cut.forEach(greeting -> Sockets.abort(greeting.channel()));
+      try {
+        selector.selectNow(); // Deregisters the cancelled keys: the socket itself closes now.
+        selector.selectedKeys().clear();
+      } catch (IOException e) {
+        // The selector is gone: its keys with it.
+      }
+      logRefusalSummary(refusals.takeFinalSummary());
+      refusals = RefusalLog.standard();
     }
 
     void stop() {
@@ -216,6 +305,7 @@ public final class ServiceListener {
       try {
         while (!stopping) {
           selector.select(WAKE_MILLIS);
+          runHanded();
           handleReadyKeys();
           long now = clock.nowNanos();
           cutOffLateWriters(now);
@@ -226,6 +316,12 @@ public final class ServiceListener {
         events.connectionError("service loop: " + e);
       } finally {
         closeAll();
+      }
+    }
+
+    private void runHanded() {
+      for (Runnable task = handed.poll(); task != null; task = handed.poll()) {
+        task.run();
       }
     }
 
@@ -250,7 +346,7 @@ public final class ServiceListener {
       while (true) {
         SocketChannel client;
         try {
-          client = server.accept();
+          client = server == null ? null : server.accept();
         } catch (IOException e) {
           events.connectionError("accept: " + e.getMessage());
           pauseAccepting();
@@ -340,7 +436,7 @@ public final class ServiceListener {
     }
 
     private void pauseAccepting() {
-      if (acceptKey.isValid()) {
+      if (acceptKey != null && acceptKey.isValid()) {
         acceptKey.interestOps(0);
       }
       acceptPaused = true;
@@ -348,7 +444,7 @@ public final class ServiceListener {
     }
 
     private void resumeAcceptingIfDue(long now) {
-      if (acceptPaused && now - acceptPausedUntil >= 0 && acceptKey.isValid()) {
+      if (acceptPaused && now - acceptPausedUntil >= 0 && acceptKey != null && acceptKey.isValid()) {
         acceptKey.interestOps(SelectionKey.OP_ACCEPT);
         acceptPaused = false;
       }
@@ -360,22 +456,21 @@ public final class ServiceListener {
       }
     }
 
-    /** Closes the port, cuts every greeting still being written, and ends the refusal window. */
+    /** Closes the port if still open, cuts every greeting still being written, and the selector. */
     synchronized void closeAll() {
       if (closed) {
         return;
       }
       closed = true;
-      Sockets.closeQuietly(server);
-      List<Greeting> cut = new ArrayList<>(inFlight);
-      inFlight.clear();
-      cut.forEach(greeting -> Sockets.abort(greeting.channel()));
+      if (server != null) {
+        unbind(server);
+      }
+      handed.clear();
       try {
         selector.close();
       } catch (IOException e) {
         // Nothing is left to select on.
       }
-      logRefusalSummary(refusals.takeFinalSummary());
     }
   }
 

@@ -61,6 +61,21 @@ class ActionQueueTest {
     queue.close();
   }
 
+  /** The consumer spins a bounded while after a task, then parks: an idle server burns no CPU. */
+  @Test
+  void afterATaskTheActionThreadSpinsBrieflyThenParks() throws Exception {
+    ActionQueue queue = new ActionQueue(8, failures).start();
+    assertTrue(queue.awaitQueued(5_000));
+    Thread consumer = Thread.getAllStackTraces().keySet().stream()
+        .filter(thread -> thread.getName().equals("udpknock-actions")).findFirst().orElseThrow();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (consumer.getState() != Thread.State.WAITING) { // bounded poll: parked, not spinning
+      assertTrue(System.nanoTime() < deadline, "still " + consumer.getState() + " after 5 s: it never parks");
+      Thread.sleep(1);
+    }
+    queue.close();
+  }
+
   @Test
   void aFullQueueDropsAndCountsWithoutWaitingAndTheRestRunInOrder() throws Exception {
     ActionQueue queue = new ActionQueue(2, failures).start();

@@ -49,7 +49,7 @@ class ServiceListenerTest {
       }
     }
     if (listener != null) {
-      listener.close();
+      listener.shutdown();
     }
   }
 
