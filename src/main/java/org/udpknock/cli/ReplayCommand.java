@@ -34,6 +34,9 @@ import picocli.CommandLine.Model.OptionSpec;
 final class ReplayCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
+  /** Set once the headers are read: the input's reads before then flush directly. */
+  private volatile Replayer replayer;
+
   /** Options about the output and the judging's start; the knock rules come from the file. */
   private static final List<String> ALLOWED_WITH_CONFIG = List.of("--config", "--json", "--quiet", "--stats",
       "--not-before");
@@ -73,9 +76,10 @@ final class ReplayCommand implements Callable<Integer> {
     Judging judging = configFile == null ? fromOptions() : fromFile();
     PrintWriter out = spec.commandLine().getOut();
     EventWriter events = EventWriter.create(json, out);
-    List<CaptureFileReader> readers = ReplayInputs.open(files, System.in, () -> flushOrFail(events, out));
+    Runnable flush = () -> flushOrFail(events, out);
+    List<CaptureFileReader> readers = ReplayInputs.open(files, System.in, () -> beforeRead(flush));
     try {
-      replay(judging, events, readers);
+      replay(judging, events, readers, flush);
     } finally {
       ReplayInputs.closeAll(readers);
     }
@@ -113,13 +117,26 @@ final class ReplayCommand implements Callable<Integer> {
     return new Judging(file.doors(), file.maxSources());
   }
 
-  private void replay(Judging judging, EventWriter events, List<CaptureFileReader> readers) throws IOException {
+  /** Opening reads the headers before there is a replayer; reading then goes through it. */
+  private void beforeRead(Runnable flush) {
+    Replayer current = replayer;
+    if (current == null) {
+      flush.run();
+    } else {
+      current.beforeRead();
+    }
+  }
+
+  private void replay(Judging judging, EventWriter events, List<CaptureFileReader> readers, Runnable flush)
+      throws IOException {
     DoorWiring wiring = DoorWiring.replay(DoorWiring.share(judging.maxSources(), judging.doors().size()),
         notBeforeNanos(), quiet);
     FramePipeline pipeline = FramePipeline.of(judging.doors(), events, wiring, DestinationFilter.ANY);
     long started = System.nanoTime();
     try {
-      new Replayer(pipeline, events).replay(readers);
+      // Reading and decoding on a second core, when there is one: the output is the same.
+      replayer = new Replayer(pipeline, events, flush, Runtime.getRuntime().availableProcessors() > 1);
+      replayer.replay(readers);
       if (stats) {
         printStats(pipeline.frames(), System.nanoTime() - started);
       }

@@ -26,6 +26,7 @@ public final class FramePipeline {
   private final DestinationFilter destinations;
   private final Datagram datagram = new Datagram();
   private final long[] outcomeCounts = new long[OUTCOMES.length];
+  private long sourceHi;
   private long frames;
   private long notForThisHost;
   private long lastTimeNanos;
@@ -56,24 +57,52 @@ public final class FramePipeline {
    * interface index.
    */
   public void onFrame(long timeNanos, int linkType, Ingress ingress, byte[] data, int offset, int length) {
+    if (accept(timeNanos, linkType, ingress, data, offset, length)) {
+      deliver(timeNanos, sourceHi, datagram.sourceLo, datagram.destinationPort, data, datagram.payloadOffset,
+          datagram.payloadLength, datagram.payloadComplete);
+    }
+  }
+
+  /**
+   * The first half of {@link #onFrame}: decodes and counts the frame, and returns true if its
+   * datagram, then in {@link #datagram()} with its keyed source in {@link #sourceHi()}, goes on
+   * to {@link #deliver}. The halves may run on two threads (replay), one frame after the other
+   * in the same order on each: the doors then see what {@code onFrame} would show them.
+   */
+  public boolean accept(long timeNanos, int linkType, Ingress ingress, byte[] data, int offset, int length) {
     frames++;
     lastTimeNanos = timeNanos;
     DecodeOutcome outcome = FrameDecoder.decode(linkType, data, offset, length, datagram);
     outcomeCounts[outcome.ordinal()]++;
     if (outcome != DecodeOutcome.UDP) {
-      return;
+      return false;
     }
     int interfaceIndex = datagram.interfaceIndex != 0 ? datagram.interfaceIndex : ingress.index();
     long destinationHi = Addresses.scopedHi(datagram.destinationHi, interfaceIndex);
     if (!hostAccepts(ingress) || !destinations.accepts(destinationHi, datagram.destinationLo)) {
       notForThisHost++;
-      return;
+      return false;
     }
-    long sourceHi = Addresses.scopedHi(datagram.sourceHi, interfaceIndex);
-    for (Door door : doors.at(datagram.destinationPort)) {
-      door.onDatagram(timeNanos, sourceHi, datagram.sourceLo, datagram.destinationPort, data,
-          datagram.payloadOffset, datagram.payloadLength, datagram.payloadComplete);
+    sourceHi = Addresses.scopedHi(datagram.sourceHi, interfaceIndex);
+    return doors.at(datagram.destinationPort).length > 0;
+  }
+
+  /** The second half of {@link #onFrame}: one accepted datagram to the doors that watch its port. */
+  public void deliver(long timeNanos, long sourceHi, long sourceLo, int port, byte[] data, int payloadOffset,
+      int payloadLength, boolean payloadComplete) {
+    for (Door door : doors.at(port)) {
+      door.onDatagram(timeNanos, sourceHi, sourceLo, port, data, payloadOffset, payloadLength, payloadComplete);
     }
+  }
+
+  /** The datagram {@link #accept} decoded last; reused by the next frame. */
+  public Datagram datagram() {
+    return datagram;
+  }
+
+  /** The source of the datagram {@link #accept} decoded last, as the doors key it (link-local: scoped). */
+  public long sourceHi() {
+    return sourceHi;
   }
 
   /** The kernel's rules on addresses, and a tagged frame only through a VLAN interface of the host. */
