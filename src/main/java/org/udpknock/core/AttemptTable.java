@@ -9,7 +9,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * <p>Why not a {@code LinkedHashMap}: a million spoofed sources would cost ~150 bytes each in
  * entry, key and value objects. Here an attempt is a slot in parallel primitive arrays
  * ({@link #BYTES_PER_SLOT} bytes plus its hash-index share), slots never move, and an
- * open-addressing index maps addresses to slots.
+ * open-addressing index maps addresses to slots. The arrays come in pages of {@link #PAGE_SLOTS}
+ * slots, added as the table fills: growing copies nothing but the index, so a table growing to
+ * a million sources never holds its old arrays beside new ones twice their size (the heap's peak,
+ * and so the resident memory, stays near the table's own size).
  *
  * <p>Two doubly linked age lists run through the slots, as in segmented caches (Caffeine's window
  * and protected segments). {@link #PROBATION} holds what a spoofer makes for free, one datagram
@@ -31,7 +34,12 @@ final class AttemptTable {
   static final int PROTECTED = 1;
   /** Bytes of the per-slot arrays: two longs of key, a start time, a stage, two list links. */
   static final int BYTES_PER_SLOT = 8 + 8 + 8 + 1 + 4 + 4;
-  private static final int INITIAL_SLOTS = 1024;
+  /** Slots per page of the arrays; a table of fewer has one page of its own size. */
+  static final int PAGE_SLOTS = 1024;
+  private static final int PAGE_SHIFT = 10;
+  private static final int PAGE_MASK = PAGE_SLOTS - 1;
+  /** A page's cost beyond its slots: six array headers and six references to them. */
+  private static final int PAGE_OVERHEAD_BYTES = 6 * 16 + 6 * 4;
   /** Index cells per slot: keeps linear probes short. */
   private static final int INDEX_SPREAD = 2;
   private static final int EMPTY = -1;
@@ -40,13 +48,17 @@ final class AttemptTable {
   private final Allocator allocator;
   private final long seed = ThreadLocalRandom.current().nextLong();
 
-  private long[] keyHi;
-  private long[] keyLo;
-  private long[] startNanos;
-  private byte[] stage;
+  /** Pages of the slot arrays: slot s is at {@code [s >>> PAGE_SHIFT][s & PAGE_MASK]}; the first {@link #pages} are allocated. */
+  private final long[][] keyHi;
+  private final long[][] keyLo;
+  private final long[][] startNanos;
+  private final byte[][] stage;
   /** Age lists: {@code older[s]} is the slot that joined s's list just before s; free slots chain through newer. */
-  private int[] older;
-  private int[] newer;
+  private final int[][] older;
+  private final int[][] newer;
+  private int pages;
+  /** Slots the allocated pages hold. */
+  private int allocatedSlots;
   private final int[] oldest = {NONE, NONE};
   private final int[] newest = {NONE, NONE};
   private int freeSlots = NONE;
@@ -71,14 +83,17 @@ final class AttemptTable {
     this.maxSize = maxSize;
     this.capacity = maxSize;
     this.allocator = allocator;
-    int slots = Math.min(maxSize, INITIAL_SLOTS);
-    keyHi = new long[slots];
-    keyLo = new long[slots];
-    startNanos = new long[slots];
-    stage = new byte[slots];
-    older = new int[slots];
-    newer = new int[slots];
-    index = emptyIndex(new int[indexLength(slots)]);
+    int pageCount = (maxSize + PAGE_SLOTS - 1) / PAGE_SLOTS;
+    keyHi = new long[pageCount][];
+    keyLo = new long[pageCount][];
+    startNanos = new long[pageCount][];
+    stage = new byte[pageCount][];
+    older = new int[pageCount][];
+    newer = new int[pageCount][];
+    index = new int[0];
+    if (!addPage()) {
+      throw new OutOfMemoryError("no heap for the first " + pageLength() + " slots");
+    }
   }
 
   /** Allocates the table's arrays; an {@link OutOfMemoryError} from it makes the table stop growing. */
@@ -99,20 +114,16 @@ final class AttemptTable {
   }
 
   /**
-   * The most heap a table of {@code maxSize} takes: its arrays at full size with their index, and
-   * while it grows to that size the arrays it grows from (copied, not freed, until the new ones
-   * are all allocated).
+   * The most heap a table of {@code maxSize} takes: its pages at full size with their index, and,
+   * while the index doubles the last time, the index it grows from. Pages are never copied.
    */
   static long peakBytes(int maxSize) {
-    long full = (long) maxSize * BYTES_PER_SLOT + 4L * indexLength(maxSize);
-    if (maxSize <= INITIAL_SLOTS) {
-      return full;
-    }
-    int before = INITIAL_SLOTS;
-    while (2L * before < maxSize) {
-      before *= 2;
-    }
-    return full + (long) before * BYTES_PER_SLOT + 4L * indexLength(before);
+    long pageCount = (maxSize + PAGE_SLOTS - 1) / PAGE_SLOTS;
+    long slots = maxSize <= PAGE_SLOTS ? maxSize : pageCount * PAGE_SLOTS;
+    long pagesBytes = slots * BYTES_PER_SLOT + pageCount * PAGE_OVERHEAD_BYTES;
+    long index = 4L * indexLength(maxSize);
+    long indexGrownFrom = maxSize <= PAGE_SLOTS ? 0 : index / 2;
+    return pagesBytes + index + indexGrownFrom;
   }
 
   int size() {
@@ -137,7 +148,7 @@ final class AttemptTable {
     if (size == capacity) {
       return false;
     }
-    if (freeSlots != NONE || usedSlots < keyHi.length) {
+    if (freeSlots != NONE || usedSlots < allocatedSlots) {
       return true;
     }
     return grow();
@@ -155,33 +166,53 @@ final class AttemptTable {
 
   /** The entry that joined {@code slot}'s list just after it, or {@link #NONE}: walks a list oldest first. */
   int newer(int slot) {
-    return newer[slot];
+    return newer[slot >>> PAGE_SHIFT][slot & PAGE_MASK];
   }
 
   long keyHi(int slot) {
-    return keyHi[slot];
+    return keyHi[slot >>> PAGE_SHIFT][slot & PAGE_MASK];
   }
 
   long keyLo(int slot) {
-    return keyLo[slot];
+    return keyLo[slot >>> PAGE_SHIFT][slot & PAGE_MASK];
   }
 
   long startNanos(int slot) {
-    return startNanos[slot];
+    return startNanos[slot >>> PAGE_SHIFT][slot & PAGE_MASK];
   }
 
   int stage(int slot) {
-    return stage[slot];
+    return stage[slot >>> PAGE_SHIFT][slot & PAGE_MASK];
+  }
+
+  private int older(int slot) {
+    return older[slot >>> PAGE_SHIFT][slot & PAGE_MASK];
+  }
+
+  private void setStageByte(int slot, int value) {
+    stage[slot >>> PAGE_SHIFT][slot & PAGE_MASK] = (byte) value;
+  }
+
+  private void setOlder(int slot, int value) {
+    older[slot >>> PAGE_SHIFT][slot & PAGE_MASK] = value;
+  }
+
+  private void setNewer(int slot, int value) {
+    newer[slot >>> PAGE_SHIFT][slot & PAGE_MASK] = value;
+  }
+
+  private void setStart(int slot, long nanos) {
+    startNanos[slot >>> PAGE_SHIFT][slot & PAGE_MASK] = nanos;
   }
 
   /** Sets the stage; an entry that moves into the other list joins it as its newest. */
   void setStage(int slot, int newStage) {
-    if (listOf(newStage) != listOf(stage[slot])) {
+    if (listOf(newStage) != listOf(stage(slot))) {
       unlink(slot);
-      stage[slot] = (byte) newStage;
+      setStageByte(slot, newStage);
       linkAsNewest(slot);
     } else {
-      stage[slot] = (byte) newStage;
+      setStageByte(slot, newStage);
     }
   }
 
@@ -193,7 +224,7 @@ final class AttemptTable {
       if (slot == EMPTY) {
         return NONE;
       }
-      if (keyLo[slot] == lo && keyHi[slot] == hi) {
+      if (keyLo(slot) == lo && keyHi(slot) == hi) {
         return slot;
       }
     }
@@ -205,10 +236,10 @@ final class AttemptTable {
       throw new IllegalStateException("table full: " + size);
     }
     int slot = takeFreeSlot();
-    keyHi[slot] = hi;
-    keyLo[slot] = lo;
-    startNanos[slot] = start;
-    stage[slot] = (byte) startStage;
+    keyHi[slot >>> PAGE_SHIFT][slot & PAGE_MASK] = hi;
+    keyLo[slot >>> PAGE_SHIFT][slot & PAGE_MASK] = lo;
+    setStart(slot, start);
+    setStageByte(slot, startStage);
     linkAsNewest(slot);
     insertIntoIndex(slot);
     size++;
@@ -218,15 +249,15 @@ final class AttemptTable {
   /** Restarts an attempt: a new start time makes it the newest of its (new) list. */
   void restart(int slot, long start, int startStage) {
     unlink(slot);
-    startNanos[slot] = start;
-    stage[slot] = (byte) startStage;
+    setStart(slot, start);
+    setStageByte(slot, startStage);
     linkAsNewest(slot);
   }
 
   void remove(int slot) {
     removeFromIndex(slot);
     unlink(slot);
-    newer[slot] = freeSlots;
+    setNewer(slot, freeSlots);
     freeSlots = slot;
     size--;
   }
@@ -235,7 +266,7 @@ final class AttemptTable {
   private int takeFreeSlot() {
     if (freeSlots != NONE) {
       int slot = freeSlots;
-      freeSlots = newer[slot];
+      freeSlots = newer(slot);
       return slot;
     }
     return usedSlots++;
@@ -246,11 +277,11 @@ final class AttemptTable {
   }
 
   private void linkAsNewest(int slot) {
-    int list = listOf(stage[slot]);
-    older[slot] = newest[list];
-    newer[slot] = NONE;
+    int list = listOf(stage(slot));
+    setOlder(slot, newest[list]);
+    setNewer(slot, NONE);
     if (newest[list] != NONE) {
-      newer[newest[list]] = slot;
+      setNewer(newest[list], slot);
     } else {
       oldest[list] = slot;
     }
@@ -258,23 +289,23 @@ final class AttemptTable {
   }
 
   private void unlink(int slot) {
-    int list = listOf(stage[slot]);
-    int before = older[slot];
-    int after = newer[slot];
+    int list = listOf(stage(slot));
+    int before = older(slot);
+    int after = newer(slot);
     if (before != NONE) {
-      newer[before] = after;
+      setNewer(before, after);
     } else {
       oldest[list] = after;
     }
     if (after != NONE) {
-      older[after] = before;
+      setOlder(after, before);
     } else {
       newest[list] = before;
     }
   }
   private void insertIntoIndex(int slot) {
     int mask = index.length - 1;
-    int cell = hash(keyHi[slot], keyLo[slot]) & mask;
+    int cell = hash(keyHi(slot), keyLo(slot)) & mask;
     while (index[cell] != EMPTY) {
       cell = (cell + 1) & mask;
     }
@@ -284,12 +315,12 @@ final class AttemptTable {
   /** Linear-probing deletion by backward shift, so lookups never need tombstones. */
   private void removeFromIndex(int slot) {
     int mask = index.length - 1;
-    int hole = hash(keyHi[slot], keyLo[slot]) & mask;
+    int hole = hash(keyHi(slot), keyLo(slot)) & mask;
     while (index[hole] != slot) {
       hole = (hole + 1) & mask;
     }
     for (int cell = (hole + 1) & mask; index[cell] != EMPTY; cell = (cell + 1) & mask) {
-      int home = hash(keyHi[index[cell]], keyLo[index[cell]]) & mask;
+      int home = hash(keyHi(index[cell]), keyLo(index[cell])) & mask;
       // Move the entry back into the hole unless its home lies cyclically in (hole, cell].
       boolean homeBetween = hole <= cell ? hole < home && home <= cell : hole < home || home <= cell;
       if (!homeBetween) {
@@ -300,41 +331,59 @@ final class AttemptTable {
     index[hole] = EMPTY;
   }
 
-  /**
-   * Doubles the slots, up to maxSize. Every new array is allocated before any replaces an old
-   * one, so when the heap runs out the table is unchanged: it keeps its size as its capacity.
-   */
+  /** Adds a page of slots, up to maxSize; false, and the table unchanged, when the heap has no room. */
   private boolean grow() {
-    int slots = (int) Math.min(maxSize, 2L * keyHi.length);
-    try {
-      long[] newKeyHi = copy(keyHi, allocator.longs(slots), usedSlots);
-      long[] newKeyLo = copy(keyLo, allocator.longs(slots), usedSlots);
-      long[] newStartNanos = copy(startNanos, allocator.longs(slots), usedSlots);
-      byte[] newStage = copy(stage, allocator.bytes(slots), usedSlots);
-      int[] newOlder = copy(older, allocator.ints(slots), usedSlots);
-      int[] newNewer = copy(newer, allocator.ints(slots), usedSlots);
-      int[] newIndex = emptyIndex(allocator.ints(indexLength(slots)));
-      keyHi = newKeyHi;
-      keyLo = newKeyLo;
-      startNanos = newStartNanos;
-      stage = newStage;
-      older = newOlder;
-      newer = newNewer;
-      index = newIndex;
-    } catch (OutOfMemoryError e) {
-      capacity = keyHi.length;
-      growthFailed = true;
+    if (allocatedSlots >= maxSize || !addPage()) {
+      capacity = allocatedSlots;
+      growthFailed = allocatedSlots < maxSize;
       return false;
-    }
-    for (int slot = 0; slot < usedSlots; slot++) { // No slot is free when the table grows.
-      insertIntoIndex(slot);
     }
     return true;
   }
 
-  private static <T> T copy(T from, T to, int length) {
-    System.arraycopy(from, 0, to, 0, length);
-    return to;
+  /**
+   * Allocates the next page of every array, and a larger index if the slots need one, before
+   * installing any of them: when the heap runs out, nothing changes.
+   */
+  private boolean addPage() {
+    int length = pageLength();
+    int slots = (int) Math.min(maxSize, (long) allocatedSlots + length);
+    try {
+      long[] hi = allocator.longs(length);
+      long[] lo = allocator.longs(length);
+      long[] start = allocator.longs(length);
+      byte[] stages = allocator.bytes(length);
+      int[] olderPage = allocator.ints(length);
+      int[] newerPage = allocator.ints(length);
+      int[] newIndex = indexLength(slots) > index.length ? emptyIndex(allocator.ints(indexLength(slots))) : null;
+      keyHi[pages] = hi;
+      keyLo[pages] = lo;
+      startNanos[pages] = start;
+      stage[pages] = stages;
+      older[pages] = olderPage;
+      newer[pages] = newerPage;
+      pages++;
+      allocatedSlots = slots;
+      if (newIndex != null) {
+        reindex(newIndex);
+      }
+      return true;
+    } catch (OutOfMemoryError e) {
+      return false;
+    }
+  }
+
+  /** A page holds PAGE_SLOTS, or all of a smaller table. */
+  private int pageLength() {
+    return Math.min(maxSize, PAGE_SLOTS);
+  }
+
+  /** Moves every slot in use into {@code cells}. No slot is free when the table grows. */
+  private void reindex(int[] cells) {
+    index = cells;
+    for (int slot = 0; slot < usedSlots; slot++) {
+      insertIntoIndex(slot);
+    }
   }
 
   private static int[] emptyIndex(int[] cells) {
