@@ -36,17 +36,19 @@ import org.udpknock.server.PacketSource;
  * pure decoder does the rest (pcap4j's own decoding is 2x slower and allocates ~3 KB a packet).
  *
  * <p>Settings that matter (see shared/notes/pcap4j.md): immediate mode, or knocks sit in the
- * kernel buffer for up to a second; a small snaplen, since only headers are read; a large kernel
- * buffer, so floods are not dropped.
+ * kernel buffer for up to a second; a small snaplen, since only headers are read; a kernel buffer
+ * (the ring) large enough that floods are not dropped, and no larger: it is resident memory.
  */
 public final class PcapCapture implements PacketSource {
   public static final int SNAPLEN = 256;
-  public static final int BUFFER_BYTES = 64 << 20;
+  /** The ring's size when none is given: see {@link org.udpknock.config.Config#DEFAULT_CAPTURE_BUFFER_BYTES}. */
+  public static final int DEFAULT_BUFFER_BYTES = org.udpknock.config.Config.DEFAULT_CAPTURE_BUFFER_BYTES;
   /** Bounds how long a blocked read waits, so a stop is seen even on an idle interface. */
   private static final int READ_TIMEOUT_MILLIS = 100;
   private static final AtomicBoolean WARMED_UP = new AtomicBoolean();
 
   private final String interfaceName;
+  private final int bufferBytes;
   private volatile String filter;
   /** The handle read now; replaced only by the capture thread, between two reads ({@link #switchHandles}). */
   private volatile PcapHandle handle;
@@ -66,8 +68,9 @@ public final class PcapCapture implements PacketSource {
   /** Runs on each frame before it is handed over; tests make it throw. Null in production. */
   private volatile Consumer<byte[]> frameHook;
 
-  private PcapCapture(String interfaceName, String filter, PcapHandle handle) {
+  private PcapCapture(String interfaceName, int bufferBytes, String filter, PcapHandle handle) {
     this.interfaceName = interfaceName;
+    this.bufferBytes = bufferBytes;
     this.filter = filter;
     this.handle = handle;
     this.linkType = handle.getDlt().value();
@@ -78,26 +81,32 @@ public final class PcapCapture implements PacketSource {
 
   /** Opens {@code interfaceName} and applies {@code filter}; errors say what to do. */
   public static PcapCapture open(String interfaceName, String filter) throws CaptureException {
-    return open(interfaceName, linkType -> filter);
+    return open(interfaceName, linkType -> filter, DEFAULT_BUFFER_BYTES);
+  }
+
+  /** As {@link #open(String, IntFunction, int)} with the default ring. */
+  public static PcapCapture open(String interfaceName, IntFunction<String> filterForLinkType) throws CaptureException {
+    return open(interfaceName, filterForLinkType, DEFAULT_BUFFER_BYTES);
   }
 
   /**
    * Opens {@code interfaceName} and applies the filter for its link type; errors say what to do.
    * A cooked capture ({@code any}) is switched to LINUX_SLL2, whose header carries the interface
-   * index that link-local sources are keyed with.
+   * index that link-local sources are keyed with. The kernel's ring holds {@code bufferBytes}.
    */
-  public static PcapCapture open(String interfaceName, IntFunction<String> filterForLinkType) throws CaptureException {
+  public static PcapCapture open(String interfaceName, IntFunction<String> filterForLinkType, int bufferBytes)
+      throws CaptureException {
     Pcap.libraryVersion();
     if (WARMED_UP.compareAndSet(false, true)) {
       warmUpCallbacks(); // Once per process: reopening after an interface comes back needs no more.
     }
-    Opened opened = openHandle(interfaceName, filterForLinkType);
-    return new PcapCapture(interfaceName, opened.filter(), opened.handle());
+    Opened opened = openHandle(interfaceName, filterForLinkType, bufferBytes);
+    return new PcapCapture(interfaceName, bufferBytes, opened.filter(), opened.handle());
   }
 
-  private static Opened openHandle(String interfaceName, IntFunction<String> filterForLinkType)
+  private static Opened openHandle(String interfaceName, IntFunction<String> filterForLinkType, int bufferBytes)
       throws CaptureException {
-    PcapHandle handle = build(interfaceName);
+    PcapHandle handle = build(interfaceName, bufferBytes);
     preferSll2(handle);
     String filter = filterForLinkType.apply(handle.getDlt().value());
     try {
@@ -175,9 +184,9 @@ public final class PcapCapture implements PacketSource {
     }
   }
 
-  private static PcapHandle build(String interfaceName) throws CaptureException {
+  private static PcapHandle build(String interfaceName, int bufferBytes) throws CaptureException {
     try {
-      PcapHandle.Builder builder = builder(interfaceName);
+      PcapHandle.Builder builder = builder(interfaceName, bufferBytes);
       if (NanosecondProbe.supports(interfaceName)) { // Else pcap4j logs an ERROR and uses microseconds.
         builder.timestampPrecision(TimestampPrecision.NANO);
       }
@@ -185,7 +194,7 @@ public final class PcapCapture implements PacketSource {
     } catch (PcapNativeException e) {
       if (isPrecisionUnsupported(e)) {
         try {
-          return builder(interfaceName).build();
+          return builder(interfaceName, bufferBytes).build();
         } catch (PcapNativeException again) {
           throw translate(interfaceName, again);
         }
@@ -194,12 +203,12 @@ public final class PcapCapture implements PacketSource {
     }
   }
 
-  private static PcapHandle.Builder builder(String interfaceName) {
+  private static PcapHandle.Builder builder(String interfaceName, int bufferBytes) {
     return new PcapHandle.Builder(interfaceName)
         .snaplen(SNAPLEN)
         .promiscuousMode(PromiscuousMode.NONPROMISCUOUS)
         .timeoutMillis(READ_TIMEOUT_MILLIS)
-        .bufferSize(BUFFER_BYTES)
+        .bufferSize(bufferBytes)
         .immediateMode(true);
   }
 
@@ -360,7 +369,7 @@ public final class PcapCapture implements PacketSource {
     if (closed || filterForLinkType.apply(linkType).equals(filter)) {
       return;
     }
-    Opened next = openHandle(interfaceName, filterForLinkType);
+    Opened next = openHandle(interfaceName, filterForLinkType, bufferBytes);
     if (next.handle().getDlt().value() != linkType) {
       next.handle().close();
       throw new CaptureException(Kind.OTHER, "the new capture of " + interfaceName + " has another link type");

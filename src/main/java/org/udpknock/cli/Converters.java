@@ -1,6 +1,7 @@
 package org.udpknock.cli;
 
 import org.udpknock.config.Durations;
+import org.udpknock.config.Sizes;
 import org.udpknock.core.KnockSequence;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
@@ -22,6 +23,18 @@ final class Converters {
     @Override
     public Long convert(String text) {
       return parseDurationNanos(text);
+    }
+  }
+
+  /** {@code 8m}, {@code 16MB}: a capture ring's size, 1m to 1024m. */
+  static final class CaptureBuffer implements ITypeConverter<Integer> {
+    @Override
+    public Integer convert(String text) {
+      try {
+        return Sizes.captureBufferBytes(text);
+      } catch (IllegalArgumentException e) {
+        throw new TypeConversionException(e.getMessage());
+      }
     }
   }
 

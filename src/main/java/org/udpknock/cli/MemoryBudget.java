@@ -10,12 +10,15 @@ import org.udpknock.door.DoorWiring;
 
 /**
  * Checks at start that the bounds asked for fit the heap this JVM may use, so that a flood finds
- * a table that can grow to its bound rather than an OutOfMemoryError (the launcher gives
- * -Xmx128m). The terms: the attempt table at its peak ({@link KnockEngine#trackingBytes}), the
+ * a table that can grow to its bound rather than an OutOfMemoryError (the launcher gives the
+ * server -Xmx72m -Xmn4m, the smallest heap its defaults fit, and the other commands -Xmx128m). The terms: the attempt table at its peak ({@link KnockEngine#trackingBytes}), the
  * nonce cache ({@link AuthSettings#nonceCacheBytes}), the grants ({@link GrantTable#bytesFor}), and a reserve for the rest.
  */
 final class MemoryBudget {
-  /** Everything else: classes' data, capture and log buffers, a flood's garbage between collections. */
+  /**
+   * Everything else: classes' data, capture and log buffers, a flood's garbage between
+   * collections (the server's young generation is 4 MB).
+   */
   static final long RESERVE_BYTES = 16L << 20;
   private static final long MB = 1L << 20;
 

@@ -78,6 +78,11 @@ final class ServerCommand implements Callable<Integer> {
           + " Default: ${DEFAULT-VALUE}.")
   int maxGrants;
 
+  @Option(names = "--capture-buffer", paramLabel = "SIZE", converter = Converters.CaptureBuffer.class,
+      defaultValue = "" + (Config.DEFAULT_CAPTURE_BUFFER_BYTES >> 20) + "m", description = "The kernel's capture ring, where packets wait for udpknock:"
+          + " a larger one rides out longer bursts, and is resident memory. 1m to 1024m. Default: ${DEFAULT-VALUE}.")
+  int captureBufferBytes;
+
   @Option(names = "--bind", paramLabel = "ADDRESS",
       description = "Address the service port listens on. Default: all addresses.")
   String bind;
@@ -116,7 +121,8 @@ final class ServerCommand implements Callable<Integer> {
     config.doors().stream().filter(door -> door.action().listens()).forEach(this::checkServicePort);
     ReopeningSource[] self = new ReopeningSource[1]; // A capture reopened after a reload uses the reload's filter.
     ReopeningSource capture = new ReopeningSource(config.interfaceName(), config.captureFilter(),
-        () -> PcapCapture.open(config.interfaceName(), self[0].refiltered(config::captureFilter)), writer, Clock.SYSTEM);
+        () -> PcapCapture.open(config.interfaceName(), self[0].refiltered(config::captureFilter),
+            config.settings().captureBufferBytes()), writer, Clock.SYSTEM);
     self[0] = capture;
     NftOptions.KernelGuards access = NftOptions.start(config, writer);
     KnockServer server = newServer(config, capture, writer, access);
@@ -177,7 +183,7 @@ final class ServerCommand implements Callable<Integer> {
     }
     MemoryBudget.check(engineOptions.maxSources, auth == null ? 0 : auth.nonceCacheCapacity(), maxGrants);
     ServerSettings settings = new ServerSettings(chooseInterface(interfaceName, waitForInterface), json, quiet, engineOptions.maxSources, maxGrants,
-        anyDestination, waitForInterface, ServerSettings.DEFAULT_MAX_GREETINGS_IN_FLIGHT, nftOptions.settingsMode(),
+        captureBufferBytes, anyDestination, waitForInterface, ServerSettings.DEFAULT_MAX_GREETINGS_IN_FLIGHT, nftOptions.settingsMode(),
         nftOptions.table);
     return checked(settings, List.of(defaultDoor(auth)));
   }

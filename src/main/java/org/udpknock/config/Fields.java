@@ -109,6 +109,22 @@ final class Fields {
     return nanos;
   }
 
+  /** A capture ring's size, written as a string: {@code "8m"}, {@code "16MB"} ({@link Sizes#captureBufferBytes}). */
+  int captureBuffer(String key, int otherwise) throws ConfigException {
+    JsonNode value = table.get(key);
+    if (value == null) {
+      return otherwise;
+    }
+    if (!value.isTextual()) {
+      throw error(key, key + " must be a size in quotes, like \"8m\" or \"16MB\", not " + describe(value));
+    }
+    try {
+      return Sizes.captureBufferBytes(value.textValue());
+    } catch (IllegalArgumentException e) {
+      throw error(key, key + ": " + e.getMessage());
+    }
+  }
+
   /** An array of {@code minLength}-{@code maxLength} integers, each {@code min}-{@code max}. */
   int[] integers(String key, int minLength, int maxLength, int min, int max) throws ConfigException {
     JsonNode value = table.get(key);

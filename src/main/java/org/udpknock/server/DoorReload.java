@@ -24,6 +24,7 @@ final class DoorReload {
     note(changed, "quiet", now.quiet(), next.quiet());
     note(changed, "max_sources", now.maxSources(), next.maxSources());
     note(changed, "max_grants", now.maxGrants(), next.maxGrants());
+    note(changed, "capture_buffer", now.captureBufferBytes(), next.captureBufferBytes());
     note(changed, "any_destination", now.anyDestination(), next.anyDestination());
     note(changed, "wait_for_interface", now.waitForInterface(), next.waitForInterface());
     note(changed, "nftables", now.nftMode(), next.nftMode());

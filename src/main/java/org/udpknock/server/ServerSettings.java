@@ -10,6 +10,7 @@ package org.udpknock.server;
  * @param quiet no knock progress in the log
  * @param maxSources attempts tracked at once, per door
  * @param maxGrants grants held at once, per door
+ * @param captureBufferBytes the kernel's capture ring, in bytes
  * @param anyDestination knocks addressed to any host count
  * @param waitForInterface wait for a missing interface instead of failing
  * @param maxGreetingsInFlight greetings being written at once, per listening door
@@ -22,6 +23,7 @@ public record ServerSettings(
     boolean quiet,
     int maxSources,
     int maxGrants,
+    int captureBufferBytes,
     boolean anyDestination,
     boolean waitForInterface,
     int maxGreetingsInFlight,
@@ -38,6 +40,7 @@ public record ServerSettings(
    */
   public static final int DEFAULT_MAX_GRANTS = 100_000;
   public static final String DEFAULT_NFT_TABLE = "udpknock";
+  public static final int DEFAULT_CAPTURE_BUFFER_BYTES = org.udpknock.config.Config.DEFAULT_CAPTURE_BUFFER_BYTES;
 
   /** Whether udpknock's nftables table guards the ports of listening doors. */
   public enum NftMode {
@@ -52,21 +55,21 @@ public record ServerSettings(
   /** The defaults, capturing on {@code interfaceName}. */
   public static ServerSettings defaults(String interfaceName) {
     return new ServerSettings(interfaceName, false, false, DEFAULT_MAX_SOURCES, DEFAULT_MAX_GRANTS,
-        false, false, DEFAULT_MAX_GREETINGS_IN_FLIGHT, NftMode.AUTO, DEFAULT_NFT_TABLE);
+        DEFAULT_CAPTURE_BUFFER_BYTES, false, false, DEFAULT_MAX_GREETINGS_IN_FLIGHT, NftMode.AUTO, DEFAULT_NFT_TABLE);
   }
 
   public ServerSettings withMaxSources(int sources) {
-    return new ServerSettings(interfaceName, json, quiet, sources, maxGrants, anyDestination,
+    return new ServerSettings(interfaceName, json, quiet, sources, maxGrants, captureBufferBytes, anyDestination,
         waitForInterface, maxGreetingsInFlight, nftMode, nftTable);
   }
 
   public ServerSettings withMaxGrants(int grants) {
-    return new ServerSettings(interfaceName, json, quiet, maxSources, grants, anyDestination,
+    return new ServerSettings(interfaceName, json, quiet, maxSources, grants, captureBufferBytes, anyDestination,
         waitForInterface, maxGreetingsInFlight, nftMode, nftTable);
   }
 
   public ServerSettings withAnyDestination(boolean any) {
-    return new ServerSettings(interfaceName, json, quiet, maxSources, maxGrants, any,
+    return new ServerSettings(interfaceName, json, quiet, maxSources, maxGrants, captureBufferBytes, any,
         waitForInterface, maxGreetingsInFlight, nftMode, nftTable);
   }
 }
