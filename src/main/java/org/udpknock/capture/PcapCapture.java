@@ -7,8 +7,9 @@ import java.net.SocketException;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Timestamp;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.IntFunction;
 import org.pcap4j.core.BpfProgram.BpfCompileMode;
@@ -19,7 +20,6 @@ import org.pcap4j.core.PcapNativeException;
 import org.pcap4j.core.PcapNetworkInterface.PromiscuousMode;
 import org.pcap4j.core.PcapStat;
 import org.pcap4j.core.Pcaps;
-import org.pcap4j.core.RawPacketListener;
 import org.pcap4j.packet.namednumber.DataLinkType;
 import org.udpknock.decode.LinkKind;
 import org.udpknock.decode.LinkType;
@@ -32,8 +32,10 @@ import org.udpknock.server.FrameSink;
 import org.udpknock.server.PacketSource;
 
 /**
- * Live capture through pcap4j's raw listener: the callback gets the frame's bytes, and the
- * pure decoder does the rest (pcap4j's own decoding is 2x slower and allocates ~3 KB a packet).
+ * Live capture: pcap4j opens, filters and counts the handle; {@link PacketReader} reads its
+ * packets with direct libpcap calls into reused buffers, and the pure decoder does the rest
+ * (pcap4j's own decoding is 2x slower and allocates ~3 KB a packet; its loop, a JNA callback
+ * and six objects per packet, cost more CPU than all of udpknock's own work).
  *
  * <p>Settings that matter (see shared/notes/pcap4j.md): immediate mode, or knocks sit in the
  * kernel buffer for up to a second; a small snaplen, since only headers are read; a kernel buffer
@@ -45,6 +47,8 @@ public final class PcapCapture implements PacketSource {
   public static final int DEFAULT_BUFFER_BYTES = org.udpknock.config.Config.DEFAULT_CAPTURE_BUFFER_BYTES;
   /** Bounds how long a blocked read waits, so a stop is seen even on an idle interface. */
   private static final int READ_TIMEOUT_MILLIS = 100;
+  /** Bounds the drain of a switch: a flood cannot hold it forever (the ring holds fewer frames). */
+  private static final int DRAIN_LIMIT = 1_000_000;
   private static final AtomicBoolean WARMED_UP = new AtomicBoolean();
 
   private final String interfaceName;
@@ -52,6 +56,10 @@ public final class PcapCapture implements PacketSource {
   private volatile String filter;
   /** The handle read now; replaced only by the capture thread, between two reads ({@link #switchHandles}). */
   private volatile PcapHandle handle;
+  /** Reads {@link #handle}; capture thread only. */
+  private PacketReader reader;
+  /** Held while {@link #run} reads: close() waits for it, as pcap4j's close waited for its loop. */
+  private final ReentrantLock reading = new ReentrantLock();
   /** A handle opened with a reload's filter, capturing already, that the capture thread switches to. */
   private final java.util.concurrent.atomic.AtomicReference<Opened> pending = new java.util.concurrent.atomic.AtomicReference<>();
   /** Counters of the handles switched away from, so the totals never go backwards. */
@@ -59,6 +67,7 @@ public final class PcapCapture implements PacketSource {
   /** Capture thread only: the last frame delivered, and, after a switch, the old handle's last one. */
   private long lastNanos = Long.MIN_VALUE;
   private byte[] lastFrame;
+  private int lastLength;
   private long skipThroughNanos = Long.MIN_VALUE;
   private byte[] skipFrame;
   private final int linkType;
@@ -68,16 +77,17 @@ public final class PcapCapture implements PacketSource {
   /** Runs on each frame before it is handed over; tests make it throw. Null in production. */
   private volatile Consumer<byte[]> frameHook;
 
-  private PcapCapture(String interfaceName, int bufferBytes, String filter, PcapHandle handle) {
+  private PcapCapture(String interfaceName, int bufferBytes, Opened opened) {
     this.interfaceName = interfaceName;
     this.bufferBytes = bufferBytes;
-    this.filter = filter;
-    this.handle = handle;
+    this.filter = opened.filter();
+    this.handle = opened.handle();
+    this.reader = opened.reader();
     this.linkType = handle.getDlt().value();
     this.ingress = ingressOf(interfaceName);
   }
 
-  private record Opened(PcapHandle handle, String filter) {}
+  private record Opened(PcapHandle handle, String filter, PacketReader reader) {}
 
   /** Opens {@code interfaceName} and applies {@code filter}; errors say what to do. */
   public static PcapCapture open(String interfaceName, String filter) throws CaptureException {
@@ -98,10 +108,9 @@ public final class PcapCapture implements PacketSource {
       throws CaptureException {
     Pcap.libraryVersion();
     if (WARMED_UP.compareAndSet(false, true)) {
-      warmUpCallbacks(); // Once per process: reopening after an interface comes back needs no more.
+      warmUpReads(); // Once per process: reopening after an interface comes back needs no more.
     }
-    Opened opened = openHandle(interfaceName, filterForLinkType, bufferBytes);
-    return new PcapCapture(interfaceName, bufferBytes, opened.filter(), opened.handle());
+    return new PcapCapture(interfaceName, bufferBytes, openHandle(interfaceName, filterForLinkType, bufferBytes));
   }
 
   private static Opened openHandle(String interfaceName, IntFunction<String> filterForLinkType, int bufferBytes)
@@ -116,7 +125,12 @@ public final class PcapCapture implements PacketSource {
       throw new CaptureException(Kind.BAD_FILTER, "the capture filter '" + filter
           + "' was refused by libpcap: " + e.getMessage());
     }
-    return new Opened(handle, filter);
+    try {
+      return new Opened(handle, filter, new PacketReader(handle, SNAPLEN));
+    } catch (CaptureException e) {
+      handle.close();
+      throw e;
+    }
   }
 
   /** LINUX_SLL has no interface index; libpcap 1.10 offers SLL2 on the same handle. Without it, index 0. */
@@ -145,11 +159,12 @@ public final class PcapCapture implements PacketSource {
   }
 
   /**
-   * The first callback from libpcap into Java cost ~17 ms here (JNA builds its stubs, classes
-   * load): pay that at start, on a one-frame file read through the same raw listener, rather
-   * than on the first knock. Failing only makes the first knock slower.
+   * The first read binds libpcap's functions through JNA and loads the reader's classes (the
+   * first callback of pcap4j's loop cost ~17 ms here): pay that at start, on a one-frame file
+   * read by the same reader, rather than on the first knock. Failing only makes the first
+   * knock slower.
    */
-  private static void warmUpCallbacks() {
+  private static void warmUpReads() {
     Path file = null;
     try {
       file = Files.createTempFile("udpknock-warmup", ".pcap");
@@ -161,18 +176,24 @@ public final class PcapCapture implements PacketSource {
       }
       PcapHandle offline = Pcaps.openOffline(file.toString());
       try {
-        offline.loop(1, (RawPacketListener) bytes -> offline.getTimestamp());
+        new PacketReader(offline, SNAPLEN).next(IGNORED);
       } finally {
         offline.close();
       }
-    } catch (IOException | PcapNativeException | NotOpenException | RuntimeException e) {
+    } catch (IOException | PcapNativeException | CaptureException | RuntimeException | LinkageError e) {
       // Only the first knock will be slower.
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     } finally {
       deleteQuietly(file);
     }
   }
+
+  private static final PacketReader.Receiver IGNORED = new PacketReader.Receiver() {
+    @Override
+    public void frame(long timeNanos, byte[] data, int length) {}
+
+    @Override
+    public void refused(RuntimeException why) {}
+  };
 
   private static void deleteQuietly(Path file) {
     try {
@@ -249,58 +270,72 @@ public final class PcapCapture implements PacketSource {
     return filter;
   }
 
+  /**
+   * Reads until {@link #stop}, switching handles when a reload opened one. One bad record must
+   * never end the capture: a record libpcap gives with no bytes or a sub-second field out of
+   * range, or a frame whose handling throws, is handed to the sink as failed (counted), and the
+   * loop goes on.
+   */
   @Override
   public void run(FrameSink sink) throws CaptureException {
-    // The timestamp and length getters are thread-local to the callback: read them inside it.
-    // One bad record must never end the capture: pcap4j throws on some (a caplen of 0, a
-    // tv_usec out of range), and an exception escaping this callback would reach JNA, which
-    // prints a stack trace. It is handed to the sink, counted, and the loop goes on.
-    RawPacketListener listener = bytes -> {
-      try {
-        Consumer<byte[]> hook = frameHook;
-        if (hook != null) {
-          hook.accept(bytes);
-        }
-        Timestamp time = handle.getTimestamp();
-        long nanos = Math.floorDiv(time.getTime(), 1000L) * 1_000_000_000L + time.getNanos();
-        if (seenOnTheOldHandle(nanos, bytes)) {
-          return;
-        }
-        lastNanos = nanos;
-        lastFrame = bytes;
-        sink.onFrame(nanos, linkType, ingress, bytes, 0, bytes.length);
-      } catch (RuntimeException e) {
-        sink.frameFailed(e);
-      }
-    };
+    PacketReader.Receiver receiver = receiverFor(sink);
+    reading.lock();
     try {
-      while (!stopping.get()) {
-        switchHandles(listener);
-        if (!stopping.get()) { // A stop during the switch broke the old handle's loop, not the new one's.
-          loopUntilBroken(listener);
-        }
+      while (!stopping.get() && !closed) {
+        switchHandles(receiver);
+        readUntilBroken(receiver);
       }
-    } catch (PcapNativeException e) {
-      if (stopping.get()) {
-        return;
-      }
-      String message = String.valueOf(e.getMessage());
-      Kind kind = message.contains("disappeared") || message.contains("went down")
-          ? Kind.INTERFACE_GONE : Kind.OTHER;
-      throw new CaptureException(kind, "the capture on " + interfaceName + " failed: " + message);
-    } catch (NotOpenException e) {
-      if (!stopping.get()) {
-        throw new CaptureException(Kind.OTHER, "the capture on " + interfaceName + " was closed");
+    } finally {
+      reading.unlock();
+    }
+  }
+
+  /** Reads the current handle until a stop, or a handle to switch to (breakLoop wakes a blocked read). */
+  private void readUntilBroken(PacketReader.Receiver receiver) throws CaptureException {
+    while (!stopping.get() && pending.get() == null) {
+      int code = reader.next(receiver);
+      if (code < 0 && code != PacketReader.BROKEN && !stopping.get()) {
+        throw failure(reader.error());
       }
     }
   }
 
-  /** breakLoop() ends the loop with InterruptedException, without setting the flag: a stop, or a new filter. */
-  private void loopUntilBroken(RawPacketListener listener) throws PcapNativeException, NotOpenException {
+  private CaptureException failure(String message) {
+    Kind kind = message.contains("disappeared") || message.contains("went down")
+        ? Kind.INTERFACE_GONE : Kind.OTHER;
+    return new CaptureException(kind, "the capture on " + interfaceName + " failed: " + message);
+  }
+
+  private PacketReader.Receiver receiverFor(FrameSink sink) {
+    return new PacketReader.Receiver() {
+      @Override
+      public void frame(long timeNanos, byte[] data, int length) {
+        deliver(sink, timeNanos, data, length);
+      }
+
+      @Override
+      public void refused(RuntimeException why) {
+        sink.frameFailed(why);
+      }
+    };
+  }
+
+  /** The frame is in the reader's buffer, valid until the read after next: nothing downstream keeps it. */
+  private void deliver(FrameSink sink, long nanos, byte[] data, int length) {
     try {
-      handle.loop(-1, listener);
-    } catch (InterruptedException e) {
-      // Seen by the caller's loop: stopping, or a filter to install.
+      Consumer<byte[]> hook = frameHook;
+      if (hook != null) {
+        hook.accept(Arrays.copyOf(data, length));
+      }
+      if (seenOnTheOldHandle(nanos, data, length)) {
+        return;
+      }
+      lastNanos = nanos;
+      lastFrame = data;
+      lastLength = length;
+      sink.onFrame(nanos, linkType, ingress, data, 0, length);
+    } catch (RuntimeException e) {
+      sink.frameFailed(e);
     }
   }
 
@@ -312,31 +347,40 @@ public final class PcapCapture implements PacketSource {
    * old one is drained; its frames up to the old one's last (the same kernel timestamp) are the
    * old one's again and are skipped; then the old one is closed.
    */
-  private void switchHandles(RawPacketListener listener) throws PcapNativeException, NotOpenException {
+  private void switchHandles(PacketReader.Receiver receiver) {
     Opened next = pending.getAndSet(null);
     if (next == null) {
       return;
     }
     PcapHandle old = handle;
-    drain(old, listener);
+    drain(old, reader, receiver);
     skipThroughNanos = lastNanos;
-    skipFrame = lastFrame;
+    skipFrame = lastFrame == null ? null : Arrays.copyOf(lastFrame, lastLength);
     CaptureStats last = stats();
     retired = last;
     handle = next.handle();
+    reader = next.reader();
     filter = next.filter();
     old.close();
   }
 
-  /** Delivers what the old handle holds still, without waiting: non-blocking reads until one finds nothing. */
-  private static void drain(PcapHandle old, RawPacketListener listener) throws PcapNativeException, NotOpenException {
-    old.setBlockingMode(PcapHandle.BlockingMode.NONBLOCKING);
+  /**
+   * Delivers what the old handle holds still, without waiting: non-blocking reads until one
+   * finds nothing, or a stop. The reload's breakLoop may still be pending on the old handle (the
+   * read loop saw the new handle first): that read returns at once and the drain goes on. If the
+   * mode cannot change, the last read waits for the read timeout instead.
+   */
+  private void drain(PcapHandle old, PacketReader oldReader, PacketReader.Receiver receiver) {
     try {
-      for (int round = 0; round < 10_000 && old.dispatch(-1, listener) > 0; round++) {
-        // Each round delivers a batch; a flood cannot hold the switch forever.
+      old.setBlockingMode(PcapHandle.BlockingMode.NONBLOCKING);
+    } catch (PcapNativeException | NotOpenException e) {
+      // Drained in blocking mode.
+    }
+    for (int read = 0; read < DRAIN_LIMIT && !stopping.get(); read++) {
+      int code = oldReader.next(receiver);
+      if (code != PacketReader.PACKET && code != PacketReader.BROKEN) {
+        return;
       }
-    } catch (InterruptedException e) {
-      // A stop: the caller's loop sees it.
     }
   }
 
@@ -345,11 +389,12 @@ public final class PcapCapture implements PacketSource {
    * one itself) were delivered already; the first later frame ends the check, so a clock step
    * back afterwards skips nothing.
    */
-  private boolean seenOnTheOldHandle(long nanos, byte[] bytes) {
+  private boolean seenOnTheOldHandle(long nanos, byte[] data, int length) {
     if (skipThroughNanos == Long.MIN_VALUE) {
       return false;
     }
-    if (nanos < skipThroughNanos || (nanos == skipThroughNanos && java.util.Arrays.equals(bytes, skipFrame))) {
+    if (nanos < skipThroughNanos || (nanos == skipThroughNanos && skipFrame != null
+        && Arrays.equals(data, 0, length, skipFrame, 0, skipFrame.length))) {
       return true;
     }
     skipThroughNanos = Long.MIN_VALUE;
@@ -408,11 +453,19 @@ public final class PcapCapture implements PacketSource {
     }
   }
 
-  /** Close only after {@link #run} has returned: close() blocks while a read is in progress. */
+  /**
+   * Close only after {@link #run} has returned: close() blocks while a read is in progress (the
+   * reader's native calls must never meet a freed handle).
+   */
   @Override
   public void close() {
     closed = true;
-    handle.close();
+    reading.lock();
+    try {
+      handle.close();
+    } finally {
+      reading.unlock();
+    }
     Opened never = pending.getAndSet(null);
     if (never != null) {
       never.handle().close();
