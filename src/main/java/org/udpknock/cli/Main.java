@@ -6,6 +6,7 @@ import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import org.udpknock.capture.PcapCapture;
 import org.udpknock.report.EventOutput;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -21,6 +22,9 @@ public final class Main {
       ImportKnockdCommand.class);
 
   public static void main(String[] args) {
+    if ("server".equals(invokedName(args))) {
+      PcapCapture.preload(); // In parallel with the parsing of the arguments and the config.
+    }
     exit(commandLine(args), args);
   }
 
