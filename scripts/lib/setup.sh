@@ -128,6 +128,7 @@ start_options() {
   case "${1:-}" in server|knock|replay|interfaces|keygen|check-config|import-knockd) key="$1" ;; esac
   UDPKNOCK_START_OPTS=()
   case "$key" in server|replay) ;; *) UDPKNOCK_START_OPTS+=(-XX:TieredStopAtLevel=1) ;; esac
+  case "$key" in server|interfaces) libpcap_options ;; esac
   [ "${UDPKNOCK_CDS:-on}" != off ] || return 0
   local dir="$UDPKNOCK_ROOT/target/cds"
   local archive="$dir/$key.jsa" libjvm="${UDPKNOCK_JAVA_HOME:-/nonexistent}/lib/server/libjvm.so"
@@ -140,6 +141,29 @@ start_options() {
     UDPKNOCK_START_OPTS+=("${quiet[@]}" -XX:ArchiveClassesAtExit="$dir/$key.$$.jsa"
       -Xlog:cds+dynamic=info:file="$dir/$key.$$.log")
   fi
+}
+
+# libpcap_options: what JNA would look for at each start of a command that captures, found once.
+# JNA unpacks its native stub from the jar into a new temporary file at every start (about 35 ms
+# here): it is unpacked once per build into target/jna, and JNA loads it from there
+# (jna.boot.library.path; the stub of the same jar, so its version matches). pcap4j asks JNA
+# for "pcap", which it finds by listing every library directory: it gets the path from the
+# linker's cache instead (org.pcap4j.core.pcapLibName). Only on x86-64 (the stub's and the
+# library's names are those of x86-64), and either is left out when it cannot be had (no unzip).
+libpcap_options() {
+  local dir="$UDPKNOCK_ROOT/target/jna" stub="com/sun/jna/linux-x86-64/libjnidispatch.so" line
+  [ "${HOSTTYPE:-}" = x86_64 ] || return 0
+  if [ "$dir/libjnidispatch.so" -nt "$UDPKNOCK_JAR" ] || { command -v unzip >/dev/null \
+    && mkdir -p "$dir" 2>/dev/null && unzip -o -q -j "$UDPKNOCK_JAR" "$stub" -d "$dir" 2>/dev/null \
+    && touch "$dir/libjnidispatch.so"; }; then
+    UDPKNOCK_START_OPTS+=(-Djna.boot.library.path="$dir")
+  fi
+  [ -n "$ld_cache" ] || ld_cache="$(ldconfig -p 2>/dev/null)"
+  while IFS= read -r line; do
+    case "$line" in *"libpcap.so.0.8 (libc6,x86-64)"*" => /"*)
+      UDPKNOCK_START_OPTS+=(-Dorg.pcap4j.core.pcapLibName="${line##* => }"); break ;;
+    esac
+  done <<<"$ld_cache"
 }
 
 # promote_archives DIR KEY: moves the archive a finished JVM wrote whole into place, and removes
