@@ -24,6 +24,46 @@ public final class Pcap {
   private static final Logger JNA_LOGGER = Logger.getLogger("com.sun.jna");
   /** The sentence of the first failure: later calls only get "Could not initialize class". */
   private static volatile String loadFailure;
+  /** The thread of {@link #preload}, if one was started. */
+  private static volatile Thread preloading;
+
+  /**
+   * Loads libpcap, then runs {@code andThen}, on a thread of its own: the server's start pays
+   * for JNA's native stub and pcap4j's mappings (about a third of it) while it parses its
+   * arguments and reads its config. Every later call of this class first waits for it; a
+   * failure is said by that call, as without a preload.
+   */
+  public static void preload(Runnable andThen) {
+    Thread thread = new Thread(() -> {
+      try {
+        libraryVersion();
+        andThen.run();
+      } catch (CaptureException e) {
+        // Said again by the caller's own call.
+      }
+    }, "libpcap-preload");
+    thread.setDaemon(true);
+    preloading = thread;
+    thread.start();
+  }
+
+  private static void awaitPreload() {
+    Thread thread = preloading;
+    if (thread == null || thread == Thread.currentThread()) {
+      return;
+    }
+    boolean interrupted = false;
+    while (thread.isAlive()) {
+      try {
+        thread.join();
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
 
   /**
    * Loads libpcap once and returns its version. pcap4j reports a missing library with an
@@ -33,6 +73,7 @@ public final class Pcap {
    * as such, with the option that fixes it.
    */
   public static String libraryVersion() throws CaptureException {
+    awaitPreload();
     if (loadFailure != null) {
       throw new CaptureException(Kind.LIBPCAP_MISSING, loadFailure);
     }

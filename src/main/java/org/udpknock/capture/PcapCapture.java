@@ -106,10 +106,8 @@ public final class PcapCapture implements PacketSource {
    */
   public static PcapCapture open(String interfaceName, IntFunction<String> filterForLinkType, int bufferBytes)
       throws CaptureException {
-    Pcap.libraryVersion();
-    if (WARMED_UP.compareAndSet(false, true)) {
-      warmUpReads(); // Once per process: reopening after an interface comes back needs no more.
-    }
+    Pcap.libraryVersion(); // After a preload, once its warm-up has run.
+    warmUpOnce();
     return new PcapCapture(interfaceName, bufferBytes, openHandle(interfaceName, filterForLinkType, bufferBytes));
   }
 
@@ -156,6 +154,21 @@ public final class PcapCapture implements PacketSource {
       // Unknown to Java: the frames' own link headers may still say.
     }
     return new Ingress(0, interfaceName, LinkKind.UNKNOWN);
+  }
+
+  /**
+   * Loads libpcap and warms up its callback (see {@link #warmUpReads}) on a thread of its
+   * own, while the server starts (see {@link Pcap#preload}); {@code open} waits for both.
+   */
+  public static void preload() {
+    Pcap.preload(PcapCapture::warmUpOnce);
+  }
+
+  /** Once per process: reopening after an interface comes back needs no more. */
+  private static void warmUpOnce() {
+    if (WARMED_UP.compareAndSet(false, true)) {
+      warmUpReads();
+    }
   }
 
   /**

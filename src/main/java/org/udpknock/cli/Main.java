@@ -5,34 +5,80 @@ import java.io.FileOutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.udpknock.capture.PcapCapture;
 import org.udpknock.report.EventOutput;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 
 @Command(name = "udpknock", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class,
-    description = "A port-knocking daemon that sniffs UDP knocks with libpcap.",
-    subcommands = {ServerCommand.class, KnockCommand.class, ReplayCommand.class, InterfacesCommand.class,
-        KeygenCommand.class, CheckConfigCommand.class, ImportKnockdCommand.class})
+    description = "A port-knocking daemon that sniffs UDP knocks with libpcap.")
 public final class Main {
+  /** The subcommands, in the order the usage lists them. */
+  private static final List<Class<?>> SUBCOMMANDS = List.of(ServerCommand.class, KnockCommand.class,
+      ReplayCommand.class, InterfacesCommand.class, KeygenCommand.class, CheckConfigCommand.class,
+      ImportKnockdCommand.class);
 
   public static void main(String[] args) {
-    exit(new Main(), args);
+    if ("server".equals(invokedName(args))) {
+      PcapCapture.preload(); // In parallel with the parsing of the arguments and the config.
+    }
+    exit(commandLine(args), args);
   }
 
   /** Runs {@code command}'s CLI on the process's stdout and stderr, and exits with its code. */
   static void exit(Object command, String[] args) {
+    exit(commandLine(command), args);
+  }
+
+  private static void exit(CommandLine cli, String[] args) {
     // Not System.out: a PrintStream hides write errors, and replay and the server must see them.
     PrintWriter out = EventOutput.over(new FileOutputStream(FileDescriptor.out), 1 << 16);
     PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
-    int code = run(commandLine(command), out, err, args);
+    int code = run(cli, out, err, args);
     out.flush();
     System.exit(code);
   }
 
   /** Runs the CLI in-process; tests call this with their own writers. */
   public static int run(PrintWriter out, PrintWriter err, String... args) {
-    return run(commandLine(new Main()), out, err, args);
+    return run(commandLine(args), out, err, args);
+  }
+
+  /**
+   * The udpknock CLI for {@code args}. Only the subcommand they invoke is built from its class;
+   * the others are only a name and a description for the usage. picocli's reflection over a
+   * subcommand's options costs tens of milliseconds at start, a few times a hello world's run
+   * for all of them.
+   */
+  static CommandLine commandLine(String[] args) {
+    CommandLine cli = new CommandLine(new Main());
+    String invoked = invokedName(args);
+    for (Class<?> type : SUBCOMMANDS) {
+      Command command = type.getAnnotation(Command.class);
+      cli.addSubcommand(command.name(),
+          command.name().equals(invoked) ? new CommandLine(type) : listing(command));
+    }
+    return handled(cli);
+  }
+
+  /** The subcommand {@code args} name: the first word, as the root's options take no value. */
+  private static String invokedName(String[] args) {
+    for (String arg : args) {
+      if (!arg.startsWith("-")) {
+        return arg;
+      }
+    }
+    return null;
+  }
+
+  /** A subcommand as the usage lists it, without its options. */
+  private static CommandLine listing(Command command) {
+    CommandSpec spec = CommandSpec.create().name(command.name());
+    spec.usageMessage().description(command.description()).hidden(command.hidden());
+    return new CommandLine(spec);
   }
 
   static int run(CommandLine cli, PrintWriter out, PrintWriter err, String... args) {
@@ -46,7 +92,10 @@ public final class Main {
 
   /** The CLI of {@code root} with the project's handling of bad usage and failures. */
   static CommandLine commandLine(Object root) {
-    CommandLine cli = new CommandLine(root);
+    return handled(new CommandLine(root));
+  }
+
+  private static CommandLine handled(CommandLine cli) {
     cli.setParameterExceptionHandler(Main::badUsage);
     cli.setExecutionExceptionHandler((e, command, parsed) -> failure(e, command));
     cli.setExitCodeExceptionMapper(e -> ExitCodes.INTERNAL);
