@@ -12,7 +12,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -44,9 +43,6 @@ class FirstTryAfterRestartIT {
     }
   }
 
-  @Disabled("issue 11 item 1 is not done: with --nftables off the first grant after a start opens the port"
-      + " 10-35 ms after the last knock, after knock; nc has been refused (seen 2-4 of 10 at load 3;"
-      + " nftables: 0-1 of 10); enable once it passes")
   @ParameterizedTest
   @ValueSource(strings = {"auto", "off"})
   void theFirstTryAfterEachRestartIsGreeted(String nftables) throws Exception {
