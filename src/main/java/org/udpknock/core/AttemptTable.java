@@ -9,7 +9,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * <p>Why not a {@code LinkedHashMap}: a million spoofed sources would cost ~150 bytes each in
  * entry, key and value objects. Here an attempt is a slot in parallel primitive arrays
  * ({@link #BYTES_PER_SLOT} bytes plus its hash-index share), slots never move, and an
- * open-addressing index maps addresses to slots. The records come in pages of {@link #PAGE_SLOTS}
+ * open-addressing index maps addresses to slots. The arrays come in pages of {@link #PAGE_SLOTS}
  * slots, added as the table fills: growing copies nothing but the index, so a table growing to
  * a million sources never holds its old arrays beside new ones twice their size (the heap's peak,
  * and so the resident memory, stays near the table's own size).
@@ -32,50 +32,30 @@ final class AttemptTable {
   static final int PROBATION = 0;
   /** The list of attempts at stage 2 or more. */
   static final int PROTECTED = 1;
-  /** Bytes per slot: one record of four longs (key high, key low, start time, stage and list links). */
-  static final int BYTES_PER_SLOT = 4 * 8;
-  /** Slots per page of records; a table of fewer has one page of its own size. */
+  /** Bytes of the per-slot arrays: two longs of key, a start time, a stage, two list links. */
+  static final int BYTES_PER_SLOT = 8 + 8 + 8 + 1 + 4 + 4;
+  /** Slots per page of the arrays; a table of fewer has one page of its own size. */
   static final int PAGE_SLOTS = 1024;
-  /** A page's cost beyond its slots: its array header and the reference to it. */
-  static final int PAGE_OVERHEAD_BYTES = 16 + 4;
-  /** Slot numbers, stored plus one in 26 bits (0 for none), in links and index cells. */
-  private static final int LINK_BITS = 26;
-  private static final long LINK_MASK = (1L << LINK_BITS) - 1;
-  /** The most slots a table has: links and cells hold a slot number plus one in LINK_BITS. */
-  static final int MAX_SLOTS = (int) LINK_MASK - 1;
-  private static final int STAGE_BITS = 6;
-  private static final long STAGE_MASK = (1L << STAGE_BITS) - 1;
-  private static final int OLDER_SHIFT = STAGE_BITS;
-  private static final int NEWER_SHIFT = 32;
   private static final int PAGE_SHIFT = 10;
   private static final int PAGE_MASK = PAGE_SLOTS - 1;
-  /** Longs of a record, and their places in it. */
-  private static final int RECORD_SHIFT = 2;
-  private static final int HI = 0;
-  private static final int LO = 1;
-  private static final int START = 2;
-  private static final int META = 3;
+  /** A page's cost beyond its slots: six array headers and six references to them. */
+  private static final int PAGE_OVERHEAD_BYTES = 6 * 16 + 6 * 4;
   /** Index cells per slot: keeps linear probes short. */
   private static final int INDEX_SPREAD = 2;
-  private static final int EMPTY = 0;
-  /** A removed entry's cell: probes pass over it, an insertion reuses it. No slot's cell has this value. */
-  private static final int TOMBSTONE = (int) LINK_MASK;
-  /** The stage of a free slot, so that rebuilding the index passes over it. */
-  private static final int FREE = (int) STAGE_MASK;
+  private static final int EMPTY = -1;
 
   private final int maxSize;
   private final Allocator allocator;
   private final long seed = ThreadLocalRandom.current().nextLong();
 
-  /**
-   * Pages of records: slot s is the four longs at {@code [s >>> PAGE_SHIFT][(s & PAGE_MASK) << 2]},
-   * so that a lookup and what the engine then reads and writes of the slot are one or two cache
-   * lines, not one in each of six arrays. The first {@link #pages} are allocated. The meta long
-   * holds the stage (low 6 bits) and the age-list links, each a slot number plus one in 26 bits:
-   * the slot that joined s's list just before s (older), and just after (newer; for a free slot,
-   * the next free one).
-   */
-  private final long[][] records;
+  /** Pages of the slot arrays: slot s is at {@code [s >>> PAGE_SHIFT][s & PAGE_MASK]}; the first {@link #pages} are allocated. */
+  private final long[][] keyHi;
+  private final long[][] keyLo;
+  private final long[][] startNanos;
+  private final byte[][] stage;
+  /** Age lists: {@code older[s]} is the slot that joined s's list just before s; free slots chain through newer. */
+  private final int[][] older;
+  private final int[][] newer;
   private int pages;
   /** Slots the allocated pages hold. */
   private int allocatedSlots;
@@ -88,16 +68,8 @@ final class AttemptTable {
   private int capacity;
   private boolean growthFailed;
 
-  /**
-   * Open-addressing index, length a power of two. A cell is EMPTY, or the slot number plus one
-   * in its low 26 bits and the top 6 bits of the key's hash above them: a probe whose hash bits
-   * differ is passed over without reading the slot's key.
-   */
+  /** Open-addressing index: slot number, or EMPTY. Length is a power of two. */
   private int[] index;
-  /** Cells of the index that are {@link #TOMBSTONE}s. */
-  private int tombstones;
-  /** The cell of the last slot {@link #find} found: the engine removes the slot it has just found. */
-  private int foundCell;
 
   AttemptTable(int maxSize) {
     this(maxSize, Allocator.HEAP);
@@ -105,13 +77,19 @@ final class AttemptTable {
 
   /** With {@code allocator}, the seam through which tests make growing fail. */
   AttemptTable(int maxSize, Allocator allocator) {
-    if (maxSize < 1 || maxSize > MAX_SLOTS) {
-      throw new IllegalArgumentException("maxSize not in 1.." + MAX_SLOTS + ": " + maxSize);
+    if (maxSize < 1) {
+      throw new IllegalArgumentException("maxSize < 1: " + maxSize);
     }
     this.maxSize = maxSize;
     this.capacity = maxSize;
     this.allocator = allocator;
-    records = new long[(maxSize + PAGE_SLOTS - 1) / PAGE_SLOTS][];
+    int pageCount = (maxSize + PAGE_SLOTS - 1) / PAGE_SLOTS;
+    keyHi = new long[pageCount][];
+    keyLo = new long[pageCount][];
+    startNanos = new long[pageCount][];
+    stage = new byte[pageCount][];
+    older = new int[pageCount][];
+    newer = new int[pageCount][];
     index = new int[0];
     if (!addPage()) {
       throw new OutOfMemoryError("no heap for the first " + pageLength() + " slots");
@@ -128,6 +106,10 @@ final class AttemptTable {
 
     default int[] ints(int length) {
       return new int[length];
+    }
+
+    default byte[] bytes(int length) {
+      return new byte[length];
     }
   }
 
@@ -184,55 +166,43 @@ final class AttemptTable {
 
   /** The entry that joined {@code slot}'s list just after it, or {@link #NONE}: walks a list oldest first. */
   int newer(int slot) {
-    return (int) ((meta(slot) >>> NEWER_SHIFT) & LINK_MASK) - 1;
+    return newer[slot >>> PAGE_SHIFT][slot & PAGE_MASK];
   }
 
   long keyHi(int slot) {
-    return field(slot, HI);
+    return keyHi[slot >>> PAGE_SHIFT][slot & PAGE_MASK];
   }
 
   long keyLo(int slot) {
-    return field(slot, LO);
+    return keyLo[slot >>> PAGE_SHIFT][slot & PAGE_MASK];
   }
 
   long startNanos(int slot) {
-    return field(slot, START);
+    return startNanos[slot >>> PAGE_SHIFT][slot & PAGE_MASK];
   }
 
   int stage(int slot) {
-    return (int) (meta(slot) & STAGE_MASK);
-  }
-
-  private long field(int slot, int field) {
-    return records[slot >>> PAGE_SHIFT][((slot & PAGE_MASK) << RECORD_SHIFT) + field];
-  }
-
-  private void setField(int slot, int field, long value) {
-    records[slot >>> PAGE_SHIFT][((slot & PAGE_MASK) << RECORD_SHIFT) + field] = value;
-  }
-
-  private long meta(int slot) {
-    return field(slot, META);
+    return stage[slot >>> PAGE_SHIFT][slot & PAGE_MASK];
   }
 
   private int older(int slot) {
-    return (int) ((meta(slot) >>> OLDER_SHIFT) & LINK_MASK) - 1;
+    return older[slot >>> PAGE_SHIFT][slot & PAGE_MASK];
   }
 
   private void setStageByte(int slot, int value) {
-    setField(slot, META, (meta(slot) & ~STAGE_MASK) | value);
+    stage[slot >>> PAGE_SHIFT][slot & PAGE_MASK] = (byte) value;
   }
 
   private void setOlder(int slot, int value) {
-    setField(slot, META, (meta(slot) & ~(LINK_MASK << OLDER_SHIFT)) | ((value + 1L) << OLDER_SHIFT));
+    older[slot >>> PAGE_SHIFT][slot & PAGE_MASK] = value;
   }
 
   private void setNewer(int slot, int value) {
-    setField(slot, META, (meta(slot) & ~(LINK_MASK << NEWER_SHIFT)) | ((value + 1L) << NEWER_SHIFT));
+    newer[slot >>> PAGE_SHIFT][slot & PAGE_MASK] = value;
   }
 
   private void setStart(int slot, long nanos) {
-    setField(slot, START, nanos);
+    startNanos[slot >>> PAGE_SHIFT][slot & PAGE_MASK] = nanos;
   }
 
   /** Sets the stage; an entry that moves into the other list joins it as its newest. */
@@ -249,16 +219,12 @@ final class AttemptTable {
   /** The slot of this source's attempt, or {@link #NONE}. */
   int find(long hi, long lo) {
     int mask = index.length - 1;
-    int hash = hash(hi, lo);
-    int tag = hash >>> LINK_BITS;
-    for (int cell = hash & mask; ; cell = (cell + 1) & mask) {
-      int entry = index[cell];
-      if (entry == EMPTY) {
+    for (int cell = hash(hi, lo) & mask; ; cell = (cell + 1) & mask) {
+      int slot = index[cell];
+      if (slot == EMPTY) {
         return NONE;
       }
-      int slot = (entry & (int) LINK_MASK) - 1;
-      if (entry >>> LINK_BITS == tag && entry != TOMBSTONE && keyLo(slot) == lo && keyHi(slot) == hi) {
-        foundCell = cell;
+      if (keyLo(slot) == lo && keyHi(slot) == hi) {
         return slot;
       }
     }
@@ -270,10 +236,10 @@ final class AttemptTable {
       throw new IllegalStateException("table full: " + size);
     }
     int slot = takeFreeSlot();
-    setField(slot, HI, hi);
-    setField(slot, LO, lo);
+    keyHi[slot >>> PAGE_SHIFT][slot & PAGE_MASK] = hi;
+    keyLo[slot >>> PAGE_SHIFT][slot & PAGE_MASK] = lo;
     setStart(slot, start);
-    setField(slot, META, startStage);
+    setStageByte(slot, startStage);
     linkAsNewest(slot);
     insertIntoIndex(slot);
     size++;
@@ -289,12 +255,11 @@ final class AttemptTable {
   }
 
   void remove(int slot) {
+    removeFromIndex(slot);
     unlink(slot);
-    setStageByte(slot, FREE);
     setNewer(slot, freeSlots);
     freeSlots = slot;
     size--;
-    removeFromIndex(slot);
   }
 
   /** Call only when {@link #hasRoom}. */
@@ -338,49 +303,32 @@ final class AttemptTable {
       newest[list] = before;
     }
   }
-
-  /** The index cell of a slot whose key hashes to {@code hash}. */
-  private static int entry(int slot, int hash) {
-    return (hash >>> LINK_BITS << LINK_BITS) | (slot + 1);
-  }
-
-  /** Puts the slot, which the index does not hold, in the first empty or removed cell of its probe. */
   private void insertIntoIndex(int slot) {
     int mask = index.length - 1;
-    int hash = hash(keyHi(slot), keyLo(slot));
-    int cell = hash & mask;
-    while (index[cell] != EMPTY && index[cell] != TOMBSTONE) {
+    int cell = hash(keyHi(slot), keyLo(slot)) & mask;
+    while (index[cell] != EMPTY) {
       cell = (cell + 1) & mask;
     }
-    if (index[cell] == TOMBSTONE) {
-      tombstones--;
-    }
-    index[cell] = entry(slot, hash);
+    index[cell] = slot;
   }
 
-  /**
-   * Marks the slot's cell removed: no other cell moves, so no other key is read or hashed (a
-   * backward shift, which leaves no tombstones, rehashed the key of every cell after the hole and
-   * was the replay's top frame). When a quarter of the cells are tombstones, the index is rebuilt
-   * in place from the records, so probes stay short.
-   */
+  /** Linear-probing deletion by backward shift, so lookups never need tombstones. */
   private void removeFromIndex(int slot) {
-    int cell = foundCell < index.length && (index[foundCell] & (int) LINK_MASK) == slot + 1 ? foundCell : cellOf(slot);
-    index[cell] = TOMBSTONE;
-    if (++tombstones > index.length >>> 2) {
-      reindex(index);
-    }
-  }
-
-  private int cellOf(int slot) {
     int mask = index.length - 1;
-    int hash = hash(keyHi(slot), keyLo(slot));
-    int entry = entry(slot, hash);
-    int cell = hash & mask;
-    while (index[cell] != entry) {
-      cell = (cell + 1) & mask;
+    int hole = hash(keyHi(slot), keyLo(slot)) & mask;
+    while (index[hole] != slot) {
+      hole = (hole + 1) & mask;
     }
-    return cell;
+    for (int cell = (hole + 1) & mask; index[cell] != EMPTY; cell = (cell + 1) & mask) {
+      int home = hash(keyHi(index[cell]), keyLo(index[cell])) & mask;
+      // Move the entry back into the hole unless its home lies cyclically in (hole, cell].
+      boolean homeBetween = hole <= cell ? hole < home && home <= cell : hole < home || home <= cell;
+      if (!homeBetween) {
+        index[hole] = index[cell];
+        hole = cell;
+      }
+    }
+    index[hole] = EMPTY;
   }
 
   /** Adds a page of slots, up to maxSize; false, and the table unchanged, when the heap has no room. */
@@ -394,16 +342,26 @@ final class AttemptTable {
   }
 
   /**
-   * Allocates the next page of records, and a larger index if the slots need one, before
-   * installing either: when the heap runs out, nothing changes.
+   * Allocates the next page of every array, and a larger index if the slots need one, before
+   * installing any of them: when the heap runs out, nothing changes.
    */
   private boolean addPage() {
     int length = pageLength();
     int slots = (int) Math.min(maxSize, (long) allocatedSlots + length);
     try {
-      long[] page = allocator.longs(length << RECORD_SHIFT);
-      int[] newIndex = indexLength(slots) > index.length ? allocator.ints(indexLength(slots)) : null;
-      records[pages] = page;
+      long[] hi = allocator.longs(length);
+      long[] lo = allocator.longs(length);
+      long[] start = allocator.longs(length);
+      byte[] stages = allocator.bytes(length);
+      int[] olderPage = allocator.ints(length);
+      int[] newerPage = allocator.ints(length);
+      int[] newIndex = indexLength(slots) > index.length ? emptyIndex(allocator.ints(indexLength(slots))) : null;
+      keyHi[pages] = hi;
+      keyLo[pages] = lo;
+      startNanos[pages] = start;
+      stage[pages] = stages;
+      older[pages] = olderPage;
+      newer[pages] = newerPage;
       pages++;
       allocatedSlots = slots;
       if (newIndex != null) {
@@ -420,16 +378,17 @@ final class AttemptTable {
     return Math.min(maxSize, PAGE_SLOTS);
   }
 
-  /** Puts every slot in use, in slot order, into {@code cells}, emptied first (it may be the index itself). */
+  /** Moves every slot in use into {@code cells}. No slot is free when the table grows. */
   private void reindex(int[] cells) {
-    Arrays.fill(cells, EMPTY);
     index = cells;
-    tombstones = 0;
     for (int slot = 0; slot < usedSlots; slot++) {
-      if (stage(slot) != FREE) {
-        insertIntoIndex(slot);
-      }
+      insertIntoIndex(slot);
     }
+  }
+
+  private static int[] emptyIndex(int[] cells) {
+    Arrays.fill(cells, EMPTY);
+    return cells;
   }
 
   private static int indexLength(int slots) {
