@@ -82,6 +82,8 @@ ensure_openssh() { need openssh-server test -x /usr/sbin/sshd && need openssh-cl
 # knockd's package also has its client, knock.
 ensure_knockd() { need knockd command -v knock; }
 ensure_nmap() { need nmap command -v nmap; }
+# The launcher unpacks JNA's stub once per build with unzip (libpcap_options); LauncherLibpcapIT checks it.
+ensure_unzip() { need unzip command -v unzip; }
 
 # newer_than JAR DIR...: true when JAR is missing or a file under DIR... or pom.xml is newer.
 newer_than() {
