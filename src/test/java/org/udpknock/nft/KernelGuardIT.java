@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -22,6 +18,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.udpknock.server.ProcessLines;
 
 /**
  * The packaged server in a network namespace of its own, guarding its service port with real
@@ -163,15 +160,11 @@ class KernelGuardIT {
   }
 
   private Process startServer() throws Exception {
-    Process server = new ProcessBuilder("ip", "netns", "exec", serverNs, javaCommand(), "-jar", JAR.toString(),
+    Process server = new ProcessBuilder("ip", "netns", "exec", serverNs, ProcessLines.javaCommand(), "-jar", JAR.toString(),
         "server", "-i", serverEnd, "--sequence", sequence, "--service-port", String.valueOf(port),
         "--service-timeout", "10s", "--nftables", "require").redirectErrorStream(true).start();
     servers.add(server);
-    lines = new LinkedBlockingQueue<>();
-    BlockingQueue<String> mine = lines;
-    Thread reader = new Thread(() -> readLines(server, mine), "server-output");
-    reader.setDaemon(true);
-    reader.start();
+    lines = ProcessLines.linesOf(server.getInputStream());
     awaitLine("service-open");
     return server;
   }
@@ -228,34 +221,9 @@ class KernelGuardIT {
     ok("ip", "-n", ns, "-6", "addr", "add", linkLocal + "/64", "dev", dev, "nodad");
   }
 
-  private String awaitLine(String text) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (System.nanoTime() < deadline) {
-      String line = lines.poll(100, TimeUnit.MILLISECONDS);
-      if (line != null) {
-        seen.add(line);
-        if (line.contains(text)) {
-          return line;
-        }
-      }
-    }
-    fail("no line containing '" + text + "' within 10 s; output: " + seen);
-    return null;
-  }
-
-  private static void readLines(Process process, BlockingQueue<String> lines) {
-    try (BufferedReader in = new BufferedReader(
-        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-      for (String line; (line = in.readLine()) != null; ) {
-        lines.add(line);
-      }
-    } catch (IOException e) {
-      lines.add("(output ended: " + e + ")");
-    }
-  }
-
-  private static String javaCommand() {
-    return ProcessHandle.current().info().command().orElse("java");
+  /** Until the server says {@code text} (at most 10 s); every line it said is kept for the failure messages. */
+  private void awaitLine(String text) throws InterruptedException {
+    seen.addAll(ProcessLines.linesUntil(lines, text));
   }
 
   private static void ok(String... command) throws Exception {

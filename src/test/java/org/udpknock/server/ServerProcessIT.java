@@ -4,17 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.udpknock.client.KnockClient;
 import org.udpknock.core.KnockSequence;
@@ -31,17 +27,14 @@ class ServerProcessIT {
   @Test
   void t7_thePackagedServerExitsCleanlyOnSigtermAndPrintsItsTotals() throws Exception {
     assertTrue(Files.exists(JAR), "run after 'mvn package': " + JAR);
-    skipUnlessRootOrCi();
+    ProcessLines.skipUnlessRootOrCi("ServerProcessIT");
     int port = LiveHarness.freePort();
     KnockSequence sequence = KnockSequence.of(23011, 23013, 23012);
-    Process server = new ProcessBuilder(javaCommand(), "-jar", JAR.toString(), "server", "-i", "lo",
+    Process server = new ProcessBuilder(ProcessLines.javaCommand(), "-jar", JAR.toString(), "server", "-i", "lo",
         "--sequence", sequence.toString(), "--service-port", String.valueOf(port),
         "--nftables", "off") // on the host's own lo: no table left in its ruleset (KernelGuardIT tests it)
         .redirectErrorStream(true).start();
-    BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-    Thread reader = new Thread(() -> readLines(server, lines), "server-output");
-    reader.setDaemon(true);
-    reader.start();
+    BlockingQueue<String> lines = ProcessLines.linesOf(server.getInputStream());
     try {
       awaitLine(lines, "listening");
       KnockClient client = new KnockClient(java.net.InetAddress.getByName("127.0.0.1"), null);
@@ -66,15 +59,12 @@ class ServerProcessIT {
   @Test
   void aServerWaitingForItsInterfaceStopsOnSigtermWithinASecond() throws Exception {
     assertTrue(Files.exists(JAR), "run after 'mvn package': " + JAR);
-    skipUnlessRootOrCi();
+    ProcessLines.skipUnlessRootOrCi("ServerProcessIT");
     String missing = "ukwait" + Integer.toHexString(new java.util.Random().nextInt(0xffff));
-    Process server = new ProcessBuilder(javaCommand(), "-jar", JAR.toString(), "server", "-i", missing,
+    Process server = new ProcessBuilder(ProcessLines.javaCommand(), "-jar", JAR.toString(), "server", "-i", missing,
         "--wait-for-interface", "--service-port", String.valueOf(LiveHarness.freePort()), "--nftables", "off")
         .redirectErrorStream(true).start();
-    BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-    Thread reader = new Thread(() -> readLines(server, lines), "server-output");
-    reader.setDaemon(true);
-    reader.start();
+    BlockingQueue<String> lines = ProcessLines.linesOf(server.getInputStream());
     try {
       String waiting = awaitLine(lines, "capture-waiting");
       assertTrue(waiting.contains("interface " + missing + " retry-in-ms "), waiting);
@@ -98,12 +88,12 @@ class ServerProcessIT {
    */
   @Test
   void sighupIsLoggedAndTheServerGoesOn() throws Exception {
-    skipUnlessRootOrCi();
+    ProcessLines.skipUnlessRootOrCi("ServerProcessIT");
     int port = LiveHarness.freePort();
     KnockSequence sequence = KnockSequence.of(23041, 23047, 23043);
     Process server = new ProcessBuilder(LAUNCHER, "server", "-i", "lo", "--sequence", sequence.toString(),
         "--service-port", String.valueOf(port)).redirectErrorStream(true).start();
-    BlockingQueue<String> lines = linesOf(server.getInputStream());
+    BlockingQueue<String> lines = ProcessLines.linesOf(server.getInputStream());
     try {
       awaitLine(lines, "listening");
       signal(server, "HUP");
@@ -124,21 +114,21 @@ class ServerProcessIT {
    */
   @Test
   void sigquitsThreadDumpStaysOutOfTheJsonEvents() throws Exception {
-    skipUnlessRootOrCi();
+    ProcessLines.skipUnlessRootOrCi("ServerProcessIT");
     int port = LiveHarness.freePort();
     KnockSequence sequence = KnockSequence.of(23051, 23057, 23053);
     Process server = new ProcessBuilder(LAUNCHER, "server", "-i", "lo", "--json", "--sequence",
         sequence.toString(), "--service-port", String.valueOf(port)).start();
-    BlockingQueue<String> lines = linesOf(server.getInputStream());
-    BlockingQueue<String> errors = linesOf(server.getErrorStream());
+    BlockingQueue<String> lines = ProcessLines.linesOf(server.getInputStream());
+    BlockingQueue<String> errors = ProcessLines.linesOf(server.getErrorStream());
     try {
-      List<String> stdout = linesUntil(lines, "\"listening\"");
+      List<String> stdout = ProcessLines.linesUntil(lines, "\"listening\"");
       signal(server, "QUIT");
       awaitLine(errors, "Full thread dump");
       assertGreeted(sequence, port);
       server.toHandle().destroy();
       assertTrue(server.waitFor(2, TimeUnit.SECONDS), "server still running 2 s after SIGTERM");
-      stdout.addAll(linesUntil(lines, "\"summary\""));
+      stdout.addAll(ProcessLines.linesUntil(lines, "\"summary\""));
       assertEveryLineIsJson(stdout);
     } finally {
       server.destroyForcibly();
@@ -152,13 +142,13 @@ class ServerProcessIT {
    */
   @Test
   void aServerWhoseLogCannotBeWrittenGoesOnGrantingAndSaysSo() throws Exception {
-    skipUnlessRootOrCi();
+    ProcessLines.skipUnlessRootOrCi("ServerProcessIT");
     int port = LiveHarness.freePort();
     KnockSequence sequence = KnockSequence.of(23061, 23067, 23063);
-    Process server = new ProcessBuilder(javaCommand(), "-jar", JAR.toString(), "server", "-i", "lo",
+    Process server = new ProcessBuilder(ProcessLines.javaCommand(), "-jar", JAR.toString(), "server", "-i", "lo",
         "--sequence", sequence.toString(), "--service-port", String.valueOf(port))
         .redirectOutput(new java.io.File("/dev/full")).start();
-    BlockingQueue<String> errors = linesOf(server.getErrorStream());
+    BlockingQueue<String> errors = ProcessLines.linesOf(server.getErrorStream());
     try {
       assertEquals("udpknock server: the log cannot be written to standard output (No space left on device);"
           + " knocks are still granted, and the lines lost are counted in the summary.",
@@ -206,61 +196,8 @@ class ServerProcessIT {
     assertTrue(lines.size() >= 8, "listening, 3 knocks, granted, service-open, served, summary: " + lines);
   }
 
-  private static void skipUnlessRootOrCi() throws IOException, InterruptedException {
-    Process id = new ProcessBuilder("id", "-u").start();
-    String uid = new String(id.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
-    id.waitFor();
-    if (!uid.equals("0") && System.getenv("CI") == null) {
-      System.out.println("SKIPPED ServerProcessIT: capturing on lo needs root here (CI runs it as root)");
-      Assumptions.abort("not root");
-    }
-  }
-
-  private static String javaCommand() {
-    return ProcessHandle.current().info().command().orElse("java");
-  }
-
-  private static BlockingQueue<String> linesOf(java.io.InputStream stream) {
-    BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-    Thread reader = new Thread(() -> readLines(stream, lines), "server-output");
-    reader.setDaemon(true);
-    reader.start();
-    return lines;
-  }
-
-  private static void readLines(Process process, BlockingQueue<String> lines) {
-    readLines(process.getInputStream(), lines);
-  }
-
-  private static void readLines(java.io.InputStream stream, BlockingQueue<String> lines) {
-    try (BufferedReader in = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
-      for (String line; (line = in.readLine()) != null; ) {
-        lines.add(line);
-      }
-    } catch (IOException e) {
-      lines.add("(output ended: " + e + ")");
-    }
-  }
-
   private static String awaitLine(BlockingQueue<String> lines, String text) throws InterruptedException {
-    List<String> seen = linesUntil(lines, text);
+    List<String> seen = ProcessLines.linesUntil(lines, text);
     return seen.get(seen.size() - 1);
-  }
-
-  /** Every line up to the first containing {@code text}, that one included. */
-  private static List<String> linesUntil(BlockingQueue<String> lines, String text) throws InterruptedException {
-    List<String> seen = new java.util.ArrayList<>();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (System.nanoTime() < deadline) {
-      String line = lines.poll(100, TimeUnit.MILLISECONDS);
-      if (line != null) {
-        seen.add(line);
-        if (line.contains(text)) {
-          return seen;
-        }
-      }
-    }
-    fail("no line containing '" + text + "' within 10 s; output: " + seen);
-    return seen;
   }
 }
