@@ -18,9 +18,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.udpknock.attack.Namespaces.Output;
-import org.udpknock.attack.Namespaces.Result;
 import org.udpknock.attack.Namespaces.Server;
+import org.udpknock.server.ProcessLines.Output;
+import org.udpknock.server.ProcessLines.Result;
+import org.udpknock.server.ProcessLines;
 
 /**
  * Issue 9, what held up: 20,000 connections and 280,000 spoofed SYNs to the open service port
@@ -84,7 +85,7 @@ class FloodKnockIT {
   void aRealKnockerIsGreetedTenTimesOutOfTenDuringSpoofedSynsAndAConnectionFlood() throws Exception {
     Server server = ns.startServer("--sequence", Namespaces.portList(sequence), "--service-port",
         String.valueOf(servicePort), "--nftables", "off");
-    Namespaces.ok("ip", "-n", ns.serverNs, "route", "add", "default", "via", ns.clientV4);
+    ProcessLines.ok("ip", "-n", ns.serverNs, "route", "add", "default", "via", ns.clientV4);
     assertGreeted(knock(), server); // opens the service port: the floods then reach the listener
     String neverKnocked = ns.addClientAddress();
     Thread flood = startSynFlood();
@@ -93,7 +94,7 @@ class FloodKnockIT {
         String.valueOf(servicePort), neverKnocked, stop.toString(), String.valueOf(MAX_CONNECTIONS));
     Output connected = new Output(connections.getInputStream());
     server.awaitLog("refused default " + neverKnocked);
-    Namespaces.await(() -> synsSent.get() > 0 || !flood.isAlive(), () -> "a first round of SYNs: " + floodEnd);
+    ProcessLines.await(() -> synsSent.get() > 0 || !flood.isAlive(), () -> "a first round of SYNs: " + floodEnd);
 
     List<Result> knocks = new ArrayList<>();
     for (int i = 0; i < KNOCKS; i++) {

@@ -3,19 +3,21 @@ package org.udpknock.attack;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.udpknock.server.ProcessLines.await;
+import static org.udpknock.server.ProcessLines.javaCommand;
+import static org.udpknock.server.ProcessLines.ok;
+import static org.udpknock.server.ProcessLines.run;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.Assumptions;
+import org.udpknock.server.ProcessLines.Output;
+import org.udpknock.server.ProcessLines.Result;
 
 /**
  * Two network namespaces this test creates, joined by a veth pair: the packaged server sniffs
@@ -27,7 +29,6 @@ final class Namespaces implements AutoCloseable {
   static final Path JAR = Path.of("target", "udpknock.jar").toAbsolutePath();
   static final String PYTHON = "/usr/bin/python3"; // Debian's, which has python3-scapy
   static final String GREETING = "Bonjour, vous avez réussi la séquence UDP !";
-  private static final long SECOND = 1_000_000_000L;
   private static final Random RANDOM = new Random();
 
   private final String suffix = Integer.toHexString(0x1000 + RANDOM.nextInt(0xefff));
@@ -128,14 +129,14 @@ final class Namespaces implements AutoCloseable {
 
   /** {@code udpknock knock} from the client namespace (the packaged jar). */
   Result knock(String... args) throws Exception {
-    List<String> command = new ArrayList<>(List.of(java(), "-jar", JAR.toString(), "knock"));
+    List<String> command = new ArrayList<>(List.of(javaCommand(), "-jar", JAR.toString(), "knock"));
     command.addAll(List.of(args));
     return inClient(command.toArray(String[]::new));
   }
 
   /** The packaged server in the server namespace, sniffing its end; returns once it listens. */
   Server startServer(String... args) throws Exception {
-    List<String> command = new ArrayList<>(List.of(java(), "-jar", JAR.toString(), "server", "-i", serverEnd));
+    List<String> command = new ArrayList<>(List.of(javaCommand(), "-jar", JAR.toString(), "server", "-i", serverEnd));
     command.addAll(List.of(args));
     Process process = new ProcessBuilder(in(serverNs, command.toArray(String[]::new)))
         .redirectErrorStream(true).start();
@@ -190,68 +191,5 @@ final class Namespaces implements AutoCloseable {
       return log().lines().filter(line -> line.startsWith("summary")).findFirst()
           .orElseGet(() -> fail("no summary after SIGTERM:\n" + log()));
     }
-  }
-
-  /** Reads a stream on a daemon thread; {@link #text} is everything read so far. */
-  static final class Output {
-    private final StringBuffer text = new StringBuffer();
-    private final Thread reader;
-
-    Output(InputStream in) {
-      reader = new Thread(() -> {
-        byte[] buffer = new byte[4096];
-        try (in) {
-          for (int n; (n = in.read(buffer)) >= 0; ) {
-            text.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
-          }
-        } catch (IOException e) {
-          text.append("(output ended: ").append(e).append(')');
-        }
-      }, "process-output");
-      reader.setDaemon(true);
-      reader.start();
-    }
-
-    String text() {
-      return text.toString();
-    }
-
-    void awaitEnd() throws InterruptedException {
-      reader.join(5000);
-    }
-  }
-
-  record Result(int code, String output) {}
-
-  /** Waits at most 15 s for {@code condition}, polling; {@code what} is read on failure. */
-  static void await(BooleanSupplier condition, Supplier<String> what) throws InterruptedException {
-    long deadline = System.nanoTime() + 15 * SECOND;
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        fail("timed out after 15 s waiting for " + what.get());
-      }
-      Thread.sleep(10);
-    }
-  }
-
-  static String java() {
-    return ProcessHandle.current().info().command().orElse("java");
-  }
-
-  static void ok(String... command) throws Exception {
-    Result result = run(command);
-    assertEquals(0, result.code(), String.join(" ", command) + ": " + result.output());
-  }
-
-  /** Runs a command to its end, at most 30 s; a command still running then is killed and fails. */
-  static Result run(String... command) throws IOException, InterruptedException {
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    Output output = new Output(process.getInputStream());
-    if (!process.waitFor(30, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-      fail(String.join(" ", command) + " still running after 30 s: " + output.text());
-    }
-    output.awaitEnd();
-    return new Result(process.exitValue(), output.text());
   }
 }

@@ -8,8 +8,9 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.udpknock.attack.Namespaces.Result;
 import org.udpknock.attack.Namespaces.Server;
+import org.udpknock.server.ProcessLines.Result;
+import org.udpknock.server.ProcessLines;
 
 /**
  * Issue 9, what held up, live: knocks shaped as an attacker (or an odd network) sends them,

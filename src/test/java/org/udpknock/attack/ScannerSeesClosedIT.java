@@ -14,8 +14,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.udpknock.attack.Namespaces.Result;
 import org.udpknock.attack.Namespaces.Server;
+import org.udpknock.server.ProcessLines.Result;
+import org.udpknock.server.ProcessLines;
 
 /**
  * Issue 9, what held up: to {@code nmap -sU} and {@code nmap -sS} from another host, the knock
@@ -37,7 +38,7 @@ class ScannerSeesClosedIT {
     ns = Namespaces.createOrSkip("ScannerSeesClosedIT");
     // The kernel rate-limits ICMP errors per destination (a burst of 6): nmap would then slow
     // down and retry, for every closed port alike. Off in the server's namespace only.
-    Namespaces.ok("ip", "netns", "exec", ns.serverNs, "sysctl", "-q", "-w", "net.ipv4.icmp_ratelimit=0",
+    ProcessLines.ok("ip", "netns", "exec", ns.serverNs, "sysctl", "-q", "-w", "net.ipv4.icmp_ratelimit=0",
         "net.ipv6.icmp.ratelimit=0");
   }
 

@@ -9,8 +9,9 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.udpknock.attack.Namespaces.Result;
 import org.udpknock.attack.Namespaces.Server;
+import org.udpknock.server.ProcessLines.Result;
+import org.udpknock.server.ProcessLines;
 
 /**
  * Issue 9, what held up: the packaged server stopped with SIGSTOP and continued with SIGCONT
@@ -41,7 +42,7 @@ class StopContinueIT {
         String.valueOf(servicePort), "--nftables", "off");
     long pid = server.process.pid(); // ip netns exec execs the JVM: the same process
     signal("STOP", pid);
-    Namespaces.await(() -> state(pid) == 'T', () -> "process " + pid + " stopped, state " + state(pid));
+    ProcessLines.await(() -> state(pid) == 'T', () -> "process " + pid + " stopped, state " + state(pid));
     String whileStopped = ns.addClientAddress();
     Result knock = knock(whileStopped, "--no-connect");
     assertEquals(0, knock.code(), knock.output());
@@ -67,7 +68,7 @@ class StopContinueIT {
   }
 
   private static void signal(String name, long pid) throws Exception {
-    Namespaces.ok("kill", "-" + name, String.valueOf(pid));
+    ProcessLines.ok("kill", "-" + name, String.valueOf(pid));
   }
 
   /** The state letter of /proc/PID/stat (T: stopped), or '?' once the process is gone. */

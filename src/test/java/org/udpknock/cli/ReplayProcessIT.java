@@ -5,10 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,9 +14,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.udpknock.server.ProcessLines;
 
 /** The packaged jar's replay on streams and failing outputs, as a process with real pipes. */
 class ReplayProcessIT {
@@ -36,7 +34,7 @@ class ReplayProcessIT {
   void standardInputIsFollowedLive() throws Exception {
     byte[] capture = Files.readAllBytes(CAPTURE);
     Process replay = start("replay", "-");
-    BlockingQueue<String> lines = readLines(replay);
+    BlockingQueue<String> lines = ProcessLines.linesOf(replay.getInputStream());
     try (OutputStream stdin = replay.getOutputStream()) {
       stdin.write(capture, 0, AFTER_FIRST_KNOCK);
       stdin.flush();
@@ -53,7 +51,7 @@ class ReplayProcessIT {
   /** Regression: both printed "summary: 0 packets", then called the input empty, exit code 1. */
   @Test
   void devStdinAndProcessSubstitutionAreReadOnce() throws Exception {
-    String jar = javaCommand() + " -jar " + JAR;
+    String jar = ProcessLines.javaCommand() + " -jar " + JAR;
     for (String pipeline : List.of("cat " + CAPTURE + " | " + jar + " replay /dev/stdin",
         jar + " replay <(cat " + CAPTURE + ")", "cat pcaps/gen-pcapng-interfaces.pcapng | " + jar + " replay -")) {
       Process shell = new ProcessBuilder("bash", "-c", pipeline).start();
@@ -68,7 +66,7 @@ class ReplayProcessIT {
   /** Regression: replay > /dev/full exited 0, its events lost without a word. */
   @Test
   void aFullOutputIsOneSentenceAndExitCode1() throws Exception {
-    Process replay = new ProcessBuilder(javaCommand(), "-jar", JAR.toString(), "replay", CAPTURE.toString())
+    Process replay = new ProcessBuilder(ProcessLines.javaCommand(), "-jar", JAR.toString(), "replay", CAPTURE.toString())
         .redirectOutput(new File("/dev/full")).start();
     assertTrue(replay.waitFor(10, TimeUnit.SECONDS));
     String err = stderrOf(replay).strip();
@@ -81,7 +79,7 @@ class ReplayProcessIT {
   @Test
   void aReaderThatGoesAwayStopsTheReplay() throws Exception {
     Process shell = new ProcessBuilder("bash", "-c", "set -o pipefail; (cat " + CAPTURE + "; sleep 1;"
-        + " for i in $(seq 2000); do tail -c +25 " + CAPTURE + "; done) | " + javaCommand() + " -jar " + JAR
+        + " for i in $(seq 2000); do tail -c +25 " + CAPTURE + "; done) | " + ProcessLines.javaCommand() + " -jar " + JAR
         + " replay - | head -1").start();
     String out = new String(shell.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(shell.waitFor(20, TimeUnit.SECONDS));
@@ -92,50 +90,19 @@ class ReplayProcessIT {
   }
 
   private static Process start(String... args) throws IOException {
-    List<String> command = new ArrayList<>(List.of(javaCommand(), "-jar", JAR.toString()));
+    List<String> command = new ArrayList<>(List.of(ProcessLines.javaCommand(), "-jar", JAR.toString()));
     command.addAll(List.of(args));
     assertTrue(Files.exists(JAR), "run after 'mvn package': " + JAR);
     return new ProcessBuilder(command).start();
-  }
-
-  private static String javaCommand() {
-    return ProcessHandle.current().info().command().orElse("java");
   }
 
   private static String stderrOf(Process process) throws IOException {
     return new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
   }
 
-  private static BlockingQueue<String> readLines(Process process) {
-    BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader in = new BufferedReader(
-          new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line; (line = in.readLine()) != null; ) {
-          lines.add(line);
-        }
-      } catch (IOException e) {
-        lines.add("(output ended: " + e + ")");
-      }
-    }, "replay-output");
-    reader.setDaemon(true);
-    reader.start();
-    return lines;
-  }
-
+  /** The first line containing {@code text}, at most 10 s on. */
   private static String awaitLine(BlockingQueue<String> lines, String text) throws InterruptedException {
-    List<String> seen = new ArrayList<>();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (System.nanoTime() < deadline) {
-      String line = lines.poll(100, TimeUnit.MILLISECONDS);
-      if (line != null) {
-        seen.add(line);
-        if (line.contains(text)) {
-          return line;
-        }
-      }
-    }
-    fail("no line containing '" + text + "' within 10 s; output: " + seen);
-    return null;
+    List<String> seen = ProcessLines.linesUntil(lines, text);
+    return seen.get(seen.size() - 1);
   }
 }

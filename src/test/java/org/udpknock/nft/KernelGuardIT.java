@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -82,9 +81,9 @@ class KernelGuardIT {
           + " (run as root, or set CI to make this a failure)");
       Assumptions.abort("not root");
     }
-    ok("ip", "netns", "add", serverNs);
-    ok("ip", "netns", "add", clientNs);
-    ok("ip", "link", "add", serverEnd, "netns", serverNs, "type", "veth", "peer", "name", clientEnd, "netns", clientNs);
+    ProcessLines.ok("ip", "netns", "add", serverNs);
+    ProcessLines.ok("ip", "netns", "add", clientNs);
+    ProcessLines.ok("ip", "link", "add", serverEnd, "netns", serverNs, "type", "veth", "peer", "name", clientEnd, "netns", clientNs);
     configure(serverNs, serverEnd, serverV4, serverV6, "fe80::1");
     configure(clientNs, clientEnd, sourceA, sourceA6, "fe80::a");
     addAddresses(clientNs, clientEnd, sourceB, sourceB6, "fe80::b");
@@ -210,15 +209,15 @@ class KernelGuardIT {
   }
 
   private static void configure(String ns, String dev, String v4, String v6, String linkLocal) throws Exception {
-    ok("ip", "-n", ns, "link", "set", "lo", "up");
-    ok("ip", "-n", ns, "link", "set", dev, "up");
+    ProcessLines.ok("ip", "-n", ns, "link", "set", "lo", "up");
+    ProcessLines.ok("ip", "-n", ns, "link", "set", dev, "up");
     addAddresses(ns, dev, v4, v6, linkLocal);
   }
 
   private static void addAddresses(String ns, String dev, String v4, String v6, String linkLocal) throws Exception {
-    ok("ip", "-n", ns, "addr", "add", v4 + "/24", "dev", dev);
-    ok("ip", "-n", ns, "-6", "addr", "add", v6 + "/64", "dev", dev, "nodad");
-    ok("ip", "-n", ns, "-6", "addr", "add", linkLocal + "/64", "dev", dev, "nodad");
+    ProcessLines.ok("ip", "-n", ns, "addr", "add", v4 + "/24", "dev", dev);
+    ProcessLines.ok("ip", "-n", ns, "-6", "addr", "add", v6 + "/64", "dev", dev, "nodad");
+    ProcessLines.ok("ip", "-n", ns, "-6", "addr", "add", linkLocal + "/64", "dev", dev, "nodad");
   }
 
   /** Until the server says {@code text} (at most 10 s); every line it said is kept for the failure messages. */
@@ -226,21 +225,7 @@ class KernelGuardIT {
     seen.addAll(ProcessLines.linesUntil(lines, text));
   }
 
-  private static void ok(String... command) throws Exception {
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String output = finish(process, command);
-    assertEquals(0, process.exitValue(), String.join(" ", command) + ": " + output);
-  }
-
   private static String run(String... command) throws Exception {
-    return finish(new ProcessBuilder(command).redirectErrorStream(true).start(), command);
-  }
-
-  private static String finish(Process process, String... command) throws Exception {
-    if (!process.waitFor(20, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-      fail(String.join(" ", command) + " still running after 20 s");
-    }
-    return new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    return ProcessLines.run(command).output();
   }
 }

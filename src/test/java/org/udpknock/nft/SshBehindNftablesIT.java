@@ -4,9 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -24,6 +21,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.udpknock.server.ProcessLines;
 
 /**
  * SSH behind an nftables door, end to end, with real components only: Debian's sshd on port 22
@@ -78,19 +76,19 @@ class SshBehindNftablesIT {
           + " (run as root, or set CI to make this a failure)");
       Assumptions.abort("not root");
     }
-    ok("ip", "netns", "add", serverNs);
-    ok("ip", "netns", "add", clientNs);
-    ok("ip", "link", "add", serverEnd, "netns", serverNs, "type", "veth", "peer", "name", clientEnd, "netns", clientNs);
+    ProcessLines.ok("ip", "netns", "add", serverNs);
+    ProcessLines.ok("ip", "netns", "add", clientNs);
+    ProcessLines.ok("ip", "link", "add", serverEnd, "netns", serverNs, "type", "veth", "peer", "name", clientEnd, "netns", clientNs);
     for (String[] end : new String[][] {{serverNs, serverEnd}, {clientNs, clientEnd}}) {
-      ok("ip", "-n", end[0], "link", "set", "lo", "up");
-      ok("ip", "-n", end[0], "link", "set", end[1], "up");
+      ProcessLines.ok("ip", "-n", end[0], "link", "set", "lo", "up");
+      ProcessLines.ok("ip", "-n", end[0], "link", "set", end[1], "up");
     }
-    ok("ip", "-n", serverNs, "addr", "add", serverV4 + "/24", "dev", serverEnd);
-    ok("ip", "-n", serverNs, "-6", "addr", "add", serverV6 + "/64", "dev", serverEnd, "nodad");
-    ok("ip", "-n", clientNs, "addr", "add", sourceA + "/24", "dev", clientEnd);
-    ok("ip", "-n", clientNs, "addr", "add", sourceB + "/24", "dev", clientEnd); // secondary: never chosen
-    ok("ip", "-n", clientNs, "-6", "addr", "add", sourceA6 + "/64", "dev", clientEnd, "nodad");
-    ok("ip", "-n", clientNs, "-6", "addr", "add", sourceB6 + "/64", "dev", clientEnd, "nodad", "preferred_lft", "0");
+    ProcessLines.ok("ip", "-n", serverNs, "addr", "add", serverV4 + "/24", "dev", serverEnd);
+    ProcessLines.ok("ip", "-n", serverNs, "-6", "addr", "add", serverV6 + "/64", "dev", serverEnd, "nodad");
+    ProcessLines.ok("ip", "-n", clientNs, "addr", "add", sourceA + "/24", "dev", clientEnd);
+    ProcessLines.ok("ip", "-n", clientNs, "addr", "add", sourceB + "/24", "dev", clientEnd); // secondary: never chosen
+    ProcessLines.ok("ip", "-n", clientNs, "-6", "addr", "add", sourceA6 + "/64", "dev", clientEnd, "nodad");
+    ProcessLines.ok("ip", "-n", clientNs, "-6", "addr", "add", sourceB6 + "/64", "dev", clientEnd, "nodad", "preferred_lft", "0");
     startSshd();
   }
 
@@ -126,7 +124,7 @@ class SshBehindNftablesIT {
     command.addAll(sshOptionList(sourceA));
     command.addAll(List.of("root@" + serverV4, "echo ready; read line; echo got $line"));
     Process session = start(command.toArray(String[]::new));
-    BlockingQueue<String> out = reader(session);
+    BlockingQueue<String> out = ProcessLines.linesOf(session.getInputStream());
     assertEquals("ready", out.poll(10, TimeUnit.SECONDS), "the session opened during the grant");
     awaitGone("ssh_v4", sourceA, 6_000);
     try (OutputStream in = session.getOutputStream()) {
@@ -199,7 +197,7 @@ class SshBehindNftablesIT {
 
   private void reload(Process server, String... doors) throws Exception {
     Files.writeString(dir.resolve("udpknock.toml"), "nftables = \"require\"\n" + String.join("\n", doors));
-    ok("kill", "-HUP", String.valueOf(server.pid()));
+    ProcessLines.ok("kill", "-HUP", String.valueOf(server.pid()));
     awaitLine("reloaded file ");
   }
 
@@ -215,8 +213,8 @@ class SshBehindNftablesIT {
   }
 
   private void startSshd() throws Exception {
-    ok("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", dir.resolve("host_key").toString());
-    ok("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", dir.resolve("client_key").toString());
+    ProcessLines.ok("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", dir.resolve("host_key").toString());
+    ProcessLines.ok("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", dir.resolve("client_key").toString());
     Files.copy(dir.resolve("client_key.pub"), dir.resolve("authorized_keys"));
     Files.writeString(dir.resolve("sshd_config"), String.join("\n",
         "Port 22", "ListenAddress " + serverV4, "ListenAddress " + serverV6,
@@ -242,9 +240,9 @@ class SshBehindNftablesIT {
         "nftables = \"require\"",
         door("ssh", sequence, openFor),
         door("ssh-alt", altSequence, openFor)));
-    Process server = start("ip", "netns", "exec", serverNs, javaCommand(), "-jar", JAR.toString(),
+    Process server = start("ip", "netns", "exec", serverNs, ProcessLines.javaCommand(), "-jar", JAR.toString(),
         "server", "-i", serverEnd, "--config", config.toString());
-    lines = reader(server);
+    lines = ProcessLines.linesOf(server.getInputStream());
     awaitLine("listening");
     return server;
   }
@@ -257,7 +255,7 @@ class SshBehindNftablesIT {
 
   /** knockd's own client; the source is the namespace's preferred address, A. */
   private void knockAndAwait(String door, int[] knocks, String server, String granted) throws Exception {
-    ok("ip", "netns", "exec", clientNs, "knock", "-u", server, String.valueOf(knocks[0]), String.valueOf(knocks[1]),
+    ProcessLines.ok("ip", "netns", "exec", clientNs, "knock", "-u", server, String.valueOf(knocks[0]), String.valueOf(knocks[1]),
         String.valueOf(knocks[2]));
     awaitLine("nft-allowed " + door + " " + granted + " ");
   }
@@ -311,61 +309,17 @@ class SshBehindNftablesIT {
     return text.split(Pattern.quote(part), -1).length - 1;
   }
 
-  private void awaitLine(String text) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (System.nanoTime() < deadline) {
-      String line = lines.poll(100, TimeUnit.MILLISECONDS);
-      if (line != null) {
-        seen.add(line);
-        if (line.contains(text)) {
-          return;
-        }
-      }
-    }
-    fail("no line containing '" + text + "' within 10 s; output: " + seen);
-  }
-
   private Process start(String... command) throws IOException {
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
     processes.add(process);
     return process;
   }
 
-  private static BlockingQueue<String> reader(Process process) {
-    BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line; (line = in.readLine()) != null; ) {
-          lines.add(line);
-        }
-      } catch (IOException e) {
-        lines.add("(output ended: " + e + ")");
-      }
-    }, "process-output");
-    reader.setDaemon(true);
-    reader.start();
-    return lines;
-  }
-
-  private static String javaCommand() {
-    return ProcessHandle.current().info().command().orElse("java");
-  }
-
-  private static void ok(String... command) throws Exception {
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String output = finish(process, command);
-    assertEquals(0, process.exitValue(), String.join(" ", command) + ": " + output);
+  private void awaitLine(String text) throws InterruptedException {
+    seen.addAll(ProcessLines.linesUntil(lines, text));
   }
 
   private static String run(String... command) throws Exception {
-    return finish(new ProcessBuilder(command).redirectErrorStream(true).start(), command);
-  }
-
-  private static String finish(Process process, String... command) throws Exception {
-    if (!process.waitFor(20, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-      fail(String.join(" ", command) + " still running after 20 s");
-    }
-    return new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    return ProcessLines.run(command).output();
   }
 }

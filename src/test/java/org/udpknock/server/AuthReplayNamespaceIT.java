@@ -3,11 +3,12 @@ package org.udpknock.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
+import static org.udpknock.server.ProcessLines.await;
+import static org.udpknock.server.ProcessLines.javaCommand;
+import static org.udpknock.server.ProcessLines.ok;
+import static org.udpknock.server.ProcessLines.run;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -15,8 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -25,6 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.udpknock.auth.KeyFile;
 import org.udpknock.auth.ServerId;
 import org.udpknock.core.KnockSequence;
+import org.udpknock.server.ProcessLines.Output;
+import org.udpknock.server.ProcessLines.Result;
 
 /**
  * Issue 9, as the attacker did it: a real {@code udpknock knock} from inside a network namespace
@@ -39,7 +40,6 @@ import org.udpknock.core.KnockSequence;
 class AuthReplayNamespaceIT {
   private static final Path JAR = Path.of("target", "udpknock.jar");
   private static final String GREETING = ServerConfig.DEFAULT_GREETING;
-  private static final long SECOND = 1_000_000_000L;
   private static final Random RANDOM = new Random();
   /** Re-sends every frame of a capture with another IPv4 source, checksums recomputed. */
   private static final String RESEND = String.join("\n",
@@ -70,7 +70,7 @@ class AuthReplayNamespaceIT {
   @BeforeEach
   void setUp() throws Exception {
     assertTrue(Files.exists(JAR), "run after 'mvn package': " + JAR);
-    if (!run("id", "-u").output.strip().equals("0") && System.getenv("CI") == null) {
+    if (!run("id", "-u").output().strip().equals("0") && System.getenv("CI") == null) {
       System.out.println("SKIPPED AuthReplayNamespaceIT: network namespaces and capture need root"
           + " (run as root, or set CI to make this a failure)");
       Assumptions.abort("not root");
@@ -144,7 +144,7 @@ class AuthReplayNamespaceIT {
    * (a new JVM); the server says from when it takes knocks.
    */
   private Server startServer(int servicePort, String... extra) throws Exception {
-    List<String> command = new ArrayList<>(List.of(java(), "-jar", JAR.toString(), "server",
+    List<String> command = new ArrayList<>(List.of(javaCommand(), "-jar", JAR.toString(), "server",
         "-i", hostEnd, "--any-destination", "--sequence", sequence.toString(),
         "--service-port", String.valueOf(servicePort), "--secret-file", key.toString(), "--max-ahead", "1ms"));
     command.addAll(List.of(extra));
@@ -161,12 +161,12 @@ class AuthReplayNamespaceIT {
         "udp and dst host " + hostAddress));
     Output tcpdumpOutput = new Output(tcpdump.getInputStream());
     await(() -> tcpdumpOutput.text().contains("listening on"), () -> "tcpdump: " + tcpdumpOutput.text());
-    Result knock = run("ip", "netns", "exec", namespace, java(), "-jar", JAR.toAbsolutePath().toString(),
+    Result knock = run("ip", "netns", "exec", namespace, javaCommand(), "-jar", JAR.toAbsolutePath().toString(),
         "knock", hostAddress, "--source", knocker, "--sequence", sequence.toString(),
         "--service-port", String.valueOf(servicePort), "--secret-file", key.toString(),
         "--connect-timeout", "5s");
-    assertEquals(0, knock.code, "udpknock knock: " + knock.output);
-    assertEquals(GREETING, knock.output.strip());
+    assertEquals(0, knock.code(), "udpknock knock: " + knock.output());
+    assertEquals(GREETING, knock.output().strip());
     await(() -> knocksIn(capture) == 3, () -> "the three knocks in " + capture + ", tcpdump: " + tcpdumpOutput.text());
     tcpdump.toHandle().destroy(); // SIGTERM
     assertTrue(tcpdump.waitFor(5, TimeUnit.SECONDS), "tcpdump still running");
@@ -176,7 +176,7 @@ class AuthReplayNamespaceIT {
   /** The authenticated knock datagrams tcpdump reads back from {@code capture}. */
   private static long knocksIn(Path capture) {
     try {
-      return run("tcpdump", "-n", "-r", capture.toString()).output.lines()
+      return run("tcpdump", "-n", "-r", capture.toString()).output().lines()
           .filter(line -> line.contains(" UDP, length 58")).count();
     } catch (IOException | InterruptedException e) {
       throw new IllegalStateException(e);
@@ -186,9 +186,9 @@ class AuthReplayNamespaceIT {
   private void resendFromAttacker(Path capture) throws Exception {
     Result sent = run("ip", "netns", "exec", namespace, "/usr/bin/python3", "-c", RESEND, capture.toString(),
         attacker, peerEnd);
-    assertEquals(0, sent.code, "scapy: " + sent.output);
-    List<String> lines = sent.output.strip().lines().toList(); // scapy may warn first
-    assertEquals("3", lines.get(lines.size() - 1), "frames re-sent: " + sent.output);
+    assertEquals(0, sent.code(), "scapy: " + sent.output());
+    List<String> lines = sent.output().strip().lines().toList(); // scapy may warn first
+    assertEquals("3", lines.get(lines.size() - 1), "frames re-sent: " + sent.output());
   }
 
   private void assertNoGrantFor(Server server, int servicePort) throws Exception {
@@ -199,7 +199,7 @@ class AuthReplayNamespaceIT {
   /** What a TCP connection from {@code source} in the namespace reads from the service port. */
   private String connectFrom(String source, int servicePort) throws Exception {
     return run("ip", "netns", "exec", namespace, "timeout", "5", "nc", "-d", "-w", "2", "-s", source,
-        hostAddress, String.valueOf(servicePort)).output;
+        hostAddress, String.valueOf(servicePort)).output();
   }
 
   /** A packaged server, its output gathered as it comes. */
@@ -235,71 +235,10 @@ class AuthReplayNamespaceIT {
     }
   }
 
-  /** Reads a stream on a daemon thread; {@link #text} is everything read so far. */
-  private static final class Output {
-    private final StringBuffer text = new StringBuffer();
-    private final Thread reader;
-
-    Output(InputStream in) {
-      reader = new Thread(() -> {
-        byte[] buffer = new byte[4096];
-        try (in) {
-          for (int n; (n = in.read(buffer)) >= 0; ) {
-            text.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
-          }
-        } catch (IOException e) {
-          text.append("(output ended: ").append(e).append(')');
-        }
-      }, "process-output");
-      reader.setDaemon(true);
-      reader.start();
-    }
-
-    String text() {
-      return text.toString();
-    }
-
-    /** After the process ended: its output is complete once the reader has drained the pipe. */
-    void awaitEnd() throws InterruptedException {
-      reader.join(5000);
-    }
-  }
-
   private Process start(List<String> command) throws IOException {
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
     processes.add(process);
     return process;
   }
 
-  private static void await(BooleanSupplier condition, Supplier<String> what) throws InterruptedException {
-    long deadline = System.nanoTime() + 15 * SECOND;
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        fail("timed out after 15 s waiting for " + what.get());
-      }
-      Thread.sleep(10);
-    }
-  }
-
-  private static String java() {
-    return ProcessHandle.current().info().command().orElse("java");
-  }
-
-  private record Result(int code, String output) {}
-
-  private static void ok(String... command) throws Exception {
-    Result result = run(command);
-    assertEquals(0, result.code, String.join(" ", command) + ": " + result.output);
-  }
-
-  private static Result run(String... command) throws IOException, InterruptedException {
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    Output output = new Output(process.getInputStream());
-    if (!process.waitFor(20, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-      return new Result(-1, String.join(" ", command) + " still running after 20 s: " + output.text());
-    }
-    output.awaitEnd();
-    return new Result(process.exitValue(), output.text());
-  }
 }

@@ -1,5 +1,6 @@
 package org.udpknock.server;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.BufferedReader;
@@ -12,9 +13,14 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Assumptions;
 
-/** What the tests that run the packaged jar as a process share: its output as lines, and the skip rule. */
+/**
+ * What the tests that run processes share: the packaged jar's output as lines, a process's output
+ * as text, commands run to their end, bounded waits, and the skip rule.
+ */
 public final class ProcessLines {
   private ProcessLines() {}
 
@@ -70,5 +76,67 @@ public final class ProcessLines {
     }
     fail("no line containing '" + text + "' within 10 s; output: " + seen);
     return seen;
+  }
+
+  /** Reads a stream on a daemon thread; {@link #text} is everything read so far. */
+  public static final class Output {
+    private final StringBuffer text = new StringBuffer();
+    private final Thread reader;
+
+    public Output(InputStream in) {
+      reader = new Thread(() -> {
+        byte[] buffer = new byte[4096];
+        try (in) {
+          for (int n; (n = in.read(buffer)) >= 0; ) {
+            text.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
+          }
+        } catch (IOException e) {
+          text.append("(output ended: ").append(e).append(')');
+        }
+      }, "process-output");
+      reader.setDaemon(true);
+      reader.start();
+    }
+
+    public String text() {
+      return text.toString();
+    }
+
+    /** After the process ended: its output is complete once the reader has drained the pipe. */
+    public void awaitEnd() throws InterruptedException {
+      reader.join(5000);
+    }
+  }
+
+  /** A command's exit code and its output (stdout and stderr together). */
+  public record Result(int code, String output) {}
+
+  /** Waits at most 15 s for {@code condition}, polling; {@code what} is read on failure. */
+  public static void await(BooleanSupplier condition, Supplier<String> what) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        fail("timed out after 15 s waiting for " + what.get());
+      }
+      Thread.sleep(10);
+    }
+  }
+
+  /** Runs a command to its end and fails unless it exits 0. */
+  public static void ok(String... command) throws IOException, InterruptedException {
+    Result result = run(command);
+    assertEquals(0, result.code(), String.join(" ", command) + ": " + result.output());
+  }
+
+  /** Runs a command to its end, at most 30 s; a command still running then is killed and fails. */
+  public static Result run(String... command) throws IOException, InterruptedException {
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    Output output = new Output(process.getInputStream());
+    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      fail(String.join(" ", command) + " still running after 30 s: " + output.text());
+    }
+    output.awaitEnd();
+    return new Result(process.exitValue(), output.text());
   }
 }
