@@ -135,10 +135,23 @@ build_when() {
     # One build at a time when several launchers start together.
     flock 9
     if "$1"; then
-      say "building target/udpknock.jar and target/udpknock-bench.jar"
-      mvn -q -B -Dstyle.color=never -f "$UDPKNOCK_ROOT/pom.xml" -DskipTests package >&2
+      say "building target/udpknock.jar and target/udpknock-bench.jar (log: target/build.log)"
+      maven_logged "$UDPKNOCK_ROOT/target/build.log" -DskipTests package
     fi
   ) 9>"$UDPKNOCK_ROOT/target/.build.lock"
+}
+
+# maven_logged LOG ARGS...: runs Maven on the project with its whole output in LOG. When it fails,
+# prints Maven's [ERROR] lines (its last lines if it wrote none) and one sentence naming LOG.
+# (.mvn/jvm.config keeps Maven's jansi from writing a colour reset at exit, even into a file.)
+maven_logged() {
+  local log="$1"; shift
+  if mvn -B -ntp -Dstyle.color=never -f "$UDPKNOCK_ROOT/pom.xml" "$@" >"$log" 2>&1 </dev/null; then
+    return 0
+  fi
+  grep '^\[ERROR\]' "$log" >&2 || tail -n 20 "$log" >&2
+  say "the build failed (mvn $*); Maven's full output is in $log"
+  return 1
 }
 
 # start_options SUBCOMMAND: sets UDPKNOCK_START_OPTS to the JVM's start-up options for it.
