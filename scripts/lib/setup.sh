@@ -11,23 +11,47 @@ say() { printf 'udpknock: %s\n' "$*" >&2; }
 is_root() { [ "$(id -u)" -eq 0 ]; }
 
 apt_updated=0
-# apt_install PACKAGE... : installs Debian packages, running 'apt-get update' once first.
+# apt_install PACKAGE... : installs Debian packages, running 'apt-get update' once first; apt's and
+# dpkg's output (hundreds of lines, debconf's among them) goes to the set-up log, not the terminal.
+# The lock timeout lets launchers that start together wait for each other's install.
 apt_install() {
+  setup_log >/dev/null || return 1
+  local log="$UDPKNOCK_SETUP_LOG"
+  local apt=(env DEBIAN_FRONTEND=noninteractive apt-get -qq -o Dpkg::Use-Pty=0 -o DPkg::Lock::Timeout=300)
   if [ "$apt_updated" -eq 0 ]; then
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+    "${apt[@]}" update >>"$log" 2>&1 || true # an install may still succeed from the lists there are
     apt_updated=1
   fi
   ld_cache="" # the library checks read ldconfig again
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >&2
+  "${apt[@]}" install -y --no-install-recommends "$@" >>"$log" 2>&1 </dev/null
 }
 
-# need PACKAGE CHECK... : runs CHECK; when it fails, installs PACKAGE as root or explains.
+# setup_log: prints the set-up log's path: target/setup.log of the clone, or a new file under /tmp
+# when target/ cannot be written; the first call of a script empties it.
+UDPKNOCK_SETUP_LOG=""
+setup_log() {
+  if [ -z "$UDPKNOCK_SETUP_LOG" ]; then
+    if mkdir -p "$UDPKNOCK_ROOT/target" 2>/dev/null && : 2>/dev/null >"$UDPKNOCK_ROOT/target/setup.log"; then
+      UDPKNOCK_SETUP_LOG="$UDPKNOCK_ROOT/target/setup.log"
+    else
+      UDPKNOCK_SETUP_LOG="$(mktemp "${TMPDIR:-/tmp}/udpknock-setup.XXXXXX.log")" || return 1
+    fi
+  fi
+  printf '%s\n' "$UDPKNOCK_SETUP_LOG"
+}
+
+# need PACKAGE CHECK... : runs CHECK; when it fails, installs PACKAGE as root (one line on stderr;
+# a failed install names its log) or explains.
 need() {
   local package="$1"; shift
   if "$@" >/dev/null 2>&1; then return 0; fi
   if is_root && command -v apt-get >/dev/null; then
-    say "installing $package"
-    apt_install "$package"
+    setup_log >/dev/null || return 1
+    say "installing $package (log: $UDPKNOCK_SETUP_LOG)"
+    if ! apt_install "$package"; then
+      say "installing $package failed: apt-get's output is in $UDPKNOCK_SETUP_LOG"
+      return 1
+    fi
     "$@" >/dev/null 2>&1 && return 0
   fi
   say "$package is missing; install it with: sudo apt-get install $package"
@@ -111,10 +135,23 @@ build_when() {
     # One build at a time when several launchers start together.
     flock 9
     if "$1"; then
-      say "building target/udpknock.jar and target/udpknock-bench.jar"
-      mvn -q -B -Dstyle.color=never -f "$UDPKNOCK_ROOT/pom.xml" -DskipTests package >&2
+      say "building target/udpknock.jar and target/udpknock-bench.jar (log: target/build.log)"
+      maven_logged "$UDPKNOCK_ROOT/target/build.log" -DskipTests package
     fi
   ) 9>"$UDPKNOCK_ROOT/target/.build.lock"
+}
+
+# maven_logged LOG ARGS...: runs Maven on the project with its whole output in LOG. When it fails,
+# prints Maven's [ERROR] lines (its last lines if it wrote none) and one sentence naming LOG.
+# (.mvn/jvm.config keeps Maven's jansi from writing a colour reset at exit, even into a file.)
+maven_logged() {
+  local log="$1"; shift
+  if mvn -B -ntp -Dstyle.color=never -f "$UDPKNOCK_ROOT/pom.xml" "$@" >"$log" 2>&1 </dev/null; then
+    return 0
+  fi
+  grep '^\[ERROR\]' "$log" >&2 || tail -n 20 "$log" >&2
+  say "the build failed (mvn $*); Maven's full output is in $log"
+  return 1
 }
 
 # start_options SUBCOMMAND: sets UDPKNOCK_START_OPTS to the JVM's start-up options for it.

@@ -33,16 +33,18 @@ final class InterfacesCommand implements Callable<Integer> {
     List<String> names = devices.stream().map(Pcap.Device::name).collect(Collectors.toList());
     Optional<String> chosen = DefaultInterface.choose(names, Path.of("/proc/net/route"));
     PrintWriter out = spec.commandLine().getOut();
-    for (Pcap.Device device : devices) {
-      out.println(line(device, chosen.map(device.name()::equals).orElse(false)));
-    }
+    List<List<String>> rows = devices.stream()
+        .map(device -> row(device, chosen.map(device.name()::equals).orElse(false)))
+        .collect(Collectors.toList());
+    columns(rows).forEach(out::println);
     if (devices.isEmpty()) {
       out.println("no capture device found");
     }
     return ExitCodes.OK;
   }
 
-  private static String line(Pcap.Device device, boolean isDefault) {
+  /** One device's cells: name, flags, and its addresses (with the mark of the server's default). */
+  private static List<String> row(Pcap.Device device, boolean isDefault) {
     List<String> flags = new ArrayList<>();
     if (device.loopback()) {
       flags.add("loopback");
@@ -53,8 +55,34 @@ final class InterfacesCommand implements Callable<Integer> {
     }
     String addresses = device.addresses().stream().map(InterfacesCommand::text)
         .collect(Collectors.joining(" "));
-    return String.format("%-12s %-8s %s%s", device.name(), String.join(",", flags),
-        addresses.isEmpty() ? "-" : addresses, isDefault ? "   (default for server)" : "");
+    return List.of(device.name(), String.join(",", flags),
+        (addresses.isEmpty() ? "-" : addresses) + (isDefault ? "   (default for server)" : ""));
+  }
+
+  /**
+   * The rows as lines of aligned columns: each cell but a row's last is padded to the widest cell
+   * of its column (names such as {@code bluetooth-monitor} are longer than any fixed width), and
+   * two spaces part the columns.
+   */
+  static List<String> columns(List<List<String>> rows) {
+    List<Integer> widths = new ArrayList<>();
+    for (List<String> row : rows) {
+      for (int i = 0; i < row.size(); i++) {
+        if (i == widths.size()) {
+          widths.add(0);
+        }
+        widths.set(i, Math.max(widths.get(i), row.get(i).length()));
+      }
+    }
+    List<String> lines = new ArrayList<>();
+    for (List<String> row : rows) {
+      StringBuilder line = new StringBuilder();
+      for (int i = 0; i < row.size() - 1; i++) {
+        line.append(row.get(i)).append(" ".repeat(widths.get(i) - row.get(i).length() + 2));
+      }
+      lines.add(line.append(row.isEmpty() ? "" : row.get(row.size() - 1)).toString());
+    }
+    return lines;
   }
 
   /** RFC 5952 for IPv6, as in every other output of udpknock. */
