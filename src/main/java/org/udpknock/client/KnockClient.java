@@ -89,6 +89,17 @@ public final class KnockClient {
    */
   public Optional<String> fetchGreeting(int servicePort, long timeoutNanos)
       throws IOException, InterruptedException {
+    return retrying(timeoutNanos, remaining -> tryOnce(servicePort, remaining));
+  }
+
+  /** One try at the service port with {@code remainingNanos} left: empty to try again. */
+  private interface Attempt<T> {
+    Optional<T> tryOnce(long remainingNanos) throws IOException;
+  }
+
+  /** Tries {@code attempt} until it gives a value or {@code timeoutNanos} has passed, backing off. */
+  private static <T> Optional<T> retrying(long timeoutNanos, Attempt<T> attempt)
+      throws IOException, InterruptedException {
     long deadline = System.nanoTime() + timeoutNanos;
     long pause = FIRST_RETRY_NANOS;
     while (true) {
@@ -96,9 +107,9 @@ public final class KnockClient {
       if (remaining <= 0) {
         return Optional.empty();
       }
-      Optional<String> greeting = tryOnce(servicePort, remaining);
-      if (greeting.isPresent()) {
-        return greeting;
+      Optional<T> value = attempt.tryOnce(remaining);
+      if (value.isPresent()) {
+        return value;
       }
       // parkNanos, not Thread.sleep: on Java 17 sleep rounds up to whole milliseconds.
       LockSupport.parkNanos(Math.max(0, Math.min(pause, deadline - System.nanoTime())));
