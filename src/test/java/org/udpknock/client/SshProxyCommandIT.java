@@ -20,7 +20,8 @@ import org.udpknock.attack.Namespaces;
 /**
  * {@code ProxyCommand udpknock knock --pipe %h %p}, end to end with real components only: Debian's
  * sshd on port 22 in a server namespace behind an nftables door of the packaged server, and
- * OpenSSH's {@code ssh} in a client namespace running the packaged jar as its ProxyCommand. Needs
+ * OpenSSH's {@code ssh} in a client namespace running the packaged jar (or the Python client) as its
+ * ProxyCommand. Needs
  * root: skipped, and said so, when not root and CI is unset.
  */
 class SshProxyCommandIT {
@@ -58,6 +59,16 @@ class SshProxyCommandIT {
     assertEquals(0, piped.code(), piped.output() + "\nserver:\n" + server.log());
     assertEquals("through the pipe", piped.output().strip());
     assertTrue(server.log().contains("nft-allowed ssh " + pair.clientV4 + " "), server.log());
+  }
+
+  /** The Python client (no Java on the client) as the ProxyCommand, the same way. */
+  @Test
+  void thePythonClientIsAProxyCommandToo() throws Exception {
+    List<String> options = List.of("-o", "ProxyCommand=" + Namespaces.PYTHON + " " + PythonClientIT.SCRIPT
+        + " --sequence " + Namespaces.portList(sequence) + " --pipe %h %p");
+    Namespaces.Result piped = ssh(options, "echo through python");
+    assertEquals(0, piped.code(), piped.output() + "\nserver:\n" + server.log());
+    assertEquals("through python", piped.output().strip());
   }
 
   /** A megabyte each way through ssh, stdin to a remote sha256sum and back: every byte relayed, and a clean end. */
