@@ -13,7 +13,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributeView;
-import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.EnumSet;
@@ -28,14 +27,12 @@ import java.util.Set;
  * base64: it is what {@code openssl rand -hex 32} writes, and it is easy to check by eye.
  *
  * <p>Checked as ssh checks its keys: the file must be a regular file owned by this user (or
- * root), readable and writable by its owner only, in directories that no one else can write
+ * root), with no permission bit for group or others (mode 0600), in directories that no one else can write
  * (unless sticky, as /tmp): whoever reads it can knock, and whoever writes it, or swaps it, can
  * lock everyone out or let themselves in. At most {@value #MAX_FILE_BYTES} bytes are read.
  */
 public final class KeyFile {
-  private static final Set<PosixFilePermission> GROUP_OR_OTHERS = EnumSet.of(
-      PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE,
-      PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE);
+  private static final int GROUP_OR_OTHERS = 0077;
   private static final int MAX_FILE_BYTES = 1024;
   private static final int GROUP_OR_OTHERS_WRITE = 0022;
   private static final int STICKY = 01000;
@@ -112,7 +109,7 @@ public final class KeyFile {
     }
     try {
       checkOwner(file);
-      checkPermissions(file, view.readAttributes().permissions());
+      checkPermissions(file);
       checkDirectories(file);
     } catch (NoSuchFileException e) {
       throw missing(file);
@@ -130,12 +127,12 @@ public final class KeyFile {
     }
   }
 
-  private static void checkPermissions(Path file, Set<PosixFilePermission> permissions)
-      throws KeyFileException {
-    permissions.retainAll(GROUP_OR_OTHERS);
-    if (!permissions.isEmpty()) {
-      throw new KeyFileException("key file " + file + " is readable or writable by group or others;"
-          + " run: chmod 600 " + file);
+  /** No bit for group or others, not even execute: mode 0600 or 0400, as ssh wants its keys. */
+  private static void checkPermissions(Path file) throws IOException, KeyFileException {
+    int mode = ((Number) Files.getAttribute(file, "unix:mode")).intValue() & 07777;
+    if ((mode & GROUP_OR_OTHERS) != 0) {
+      throw new KeyFileException("key file " + file + " has mode " + String.format("%04o", mode)
+          + ", which gives group or others access; run: chmod 600 " + file);
     }
   }
 

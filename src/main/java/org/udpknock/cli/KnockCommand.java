@@ -1,5 +1,8 @@
 package org.udpknock.cli;
 
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -12,6 +15,7 @@ import java.util.function.IntFunction;
 import org.udpknock.auth.AuthPayload;
 import org.udpknock.auth.KeyFile;
 import org.udpknock.client.KnockClient;
+import org.udpknock.client.StdioRelay;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -24,13 +28,20 @@ import picocli.CommandLine.Model.CommandSpec;
  * (src/bench/java, {@code KnockRoundsCommand}) extend it with their own options.
  */
 @Command(name = "knock", mixinStandardHelpOptions = true,
-    description = "Knock on the UDP sequence of HOST, then print the greeting of its service port.",
-    footer = {"", "Exit codes: 0 greeted, 1 no greeting in time or a network error, 2 bad usage."})
+    description = {"Knock on the UDP sequence of HOST, then print the greeting of its service port.",
+        "With --pipe, relay stdin and stdout to PORT of HOST instead, as ssh's ProxyCommand needs:",
+        "  ProxyCommand udpknock knock --pipe %%h %%p"},
+    footer = {"", "Exit codes: 0 greeted (--pipe: relayed until the server closed), 1 no greeting"
+        + " (--pipe: no connection) in time or a network error, 2 bad usage."})
 class KnockCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Parameters(paramLabel = "HOST", description = "Name or address (IPv4 or IPv6) of the server.")
+  @Parameters(index = "0", paramLabel = "HOST", description = "Name or address (IPv4 or IPv6) of the server.")
   String host;
+
+  @Parameters(index = "1", arity = "0..1", paramLabel = "PORT",
+      description = "With --pipe: the TCP port of HOST to relay to.")
+  Integer pipePort;
 
   @Mixin SequenceOption sequence = new SequenceOption();
 
@@ -51,6 +62,12 @@ class KnockCommand implements Callable<Integer> {
   @Option(names = "--no-connect", description = "Only knock; do not connect to the service port.")
   boolean noConnect;
 
+  @Option(names = "--pipe",
+      description = "After the knock, connect to PORT of HOST (the address knocked, resolved once) and"
+          + " relay stdin and stdout both ways until the server closes; refusals are retried for"
+          + " --connect-timeout. Errors go to stderr only.")
+  boolean pipe;
+
   @Option(names = "--secret-file", paramLabel = "FILE",
       description = "Send authenticated knocks signed with the key in FILE (mode 0600, from 'udpknock keygen'),"
           + " for a server run with the same --secret-file.")
@@ -63,7 +80,7 @@ class KnockCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException, InterruptedException {
-    int port = servicePort.validated();
+    int port = pipe ? pipePort() : servicePort();
     IntFunction<byte[]> payloads = secretFile == null ? stage -> new byte[0]
         : authenticatedPayloads(AuthOptions.readKey(secretFile, serverId));
     KnockClient client = new KnockClient(resolve(host, "host"),
@@ -77,6 +94,9 @@ class KnockCommand implements Callable<Integer> {
     if (noConnect) {
       return ExitCodes.OK;
     }
+    if (pipe) {
+      return relay(client, port);
+    }
     Optional<String> greeting = client.fetchGreeting(port, connectTimeoutNanos);
     if (greeting.isEmpty()) {
       throw new UserError(ExitCodes.FAILURE, "no greeting from " + host + " port " + port
@@ -84,6 +104,55 @@ class KnockCommand implements Callable<Integer> {
           + " check the sequence, that the server runs and sniffs the interface the knocks arrive on");
     }
     spec.commandLine().getOut().println(greeting.get());
+    return ExitCodes.OK;
+  }
+
+  private int servicePort() {
+    if (pipePort != null) {
+      throw new UserError(ExitCodes.USAGE, "PORT (" + pipePort + ") is for --pipe only; to knock and"
+          + " relay, run: udpknock knock --pipe " + host + " " + pipePort);
+    }
+    return servicePort.validated();
+  }
+
+  private int pipePort() {
+    if (pipePort == null) {
+      throw new UserError(ExitCodes.USAGE, "--pipe needs the PORT to relay to after HOST, as in:"
+          + " udpknock knock --pipe " + host + " 22");
+    }
+    if (pipePort < 1 || pipePort > 65535) {
+      throw new UserError(ExitCodes.USAGE, "PORT must be 1-65535, not " + pipePort + ".");
+    }
+    if (noConnect || spec.commandLine().getParseResult().hasMatchedOption("--service-port")) {
+      throw new UserError(ExitCodes.USAGE, "--pipe connects to PORT; drop "
+          + (noConnect ? "--no-connect" : "--service-port"));
+    }
+    return pipePort;
+  }
+
+  /** Connects to {@code port} for ssh (or any client on stdin and stdout) and relays until the end. */
+  private int relay(KnockClient client, int port) throws InterruptedException {
+    String where = host + " port " + port;
+    Optional<KnockClient.Connection> connection;
+    try {
+      connection = client.connectForRelay(port, connectTimeoutNanos);
+    } catch (IOException e) {
+      throw new UserError(ExitCodes.FAILURE, "could not connect to " + where + " (" + e.getMessage()
+          + "); check the address and --source");
+    }
+    if (connection.isEmpty()) {
+      throw new UserError(ExitCodes.FAILURE, "could not connect to " + where + " within "
+          + connectTimeoutNanos / 1_000_000 + " ms of the knock: the port stayed closed to us;"
+          + " check the sequence and the key, that the server runs and guards port " + port
+          + ", or give a longer --connect-timeout");
+    }
+    try {
+      StdioRelay.run(connection.get(), new FileInputStream(FileDescriptor.in),
+          new FileOutputStream(FileDescriptor.out));
+    } catch (IOException e) {
+      throw new UserError(ExitCodes.FAILURE, "the connection to " + where + " broke ("
+          + e.getMessage() + ")");
+    }
     return ExitCodes.OK;
   }
 

@@ -9,8 +9,10 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntFunction;
@@ -28,6 +30,7 @@ public final class KnockClient {
   private static final int MAX_GREETING_BYTES = 64 * 1024;
   private static final long FIRST_RETRY_NANOS = 500_000L;
   private static final long LAST_RETRY_NANOS = 50_000_000L;
+  private static final int MIN_SETTLE_MILLIS = 100;
 
   private final InetAddress host;
   private final InetAddress source;
@@ -89,6 +92,17 @@ public final class KnockClient {
    */
   public Optional<String> fetchGreeting(int servicePort, long timeoutNanos)
       throws IOException, InterruptedException {
+    return retrying(timeoutNanos, remaining -> tryOnce(servicePort, remaining));
+  }
+
+  /** One try at the service port with {@code remainingNanos} left: empty to try again. */
+  private interface Attempt<T> {
+    Optional<T> tryOnce(long remainingNanos) throws IOException;
+  }
+
+  /** Tries {@code attempt} until it gives a value or {@code timeoutNanos} has passed, backing off. */
+  private static <T> Optional<T> retrying(long timeoutNanos, Attempt<T> attempt)
+      throws IOException, InterruptedException {
     long deadline = System.nanoTime() + timeoutNanos;
     long pause = FIRST_RETRY_NANOS;
     while (true) {
@@ -96,9 +110,9 @@ public final class KnockClient {
       if (remaining <= 0) {
         return Optional.empty();
       }
-      Optional<String> greeting = tryOnce(servicePort, remaining);
-      if (greeting.isPresent()) {
-        return greeting;
+      Optional<T> value = attempt.tryOnce(remaining);
+      if (value.isPresent()) {
+        return value;
       }
       // parkNanos, not Thread.sleep: on Java 17 sleep rounds up to whole milliseconds.
       LockSupport.parkNanos(Math.max(0, Math.min(pause, deadline - System.nanoTime())));
@@ -110,12 +124,9 @@ public final class KnockClient {
   }
 
   private Optional<String> tryOnce(int servicePort, long remainingNanos) throws IOException {
-    int timeoutMillis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, remainingNanos / 1_000_000));
+    int timeoutMillis = millis(remainingNanos);
     try (Socket socket = new Socket()) {
-      if (source != null) {
-        socket.bind(new InetSocketAddress(source, 0));
-      }
-      socket.connect(new InetSocketAddress(host, servicePort), timeoutMillis);
+      connect(socket, servicePort, timeoutMillis);
       socket.setSoTimeout(timeoutMillis);
       byte[] bytes = readAll(socket.getInputStream());
       if (bytes.length == 0) {
@@ -126,6 +137,70 @@ public final class KnockClient {
     } catch (ConnectException | SocketTimeoutException e) {
       return Optional.empty(); // Refused: not open yet, or not for us. Timed out: try again.
     }
+  }
+
+  /** A connection opened for a relay, and the first bytes the server sent on it (maybe none). */
+  public record Connection(Socket socket, byte[] firstBytes) {}
+
+  /**
+   * Connects to {@code port} for a relay ({@code knock --pipe}), retrying until {@code
+   * timeoutNanos} has passed: a port guarded by the kernel refuses until the grant is in. A
+   * connection the server closes without a byte within a short settle time is tried again too: a
+   * listener opened for someone else's grant closes it so until this source's grant is in. The
+   * settle time is a few times the connect's round trip, at least {@value #MIN_SETTLE_MILLIS} ms;
+   * a server that speaks first (sshd) ends it at once with its first bytes.
+   *
+   * @return the open connection, or empty if none stayed open in time
+   */
+  public Optional<Connection> connectForRelay(int port, long timeoutNanos)
+      throws IOException, InterruptedException {
+    return retrying(timeoutNanos, remaining -> tryRelayConnection(port, remaining));
+  }
+
+  private Optional<Connection> tryRelayConnection(int port, long remainingNanos) throws IOException {
+    Socket socket = new Socket();
+    try {
+      long start = System.nanoTime();
+      connect(socket, port, millis(remainingNanos));
+      long settleNanos = Math.max(MIN_SETTLE_MILLIS * 1_000_000L, 4 * (System.nanoTime() - start));
+      Optional<byte[]> first = firstBytes(socket, settleNanos);
+      if (first.isPresent()) {
+        socket.setSoTimeout(0);
+        return Optional.of(new Connection(socket, first.get()));
+      }
+    } catch (ConnectException | SocketTimeoutException e) {
+      // Refused: not open for us yet. Timed out: the deadline decides.
+    } catch (IOException e) {
+      socket.close();
+      throw e;
+    }
+    socket.close();
+    return Optional.empty();
+  }
+
+  /** What the server sent within the settle time (maybe nothing), or empty if it closed or reset. */
+  private static Optional<byte[]> firstBytes(Socket socket, long settleNanos) throws IOException {
+    socket.setSoTimeout(millis(settleNanos));
+    byte[] buffer = new byte[4096];
+    try {
+      int n = socket.getInputStream().read(buffer);
+      return n < 0 ? Optional.empty() : Optional.of(Arrays.copyOf(buffer, n));
+    } catch (SocketTimeoutException e) {
+      return Optional.of(new byte[0]); // Open and quiet: a service where the client speaks first.
+    } catch (SocketException e) {
+      return Optional.empty(); // Reset: closed with unread bytes, as a refused connection is.
+    }
+  }
+
+  private void connect(Socket socket, int port, int timeoutMillis) throws IOException {
+    if (source != null) {
+      socket.bind(new InetSocketAddress(source, 0));
+    }
+    socket.connect(new InetSocketAddress(host, port), timeoutMillis);
+  }
+
+  private static int millis(long nanos) {
+    return (int) Math.max(1, Math.min(Integer.MAX_VALUE, nanos / 1_000_000));
   }
 
   private static byte[] readAll(InputStream in) throws IOException {

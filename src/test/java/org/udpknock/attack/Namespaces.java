@@ -25,35 +25,35 @@ import org.udpknock.server.ProcessLines.Result;
  * and fd00: addresses live on that link only; {@link #close} deletes both namespaces, which
  * takes the veth pair (and any nftables table) with them.
  */
-final class Namespaces implements AutoCloseable {
-  static final Path JAR = Path.of("target", "udpknock.jar").toAbsolutePath();
-  static final String PYTHON = "/usr/bin/python3"; // Debian's, which has python3-scapy
-  static final String GREETING = "Bonjour, vous avez réussi la séquence UDP !";
+public final class Namespaces implements AutoCloseable {
+  public static final Path JAR = Path.of("target", "udpknock.jar").toAbsolutePath();
+  public static final String PYTHON = "/usr/bin/python3"; // Debian's, which has python3-scapy
+  public static final String GREETING = "Bonjour, vous avez réussi la séquence UDP !";
   private static final Random RANDOM = new Random();
 
   private final String suffix = Integer.toHexString(0x1000 + RANDOM.nextInt(0xefff));
-  final String serverNs = "ukxs" + suffix;
-  final String clientNs = "ukxc" + suffix;
+  public final String serverNs = "ukxs" + suffix;
+  public final String clientNs = "ukxc" + suffix;
   final String serverEnd = "ukxs" + suffix;
   final String clientEnd = "ukxc" + suffix;
   /** A /24 of the link: the server is .1, the client's addresses are .2 and up. */
   final String net = "10.234." + RANDOM.nextInt(256) + ".";
   final String net6 = "fd00:234:" + Integer.toHexString(RANDOM.nextInt(0xffff)) + "::";
-  final String serverV4 = net + "1";
-  final String serverV6 = net6 + "1";
-  final String clientV4 = net + "2";
-  final String clientV6 = net6 + "2";
+  public final String serverV4 = net + "1";
+  public final String serverV6 = net6 + "1";
+  public final String clientV4 = net + "2";
+  public final String clientV6 = net6 + "2";
   private final List<Process> processes = new ArrayList<>();
   private int nextClientAddress = 3;
 
   private Namespaces() {}
 
   /** Three ports of the test's own, far apart and out of order (no sweep completes them). */
-  static int[] randomSequence() {
+  public static int[] randomSequence() {
     return new int[] {30000 + RANDOM.nextInt(5000), 40000 + RANDOM.nextInt(5000), 35000 + RANDOM.nextInt(5000)};
   }
 
-  static String portList(int... ports) {
+  public static String portList(int... ports) {
     StringBuilder list = new StringBuilder();
     for (int port : ports) {
       list.append(list.length() == 0 ? "" : ",").append(port);
@@ -62,12 +62,12 @@ final class Namespaces implements AutoCloseable {
   }
 
   /** A TCP port of the test's own for the service. */
-  static int randomServicePort() {
+  public static int randomServicePort() {
     return 20000 + RANDOM.nextInt(9000);
   }
 
   /** Creates the pair, or skips the test (saying why) when not root and CI is unset. */
-  static Namespaces createOrSkip(String testName) throws Exception {
+  public static Namespaces createOrSkip(String testName) throws Exception {
     assertTrue(Files.exists(JAR), "run after 'mvn package': " + JAR);
     if (!run("id", "-u").output().strip().equals("0") && System.getenv("CI") == null) {
       System.out.println("SKIPPED " + testName + ": network namespaces and capture need root"
@@ -112,11 +112,11 @@ final class Namespaces implements AutoCloseable {
     return inServer("cat", "/sys/class/net/" + serverEnd + "/address").output().strip();
   }
 
-  Result inServer(String... command) throws Exception {
+  public Result inServer(String... command) throws Exception {
     return run(in(serverNs, command));
   }
 
-  Result inClient(String... command) throws Exception {
+  public Result inClient(String... command) throws Exception {
     return run(in(clientNs, command));
   }
 
@@ -135,7 +135,7 @@ final class Namespaces implements AutoCloseable {
   }
 
   /** The packaged server in the server namespace, sniffing its end; returns once it listens. */
-  Server startServer(String... args) throws Exception {
+  public Server startServer(String... args) throws Exception {
     List<String> command = new ArrayList<>(List.of(javaCommand(), "-jar", JAR.toString(), "server", "-i", serverEnd));
     command.addAll(List.of(args));
     Process process = new ProcessBuilder(in(serverNs, command.toArray(String[]::new)))
@@ -163,7 +163,7 @@ final class Namespaces implements AutoCloseable {
   }
 
   /** A packaged server process, its output gathered as it comes. */
-  static final class Server {
+  public static final class Server {
     final Process process;
     private final Output output;
 
@@ -172,11 +172,11 @@ final class Namespaces implements AutoCloseable {
       this.output = new Output(process.getInputStream());
     }
 
-    String log() {
+    public String log() {
       return output.text();
     }
 
-    void awaitLog(String text) throws InterruptedException {
+    public void awaitLog(String text) throws InterruptedException {
       await(() -> log().contains(text) || !process.isAlive(),
           () -> "'" + text + "' in the server log:\n" + log());
       assertTrue(log().contains(text), () -> "server ended before '" + text + "':\n" + log());

@@ -71,7 +71,7 @@ class AuthCommandsTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"rw-r-----", "rw----r--", "rw--w----", "rw-----w-", "rw-rw-rw-"})
+  @ValueSource(strings = {"rw-r-----", "rw----r--", "rw--w----", "rw-----w-", "rw-rw-rw-", "rw------x", "rw---x---"})
   void aKeyOpenToGroupOrOthersIsRefusedByEveryCommand(String mode) throws IOException {
     Path key = key(mode);
     String[][] commands = {

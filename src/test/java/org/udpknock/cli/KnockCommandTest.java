@@ -106,4 +106,36 @@ class KnockCommandTest {
     CliRun flood = CliRun.of("generate-flood", "/nonexistent/flood.pcap");
     assertEquals(2, flood.code, "generate-flood is the bench CLI's: " + flood.out);
   }
+
+  /** --pipe takes the port to relay to after HOST; the combinations that make no sense are usage errors. */
+  @Test
+  void pipeUsageErrorsAreOneSentenceAndExitCode2() {
+    String[][] cases = {
+        {"--pipe needs the PORT", "knock", "--pipe", "127.0.0.1"},
+        {"PORT (22) is for --pipe only", "knock", "127.0.0.1", "22"},
+        {"PORT must be 1-65535, not 0", "knock", "--pipe", "127.0.0.1", "0"},
+        {"drop --no-connect", "knock", "--pipe", "--no-connect", "127.0.0.1", "22"},
+        {"drop --service-port", "knock", "--pipe", "--service-port", "2223", "127.0.0.1", "22"},
+    };
+    for (String[] item : cases) {
+      CliRun run = CliRun.of(java.util.Arrays.copyOfRange(item, 1, item.length));
+      assertEquals(2, run.code, item[0] + ": " + run.err);
+      assertTrue(run.oneLineError().contains(item[0]), run.err);
+    }
+  }
+
+  /** Nothing reaches stdout, which is ssh's data stream: the failure is one sentence on stderr, exit 1. */
+  @Test
+  void aPipeToAClosedPortSaysSoOnStderrOnly() throws Exception {
+    int port;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+    CliRun run = CliRun.of("knock", "--pipe", "--sequence", "9", "--connect-timeout", "200ms",
+        "127.0.0.1", String.valueOf(port));
+    assertEquals(1, run.code, run.err);
+    assertEquals("", run.out);
+    assertTrue(run.oneLineError().contains("could not connect to 127.0.0.1 port " + port + " within 200 ms"),
+        run.err);
+  }
 }

@@ -144,8 +144,8 @@ class ConfigErrorsTest {
     Path key = dir.resolve("open.key");
     Files.writeString(key, "00".repeat(32) + "\nserver-id a\n");
     Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r--r--"));
-    assertRefused("FILE line 3: door \"ssh\": secret_file: key file " + key + " is readable or writable"
-        + " by group or others; run: chmod 600 " + key, DOOR + "secret_file = \"open.key\"\n");
+    assertRefused("FILE line 3: door \"ssh\": secret_file: key file " + key + " has mode 0644, which"
+        + " gives group or others access; run: chmod 600 " + key, DOOR + "secret_file = \"open.key\"\n");
     Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
     assertRefused("FILE line 4: door \"ssh\": server_id must be 1-64 printable ASCII characters without"
         + " spaces, not \"a b\"", DOOR + "secret_file = \"open.key\"\nserver_id = \"a b\"\n");
