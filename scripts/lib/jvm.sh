@@ -71,11 +71,13 @@ start_options() {
 # for "pcap", which it finds by listing every library directory: it gets the path from the
 # linker's cache instead (org.pcap4j.core.pcapLibName). Only on x86-64 (the stub's and the
 # library's names are those of x86-64), and either is left out when it cannot be had (no unzip).
+# The stub is current when it was unpacked after the jar last changed (its change time, as for
+# the class-data archives).
 # Under systemd without the stub, JNA's temporary file goes to the unit's RuntimeDirectory: its
 # default, ~/.cache, does not exist for the service's user.
 libpcap_options() {
   local dir="$UDPKNOCK_CACHE/jna" stub="com/sun/jna/linux-x86-64/libjnidispatch.so" line
-  if [ "${HOSTTYPE:-}" = x86_64 ] && { [ "$dir/libjnidispatch.so" -nt "$UDPKNOCK_JAR" ] || {
+  if [ "${HOSTTYPE:-}" = x86_64 ] && { [ -n "$(find "$dir/libjnidispatch.so" -newermc "$UDPKNOCK_JAR" 2>/dev/null)" ] || {
     command -v unzip >/dev/null && mkdir -p "$dir" 2>/dev/null \
     && unzip -o -q -j "$UDPKNOCK_JAR" "$stub" -d "$dir" 2>/dev/null && touch "$dir/libjnidispatch.so"; }; }; then
     UDPKNOCK_START_OPTS+=(-Djna.boot.library.path="$dir")
@@ -100,7 +102,8 @@ promote_archives() {
     recorded="${log%.log}.jsa"
     pid="${recorded%.jsa}"; pid="${pid##*.}"
     ! kill -0 "$pid" 2>/dev/null || continue # still running
-    if [ -s "$recorded" ] && [ "$recorded" -nt "$UDPKNOCK_JAR" ] && grep -q 'Written dynamic archive' "$log"; then
+    if [ -s "$recorded" ] && [ -n "$(find "$recorded" -newermc "$UDPKNOCK_JAR")" ] \
+      && grep -q 'Written dynamic archive' "$log"; then
       mv -f "$recorded" "$1/$2.jsa" 2>/dev/null || true
     fi
     rm -f "$log" "$recorded"
