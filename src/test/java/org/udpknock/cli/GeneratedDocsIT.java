@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.OptionSpec;
@@ -34,7 +35,8 @@ class GeneratedDocsIT {
       }
       for (OptionSpec option : command.getValue().getCommandSpec().options()) {
         for (String optionName : option.names()) {
-          if (!page.contains("*" + optionName + "*")) {
+          // An entry of the Options section, "*-i*, *--interface*=_NAME_::", not only the synopsis.
+          if (!Pattern.compile("(?m)^.*\\*" + Pattern.quote(optionName) + "\\*.*::$").matcher(page).find()) {
             missing.add(name + " " + optionName);
           }
         }
@@ -64,7 +66,9 @@ class GeneratedDocsIT {
       String function = completionFunction(script, "_picocli_" + command.getKey().replace("udpknock-", "udpknock_").replace("-", ""));
       for (OptionSpec option : command.getValue().getCommandSpec().options()) {
         for (String optionName : option.names()) {
-          if (!function.matches("(?s).*[\"' ]" + java.util.regex.Pattern.quote(optionName) + "[\"' ].*")) {
+          // In the words TAB offers (flag_opts, arg_opts), not only in the value cases.
+          if (!Pattern.compile("(?m)^\\s*local (flag|arg)_opts=\".*'" + Pattern.quote(optionName) + "'.*\"$")
+              .matcher(function).find()) {
             missing.add(command.getValue().getCommandSpec().qualifiedName() + " " + optionName);
           }
         }
