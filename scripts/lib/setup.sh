@@ -154,69 +154,7 @@ maven_logged() {
   return 1
 }
 
-# start_options SUBCOMMAND: sets UDPKNOCK_START_OPTS to the JVM's start-up options for it.
-# Class data sharing (AppCDS): each subcommand has its own archive of the classes it loads,
-# target/cds/NAME.jsa. Its first run after a build (or a JDK upgrade) records one at exit
-# (-XX:ArchiveClassesAtExit, into a file of its own pid); a later launch moves it into place once
-# the JVM has logged that it wrote it whole, and from then on every start maps it. An archive
-# older than the jar or the JVM is never used (a mismatch would only be ignored by the JVM, but a
-# cut-short one can crash it): it is recorded again. UDPKNOCK_CDS=off turns this off. Short
-# commands also compile with C1 only: they end before C2 pays off; the server and replay keep C2.
-start_options() {
-  local key="cli"
-  case "${1:-}" in server|knock|replay|interfaces|keygen|check-config|import-knockd) key="$1" ;; esac
-  UDPKNOCK_START_OPTS=()
-  case "$key" in server|replay) ;; *) UDPKNOCK_START_OPTS+=(-XX:TieredStopAtLevel=1) ;; esac
-  case "$key" in server|interfaces) libpcap_options ;; esac
-  [ "${UDPKNOCK_CDS:-on}" != off ] || return 0
-  local dir="$UDPKNOCK_ROOT/target/cds"
-  local archive="$dir/$key.jsa" libjvm="${UDPKNOCK_JAVA_HOME:-/nonexistent}/lib/server/libjvm.so"
-  # -Xlog: the JVM's CDS messages would go to stdout, into the event stream.
-  local quiet=(-Xlog:cds=off -Xlog:cds+dynamic=off)
-  promote_archives "$dir" "$key"
-  if [ "$archive" -nt "$UDPKNOCK_JAR" ] && { [ ! -e "$libjvm" ] || [ "$archive" -nt "$libjvm" ]; }; then
-    UDPKNOCK_START_OPTS+=("${quiet[@]}" -XX:SharedArchiveFile="$archive")
-  elif mkdir -p "$dir" 2>/dev/null && [ -w "$dir" ]; then
-    UDPKNOCK_START_OPTS+=("${quiet[@]}" -XX:ArchiveClassesAtExit="$dir/$key.$$.jsa"
-      -Xlog:cds+dynamic=info:file="$dir/$key.$$.log")
-  fi
-}
-
-# libpcap_options: what JNA would look for at each start of a command that captures, found once.
-# JNA unpacks its native stub from the jar into a new temporary file at every start (about 35 ms
-# here): it is unpacked once per build into target/jna, and JNA loads it from there
-# (jna.boot.library.path; the stub of the same jar, so its version matches). pcap4j asks JNA
-# for "pcap", which it finds by listing every library directory: it gets the path from the
-# linker's cache instead (org.pcap4j.core.pcapLibName). Only on x86-64 (the stub's and the
-# library's names are those of x86-64), and either is left out when it cannot be had (no unzip).
-libpcap_options() {
-  local dir="$UDPKNOCK_ROOT/target/jna" stub="com/sun/jna/linux-x86-64/libjnidispatch.so" line
-  [ "${HOSTTYPE:-}" = x86_64 ] || return 0
-  if [ "$dir/libjnidispatch.so" -nt "$UDPKNOCK_JAR" ] || { command -v unzip >/dev/null \
-    && mkdir -p "$dir" 2>/dev/null && unzip -o -q -j "$UDPKNOCK_JAR" "$stub" -d "$dir" 2>/dev/null \
-    && touch "$dir/libjnidispatch.so"; }; then
-    UDPKNOCK_START_OPTS+=(-Djna.boot.library.path="$dir")
-  fi
-  [ -n "$ld_cache" ] || ld_cache="$(ldconfig -p 2>/dev/null)"
-  while IFS= read -r line; do
-    case "$line" in *"libpcap.so.0.8 (libc6,x86-64)"*" => /"*)
-      UDPKNOCK_START_OPTS+=(-Dorg.pcap4j.core.pcapLibName="${line##* => }"); break ;;
-    esac
-  done <<<"$ld_cache"
-}
-
-# promote_archives DIR KEY: moves the archive a finished JVM wrote whole into place, and removes
-# what an unfinished one (killed, or stopped before it wrote the archive) left.
-promote_archives() {
-  local log pid recorded
-  for log in "$1/$2".*.log; do
-    [ -e "$log" ] || continue
-    recorded="${log%.log}.jsa"
-    pid="${recorded%.jsa}"; pid="${pid##*.}"
-    ! kill -0 "$pid" 2>/dev/null || continue # still running
-    if [ -s "$recorded" ] && [ "$recorded" -nt "$UDPKNOCK_JAR" ] && grep -q 'Written dynamic archive' "$log"; then
-      mv -f "$recorded" "$1/$2.jsa" 2>/dev/null || true
-    fi
-    rm -f "$log" "$recorded"
-  done
-}
+# The JVM's options per command (heap, JIT, class data sharing, JNA), kept in one file that the
+# Debian package's launcher sources too; its archives and JNA's stub go under target/.
+UDPKNOCK_CACHE="$UDPKNOCK_ROOT/target"
+. "$UDPKNOCK_ROOT/scripts/lib/jvm.sh"

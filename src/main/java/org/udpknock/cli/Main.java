@@ -64,6 +64,16 @@ public final class Main {
     return handled(cli);
   }
 
+  /**
+   * The whole CLI, every subcommand built from its class: the model that the man pages and the
+   * bash completion are generated from at build time (GenerateDocs, in the tests' sources).
+   */
+  static CommandLine everyCommand() {
+    CommandLine cli = new CommandLine(new Main());
+    SUBCOMMANDS.forEach(type -> cli.addSubcommand(new CommandLine(type)));
+    return cli;
+  }
+
   /** The subcommand {@code args} name: the first word, as the root's options take no value. */
   private static String invokedName(String[] args) {
     for (String arg : args) {

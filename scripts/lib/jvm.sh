@@ -1,0 +1,111 @@
+# The JVM's options for each udpknock command, in one place for both launchers: scripts/udpknock
+# (a clone; through scripts/lib/setup.sh) and /usr/bin/udpknock (the Debian package installs this
+# file as /usr/share/udpknock/jvm.sh). Sourced, not run. The caller sets UDPKNOCK_JAR (the jar)
+# and UDPKNOCK_CACHE (a directory for the class-data archives, cds/, and JNA's stub, jna/), and may
+# set UDPKNOCK_JAVA_HOME (the JDK whose lib/server/libjvm.so the archives are checked against).
+
+ld_cache="${ld_cache:-}"
+
+# jvm_options SUBCOMMAND: sets UDPKNOCK_JVM_OPTS, the options to give java before -jar.
+# The server's memory is bounded by design (about 45 bytes per tracked source, 1,000,000 sources
+# by default), but the JVM would grow its heap with the garbage of a flood (libpcap hands over a
+# fresh array per packet) before collecting. For the server (README: Performance, scripts/bench
+# jvm-footprint): a 72 MB heap, the smallest the default bounds fit (MemoryBudget checks it),
+# with a 4 MB young generation, the serial collector, and C1 alone (C2's compilations left ~10 MB
+# of resident malloc memory and did not lower the CPU per packet). The other commands keep a
+# 128 MB heap: replay's tables are as large, and C2 pays off on a long replay.
+# UDPKNOCK_JAVA_OPTS replaces these defaults.
+# -XX:+DisplayVMOutputToStderr: the JVM's own output (the thread dump of SIGQUIT) goes to stderr,
+# so it never lands in the event stream (--json) on stdout. It is kept whatever the options.
+# Start-up options (class data sharing, the JIT of short commands, JNA's library; start_options)
+# come first, so that UDPKNOCK_JAVA_OPTS can override them.
+jvm_options() {
+  local heap extra
+  case "${1:-}" in
+    server) heap="-Xmx72m -Xmn4m -XX:+UseSerialGC -XX:TieredStopAtLevel=1" ;;
+    *) heap="-Xmx128m -XX:+UseSerialGC" ;;
+  esac
+  start_options "${1:-}"
+  read -r -a extra <<<"${UDPKNOCK_JAVA_OPTS:-$heap}"
+  UDPKNOCK_JVM_OPTS=(-XX:+DisplayVMOutputToStderr "${UDPKNOCK_START_OPTS[@]}" "${extra[@]}")
+}
+
+# start_options SUBCOMMAND: sets UDPKNOCK_START_OPTS to the JVM's start-up options for it.
+# Class data sharing (AppCDS): each subcommand has its own archive of the classes it loads,
+# $UDPKNOCK_CACHE/cds/NAME.jsa. Its first run after a build (or a JDK upgrade) records one at exit
+# (-XX:ArchiveClassesAtExit, into a file of its own pid); a later launch moves it into place once
+# the JVM has logged that it wrote it whole, and from then on every start maps it. An archive
+# older than the jar or the JVM is never used (a mismatch would only be ignored by the JVM, but a
+# cut-short one can crash it): it is recorded again. "Older" compares the archive's modification
+# time with the jar's and libjvm's change time: dpkg gives an installed file its package's build
+# time as modification time, older than an archive recorded before the upgrade. Where the cache
+# cannot be written (a user other than root, on an installed system), an archive already there is
+# used and none is recorded. UDPKNOCK_CDS=off turns this off. Short commands also compile with C1
+# only: they end before C2 pays off; the server and replay keep C2.
+start_options() {
+  local key="cli"
+  case "${1:-}" in server|knock|replay|interfaces|keygen|check-config|import-knockd) key="$1" ;; esac
+  UDPKNOCK_START_OPTS=()
+  case "$key" in server|replay) ;; *) UDPKNOCK_START_OPTS+=(-XX:TieredStopAtLevel=1) ;; esac
+  case "$key" in server|interfaces) libpcap_options ;; esac
+  [ "${UDPKNOCK_CDS:-on}" != off ] || return 0
+  local dir="$UDPKNOCK_CACHE/cds"
+  local archive="$dir/$key.jsa" libjvm="${UDPKNOCK_JAVA_HOME:-/nonexistent}/lib/server/libjvm.so"
+  # -Xlog: the JVM's CDS messages would go to stdout, into the event stream.
+  local quiet=(-Xlog:cds=off -Xlog:cds+dynamic=off)
+  [ ! -w "$dir" ] || promote_archives "$dir" "$key"
+  local fresh=(-newermc "$UDPKNOCK_JAR")
+  [ ! -e "$libjvm" ] || fresh+=(-newermc "$libjvm")
+  if [ -f "$archive" ] && [ -n "$(find "$archive" "${fresh[@]}" -print 2>/dev/null)" ]; then
+    UDPKNOCK_START_OPTS+=("${quiet[@]}" -XX:SharedArchiveFile="$archive")
+  elif mkdir -p "$dir" 2>/dev/null && [ -w "$dir" ]; then
+    UDPKNOCK_START_OPTS+=("${quiet[@]}" -XX:ArchiveClassesAtExit="$dir/$key.$$.jsa"
+      -Xlog:cds+dynamic=info:file="$dir/$key.$$.log")
+  fi
+}
+
+# libpcap_options: what JNA would look for at each start of a command that captures, found once.
+# JNA unpacks its native stub from the jar into a new temporary file at every start (about 35 ms
+# here): it is unpacked once per build into $UDPKNOCK_CACHE/jna, and JNA loads it from there
+# (jna.boot.library.path; the stub of the same jar, so its version matches). pcap4j asks JNA
+# for "pcap", which it finds by listing every library directory: it gets the path from the
+# linker's cache instead (org.pcap4j.core.pcapLibName). Only on x86-64 (the stub's and the
+# library's names are those of x86-64), and either is left out when it cannot be had (no unzip).
+# The stub is current when it was unpacked after the jar last changed (its change time, as for
+# the class-data archives).
+# Under systemd without the stub, JNA's temporary file goes to the unit's RuntimeDirectory: its
+# default, ~/.cache, does not exist for the service's user.
+libpcap_options() {
+  local dir="$UDPKNOCK_CACHE/jna" stub="com/sun/jna/linux-x86-64/libjnidispatch.so" line
+  if [ "${HOSTTYPE:-}" = x86_64 ] && { [ -n "$(find "$dir/libjnidispatch.so" -newermc "$UDPKNOCK_JAR" 2>/dev/null)" ] || {
+    command -v unzip >/dev/null && mkdir -p "$dir" 2>/dev/null \
+    && unzip -o -q -j "$UDPKNOCK_JAR" "$stub" -d "$dir" 2>/dev/null && touch "$dir/libjnidispatch.so"; }; }; then
+    UDPKNOCK_START_OPTS+=(-Djna.boot.library.path="$dir")
+  elif [ -n "${RUNTIME_DIRECTORY:-}" ]; then
+    UDPKNOCK_START_OPTS+=(-Djna.tmpdir="${RUNTIME_DIRECTORY%%:*}")
+  fi
+  [ "${HOSTTYPE:-}" = x86_64 ] || return 0
+  [ -n "$ld_cache" ] || ld_cache="$(ldconfig -p 2>/dev/null)"
+  while IFS= read -r line; do
+    case "$line" in *"libpcap.so.0.8 (libc6,x86-64)"*" => /"*)
+      UDPKNOCK_START_OPTS+=(-Dorg.pcap4j.core.pcapLibName="${line##* => }"); break ;;
+    esac
+  done <<<"$ld_cache"
+}
+
+# promote_archives DIR KEY: moves the archive a finished JVM wrote whole into place, and removes
+# what an unfinished one (killed, or stopped before it wrote the archive) left.
+promote_archives() {
+  local log pid recorded
+  for log in "$1/$2".*.log; do
+    [ -e "$log" ] || continue
+    recorded="${log%.log}.jsa"
+    pid="${recorded%.jsa}"; pid="${pid##*.}"
+    ! kill -0 "$pid" 2>/dev/null || continue # still running
+    if [ -s "$recorded" ] && [ -n "$(find "$recorded" -newermc "$UDPKNOCK_JAR")" ] \
+      && grep -q 'Written dynamic archive' "$log"; then
+      mv -f "$recorded" "$1/$2.jsa" 2>/dev/null || true
+    fi
+    rm -f "$log" "$recorded"
+  done
+}
