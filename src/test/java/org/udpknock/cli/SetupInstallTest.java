@@ -34,6 +34,7 @@ class SetupInstallTest {
   void standIns() throws IOException {
     Files.createDirectories(clone.resolve("scripts/lib"));
     Files.copy(Path.of("scripts/lib/setup.sh"), clone.resolve("scripts/lib/setup.sh"));
+    Files.copy(Path.of("scripts/lib/jvm.sh"), clone.resolve("scripts/lib/jvm.sh")); // setup.sh sources it
     bin = Files.createDirectories(clone.resolve("bin"));
     installed = clone.resolve("installed");
     script("id", "echo 0");
