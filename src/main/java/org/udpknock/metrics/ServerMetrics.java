@@ -1,5 +1,6 @@
 package org.udpknock.metrics;
 
+import io.prometheus.metrics.config.PrometheusProperties;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
@@ -44,6 +45,12 @@ import org.udpknock.server.KnockServer;
 public final class ServerMetrics implements AutoCloseable {
   /** One thread answers scrapes; a burst beyond this many waiting is closed, so a flood holds no memory. */
   private static final int QUEUED_SCRAPES = 16;
+  /**
+   * The client's defaults, not {@code PrometheusProperties.get()}: that reads system properties,
+   * environment variables and a properties file, whose port would win over the configured one
+   * (and whose bad value would fail the start with a stack trace).
+   */
+  private static final PrometheusProperties DEFAULTS = PrometheusProperties.builder().build();
 
   private final HTTPServer http;
 
@@ -68,7 +75,7 @@ public final class ServerMetrics implements AutoCloseable {
           return daemon;
         });
     try {
-      return new ServerMetrics(HTTPServer.builder().inetAddress(address.address()).port(address.port())
+      return new ServerMetrics(HTTPServer.builder(DEFAULTS).inetAddress(address.address()).port(address.port())
           .registry(registry).executorService(thread).buildAndStart());
     } catch (IOException | RuntimeException e) {
       thread.shutdownNow();
@@ -237,12 +244,12 @@ public final class ServerMetrics implements AutoCloseable {
 
     private void labelledCounter(String name, String help, Consumer<CounterWithCallback.Callback> callback,
         String... labels) {
-      CounterWithCallback.builder().name(name).help(help).labelNames(labels).callback(callback).register(registry);
+      CounterWithCallback.builder(DEFAULTS).name(name).help(help).labelNames(labels).callback(callback).register(registry);
     }
 
     private void labelledGauge(String name, String help, Consumer<GaugeWithCallback.Callback> callback,
         String... labels) {
-      GaugeWithCallback.builder().name(name).help(help).labelNames(labels).callback(callback).register(registry);
+      GaugeWithCallback.builder(DEFAULTS).name(name).help(help).labelNames(labels).callback(callback).register(registry);
     }
   }
 }
