@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,13 +25,15 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.udpknock.client.KnockClient;
 import org.udpknock.server.LiveHarness;
 import org.udpknock.server.ProcessLines;
 
 /**
  * Issue 12, metrics: the packaged server with {@code metrics} in its config file, scraped over
  * HTTP (java.net.http) before and after a real knock from knockd's client ({@code knock -u}) on
- * lo. The counters move (packets captured, knocks, grants), the gauge of live grants reads 1,
+ * lo. The counters move (packets captured, knocks, grants, the greeting served), the gauge of
+ * live grants reads 1,
  * {@code promtool check metrics} (Debian's prometheus package) accepts the page, and after a
  * SIGHUP that removes the door and adds another, the door label set follows.
  */
@@ -49,7 +52,8 @@ class MetricsIT {
     int base = 35000 + RANDOM.nextInt(3000) * 3;
     int metricsPort = LiveHarness.freePort();
     Path config = dir.resolve("udpknock.toml");
-    Files.writeString(config, settings(metricsPort) + door("web", base, LiveHarness.freePort()));
+    int servicePort = LiveHarness.freePort();
+    Files.writeString(config, settings(metricsPort) + door("web", base, servicePort));
     Process server = new ProcessBuilder(ProcessLines.javaCommand(), "-jar", JAR.toString(), "server", "-i", "lo",
         "--config", config.toString()).redirectErrorStream(true).start();
     BlockingQueue<String> lines = ProcessLines.linesOf(server.getInputStream());
@@ -62,6 +66,9 @@ class MetricsIT {
 
       knock(base, base + 2, base + 1);
       ProcessLines.awaitLine(lines, "granted web 127.0.0.1");
+      KnockClient client = new KnockClient(InetAddress.getLoopbackAddress(), null);
+      assertTrue(client.fetchGreeting(servicePort, 5_000_000_000L).isPresent(), "the granted source is greeted");
+      ProcessLines.awaitLine(lines, "served web 127.0.0.1");
       String page = scrape(metricsPort);
       Map<String, Double> after = samples(page);
       assertTrue(after.get("udpknock_capture_packets_total") >= before.get("udpknock_capture_packets_total") + 3, page);
@@ -70,6 +77,7 @@ class MetricsIT {
       assertEquals(1.0, after.get("udpknock_grants_live{door=\"web\"}"), page);
       assertEquals(0.0, after.get("udpknock_capture_kernel_drops_total"), page);
       assertEquals(0.0, after.get("udpknock_resets_total{door=\"web\",reason=\"wrong-port\"}"), page);
+      assertEquals(1.0, after.get("udpknock_connections_served_total{door=\"web\"}"), page);
       promtoolAccepts(page);
 
       Files.writeString(config, settings(metricsPort) + door("ssh", base + 3000, LiveHarness.freePort()));
