@@ -169,13 +169,14 @@ public final class ServerMetrics implements AutoCloseable {
           door -> door.grants().sizeWithoutLock());
     }
 
+    /** Greet and forward doors only: an nftables door's connections are the kernel's, a commands door has none. */
     private void connections() {
-      doorCounter("udpknock_connections_served", "Connections to the door's port greeted (greet) or relayed (forward).",
-          door -> connectionsOf(door).served());
-      doorCounter("udpknock_connections_refused", "Connections to the door's port closed because the source held no grant.",
-          door -> connectionsOf(door).refused());
-      doorCounter("udpknock_connections_busy", "Granted connections closed because the door was at its limit.",
-          door -> connectionsOf(door).busy());
+      connectionCounter("udpknock_connections_served", "Connections to the door's port greeted (greet) or"
+          + " relayed (forward).", ConnectionCounts::served);
+      connectionCounter("udpknock_connections_refused", "Connections to the door's port closed because the"
+          + " source held no grant.", ConnectionCounts::refused);
+      connectionCounter("udpknock_connections_busy", "Granted connections closed because the door was at its limit.",
+          ConnectionCounts::busy);
     }
 
     private void relays() {
@@ -213,9 +214,15 @@ public final class ServerMetrics implements AutoCloseable {
       return pipeline.doors();
     }
 
-    private ConnectionCounts connectionsOf(Door door) {
-      DoorAction action = server.action(door);
-      return action == null ? ConnectionCounts.NONE : action.connections();
+    private void connectionCounter(String name, String help, ToLongFunction<ConnectionCounts> value) {
+      labelledCounter(name, help, callback -> {
+        for (Door door : doors()) {
+          DoorAction action = server.action(door);
+          if (door.config().action().listens() && action != null) {
+            callback.call(value.applyAsLong(action.connections()), door.name());
+          }
+        }
+      }, "door");
     }
 
     private void counter(String name, String help, LongSupplier value) {
