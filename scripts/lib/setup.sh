@@ -108,6 +108,9 @@ ensure_knockd() { need knockd command -v knock; }
 ensure_nmap() { need nmap command -v nmap; }
 # The launcher unpacks JNA's stub once per build with unzip (libpcap_options); LauncherLibpcapIT checks it.
 ensure_unzip() { need unzip command -v unzip; }
+# MetricsIT checks the metrics page with promtool, from Debian's prometheus package (12 s to
+# install here). Where systemd runs, the package also starts a Prometheus server on :9090; no test uses it.
+ensure_promtool() { need prometheus command -v promtool; }
 
 # newer_than JAR DIR...: true when JAR is missing or a file under DIR... or pom.xml is newer.
 newer_than() {

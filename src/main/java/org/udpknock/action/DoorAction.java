@@ -19,6 +19,11 @@ public interface DoorAction extends AutoCloseable {
   /** The source's grant ended: it expired, was evicted, or its door was removed by a reload. */
   void closed(long sourceHi, long sourceLo);
 
+  /** The connections to the door's port so far (none without a port); from any thread, for metrics. */
+  default ConnectionCounts connections() {
+    return ConnectionCounts.NONE;
+  }
+
   /** At stop, or when a reload removes the door. Never throws. */
   @Override
   void close();

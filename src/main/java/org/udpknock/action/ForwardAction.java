@@ -109,6 +109,11 @@ public final class ForwardAction implements DoorAction {
     return new Counts(opened.get(), failed.get(), closed.get(), refused.get(), busy.get(), active.get());
   }
 
+  @Override
+  public ConnectionCounts connections() {
+    return new ConnectionCounts(opened.get(), refused.get(), busy.get());
+  }
+
   /** Resolves the backend, checks the port is free, and starts the thread (the port stays closed). */
   @Override
   public synchronized void start() throws ActionException {

@@ -67,6 +67,11 @@ public final class GreetAction implements DoorAction {
     }
   }
 
+  @Override
+  public ConnectionCounts connections() {
+    return listener.connections();
+  }
+
   /** The kernel's guard is its maker's to close: it may outlive the action. */
   @Override
   public void close() {

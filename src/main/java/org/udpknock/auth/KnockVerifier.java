@@ -1,5 +1,7 @@
 package org.udpknock.auth;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.security.MessageDigest;
 import javax.crypto.Mac;
 import org.udpknock.core.KnockSequence;
@@ -32,6 +34,12 @@ public final class KnockVerifier {
   /** Expired nonces purged per knock: bounds one packet's work, yet keeps ahead of additions. */
   private static final int PURGE_BUDGET = 4;
   private static final Verdict[] VERDICTS = Verdict.values();
+  /**
+   * The counts are written by the thread that verifies and read by any (metrics, at scrape
+   * time): opaque, so that a read gets a whole long, at most a moment stale; the write is a plain
+   * store on x86 and ARM.
+   */
+  private static final VarHandle COUNT = MethodHandles.arrayElementVarHandle(long[].class);
 
   private final KnockSequence sequence;
   private final long maxSkewNanos;
@@ -73,7 +81,8 @@ public final class KnockVerifier {
    */
   public Verdict verify(long timeNanos, int port, byte[] f, int offset, int length, boolean complete) {
     Verdict verdict = judge(timeNanos, port, f, offset, length, complete);
-    counts[verdict.ordinal()]++;
+    int index = verdict.ordinal();
+    COUNT.setOpaque(counts, index, counts[index] + 1);
     return verdict;
   }
 
@@ -145,15 +154,16 @@ public final class KnockVerifier {
     return ((a ^ sum) & (b ^ sum)) < 0 ? Long.MAX_VALUE : sum;
   }
 
+  /** From any thread. */
   public long count(Verdict verdict) {
-    return counts[verdict.ordinal()];
+    return (long) COUNT.getOpaque(counts, verdict.ordinal());
   }
 
   /** Datagrams refused, all reasons together. */
   public long rejected() {
     long total = 0;
     for (Verdict verdict : VERDICTS) {
-      total += verdict == Verdict.ACCEPTED ? 0 : counts[verdict.ordinal()];
+      total += verdict == Verdict.ACCEPTED ? 0 : count(verdict);
     }
     return total;
   }

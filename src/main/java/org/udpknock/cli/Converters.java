@@ -1,6 +1,7 @@
 package org.udpknock.cli;
 
 import org.udpknock.config.Durations;
+import org.udpknock.config.MetricsAddress;
 import org.udpknock.config.Sizes;
 import org.udpknock.core.KnockSequence;
 import picocli.CommandLine.ITypeConverter;
@@ -32,6 +33,18 @@ final class Converters {
     public Integer convert(String text) {
       try {
         return Sizes.captureBufferBytes(text);
+      } catch (IllegalArgumentException e) {
+        throw new TypeConversionException(e.getMessage());
+      }
+    }
+  }
+
+  /** {@code 127.0.0.1:9741}, {@code [::1]:9741}, {@code 9741} (loopback's): where metrics are served. */
+  static final class Metrics implements ITypeConverter<MetricsAddress> {
+    @Override
+    public MetricsAddress convert(String text) {
+      try {
+        return MetricsAddress.parse(text);
       } catch (IllegalArgumentException e) {
         throw new TypeConversionException(e.getMessage());
       }

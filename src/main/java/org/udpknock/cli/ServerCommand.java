@@ -15,10 +15,12 @@ import org.udpknock.capture.PcapCapture;
 import org.udpknock.config.Config;
 import org.udpknock.config.ConfigException;
 import org.udpknock.config.ConfigFile;
+import org.udpknock.config.MetricsAddress;
 import org.udpknock.decode.LinkType;
 import org.udpknock.door.ActionKind;
 import org.udpknock.door.Commands;
 import org.udpknock.door.DoorConfig;
+import org.udpknock.metrics.ServerMetrics;
 import org.udpknock.report.EventOutput;
 import org.udpknock.report.EventWriter;
 import org.udpknock.server.CaptureException;
@@ -105,6 +107,12 @@ final class ServerCommand implements Callable<Integer> {
           + " backoff (100 ms doubling to 5 s), instead of failing.")
   boolean waitForInterface;
 
+  @Option(names = "--metrics", paramLabel = "ADDRESS:PORT", converter = Converters.Metrics.class,
+      description = "Serve Prometheus metrics on http://ADDRESS:PORT/metrics, e.g. 127.0.0.1:9741;"
+          + " a port alone is loopback's. Any other address shows an open port to whoever reaches it."
+          + " Default: none.")
+  MetricsAddress metrics;
+
   @Option(names = "--json", description = "Print events as JSON lines.")
   boolean json;
 
@@ -126,6 +134,7 @@ final class ServerCommand implements Callable<Integer> {
     self[0] = capture;
     NftOptions.KernelGuards access = NftOptions.start(config, writer);
     KnockServer server = newServer(config, capture, writer, access);
+    ServerMetrics metrics = startMetrics(config.settings().metrics(), server, capture, writer, access);
     server.setLogKnockProgress(!config.settings().quiet());
     if (out instanceof EventOutput) { // The real standard output; tests give a StringWriter.
       server.watchLog((EventOutput) out, spec.commandLine().getErr());
@@ -143,6 +152,9 @@ final class ServerCommand implements Callable<Integer> {
     } catch (CaptureException e) {
       throw new UserError(ExitCodes.FAILURE, e.getMessage());
     } finally {
+      if (metrics != null) {
+        metrics.close();
+      }
       access.close();
       capture.close();
       writer.summary(server.totals(), true, Clock.SYSTEM.nowNanos());
@@ -161,6 +173,44 @@ final class ServerCommand implements Callable<Integer> {
       capture.close();
       throw new UserError(ExitCodes.USAGE, e.getMessage());
     }
+  }
+
+  /**
+   * Serves metrics on {@code address} (null: none), before the capture opens: a busy port fails
+   * the start in one sentence, as the service port does. An address other than loopback is said.
+   */
+  private ServerMetrics startMetrics(MetricsAddress address, KnockServer server, ReopeningSource capture,
+      EventWriter writer, NftOptions.KernelGuards access) {
+    if (address == null) {
+      return null;
+    }
+    try {
+      ServerMetrics metrics = ServerMetrics.start(address, server, capture::reopenings);
+      writer.serverEvent("metrics-open", Clock.SYSTEM.nowNanos(), null, "address", address.toString(), "path", "/metrics");
+      if (!address.loopback()) {
+        writer.serverEvent("warning", Clock.SYSTEM.nowNanos(), null, "message", "metrics on " + address
+            + " answer whoever can reach this host: a scanner sees that port open; firewall it, or serve on 127.0.0.1");
+      }
+      return metrics;
+    } catch (IOException e) {
+      access.close();
+      capture.close();
+      throw metricsRefused(address, e);
+    }
+  }
+
+  private UserError metricsRefused(MetricsAddress address, IOException e) {
+    String whose = configFile == null ? "" : configFile + ": ";
+    String why = String.valueOf(e.getMessage());
+    if (e instanceof BindException && why.contains("assign")) {
+      return new UserError(ExitCodes.USAGE, whose + "metrics address " + address.address().getHostAddress()
+          + " is not an address of this host; give one of its addresses, or 127.0.0.1");
+    }
+    if (e instanceof BindException) {
+      return new UserError(ExitCodes.FAILURE, whose + "metrics port " + address + " is already in use; stop what"
+          + " listens there or choose another " + (configFile == null ? "with --metrics" : "in metrics"));
+    }
+    return new UserError(ExitCodes.FAILURE, whose + "cannot serve metrics on " + address + ": " + why);
   }
 
   /** The settings and doors to run: the config file's, or from the options one door named {@code default}. */
@@ -184,7 +234,7 @@ final class ServerCommand implements Callable<Integer> {
     MemoryBudget.check(engineOptions.maxSources, auth == null ? 0 : auth.nonceCacheCapacity(), maxGrants);
     ServerSettings settings = new ServerSettings(chooseInterface(interfaceName, waitForInterface), json, quiet, engineOptions.maxSources, maxGrants,
         captureBufferBytes, anyDestination, waitForInterface, ServerSettings.DEFAULT_MAX_GREETINGS_IN_FLIGHT, nftOptions.settingsMode(),
-        nftOptions.table);
+        nftOptions.table, metrics);
     return checked(settings, List.of(defaultDoor(auth)));
   }
 

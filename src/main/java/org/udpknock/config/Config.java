@@ -20,6 +20,7 @@ import org.udpknock.door.DoorConfig;
  * @param nftables {@code nftables}: whether the kernel guards the doors' ports
  * @param nftTable {@code nft_table}: udpknock's own nftables table (family inet)
  * @param doors at least one, with distinct names, no two listening on one TCP port
+ * @param metrics {@code metrics}: where Prometheus metrics are served, or null (the default): none
  */
 public record Config(
     Path file,
@@ -33,7 +34,8 @@ public record Config(
     boolean waitForInterface,
     Nftables nftables,
     String nftTable,
-    List<DoorConfig> doors) {
+    List<DoorConfig> doors,
+    MetricsAddress metrics) {
 
   public static final int DEFAULT_MAX_SOURCES = 1_000_000;
   public static final int DEFAULT_MAX_GRANTS = 100_000;

@@ -30,7 +30,7 @@ import org.udpknock.nft.NftTable;
  */
 public final class ConfigFile {
   static final List<String> TOP_LEVEL_KEYS = List.of("interface", "json", "quiet", "max_sources",
-      "max_grants", "capture_buffer", "any_destination", "wait_for_interface", "nftables", "nft_table", KeyLines.DOOR);
+      "max_grants", "capture_buffer", "any_destination", "wait_for_interface", "nftables", "nft_table", "metrics", KeyLines.DOOR);
   /** A config is a few hundred bytes; a bound keeps a wrong path (a disk image) from filling the heap. */
   static final int MAX_FILE_BYTES = 1 << 20;
   private static final TomlMapper TOML = new TomlMapper();
@@ -54,7 +54,7 @@ public final class ConfigFile {
         top.integer("max_grants", 1, Config.MAX_TABLE_SIZE, Config.DEFAULT_MAX_GRANTS),
         top.captureBuffer("capture_buffer", Config.DEFAULT_CAPTURE_BUFFER_BYTES),
         top.bool("any_destination", false), top.bool("wait_for_interface", false),
-        nftables(top), nftTable(top), doors);
+        nftables(top), nftTable(top), doors, top.metrics("metrics"));
   }
 
   static ConfigException invalid(Path file, int line, String what) {

@@ -125,6 +125,23 @@ final class Fields {
     }
   }
 
+  /** Where metrics are served, written as a string: {@code "127.0.0.1:9741"} ({@link MetricsAddress}); null when absent. */
+  MetricsAddress metrics(String key) throws ConfigException {
+    JsonNode value = table.get(key);
+    if (value == null) {
+      return null;
+    }
+    if (!value.isTextual()) {
+      throw error(key, key + " must be an address and a port in quotes, like \"127.0.0.1:9741\", not "
+          + describe(value));
+    }
+    try {
+      return MetricsAddress.parse(value.textValue());
+    } catch (IllegalArgumentException e) {
+      throw error(key, key + ": " + e.getMessage());
+    }
+  }
+
   /** An array of {@code minLength}-{@code maxLength} integers, each {@code min}-{@code max}. */
   int[] integers(String key, int minLength, int maxLength, int min, int max) throws ConfigException {
     JsonNode value = table.get(key);

@@ -1,5 +1,7 @@
 package org.udpknock.core;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -64,6 +66,15 @@ final class AttemptTable {
   private int freeSlots = NONE;
   private int usedSlots;
   private int size;
+  private static final VarHandle SIZE;
+
+  static {
+    try {
+      SIZE = MethodHandles.lookup().findVarHandle(AttemptTable.class, "size", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
   /** maxSize, or the slots already allocated once growing them failed. */
   private int capacity;
   private boolean growthFailed;
@@ -128,6 +139,14 @@ final class AttemptTable {
 
   int size() {
     return size;
+  }
+
+  /**
+   * The size, for a thread other than the owner's: an int cannot tear, and the opaque read is
+   * never hoisted out of a loop; it may be a moment stale.
+   */
+  int sizeOpaque() {
+    return (int) SIZE.getOpaque(this);
   }
 
   /** The most entries the table holds: maxSize, or fewer once the heap refused to grow it. */

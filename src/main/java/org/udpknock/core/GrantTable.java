@@ -1,5 +1,7 @@
 package org.udpknock.core;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -33,7 +35,17 @@ public final class GrantTable {
   private final AttemptTable slots;
   /** Start of the newest grant: a later grant never starts before it, so order stays expiry order. */
   private long newestStartNanos = Long.MIN_VALUE;
+  /** Written under the lock, read without it (metrics): opaque, so that a read never sees half a long. */
   private long evicted;
+  private static final VarHandle EVICTED;
+
+  static {
+    try {
+      EVICTED = MethodHandles.lookup().findVarHandle(GrantTable.class, "evicted", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   public GrantTable(long durationNanos, int maxGrants) {
     if (durationNanos <= 0) {
@@ -112,9 +124,17 @@ public final class GrantTable {
     return oldest() == AttemptTable.NONE ? Long.MAX_VALUE : endOf(oldest());
   }
 
-  /** Grants evicted before their end to make room, since the table was made. */
-  public synchronized long evicted() {
-    return evicted;
+  /**
+   * Grants in the table, read without its lock, for metrics: a scrape never makes the capture
+   * thread wait for the lock when it grants. A moment stale at most.
+   */
+  public int sizeWithoutLock() {
+    return slots.sizeOpaque();
+  }
+
+  /** Grants evicted before their end to make room, since the table was made; from any thread, without the lock. */
+  public long evicted() {
+    return (long) EVICTED.getOpaque(this);
   }
 
   public long durationNanos() {
@@ -132,7 +152,7 @@ public final class GrantTable {
     if (end <= nowNanos) {
       return remove(oldest, end, false);
     }
-    evicted++;
+    EVICTED.setOpaque(this, evicted + 1);
     return remove(oldest, nowNanos, true);
   }
 

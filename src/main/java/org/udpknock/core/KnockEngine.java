@@ -1,5 +1,8 @@
 package org.udpknock.core;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
 /**
  * The knock rules, per source address, driven only by packet timestamps.
  *
@@ -22,7 +25,8 @@ package org.udpknock.core;
  *       that is under way. When the heap cannot hold more sources, fewer are tracked.
  * </ul>
  *
- * <p>Not thread-safe: one thread feeds it. Work per datagram is O(1).
+ * <p>Not thread-safe: one thread feeds it. Work per datagram is O(1). Its counts may be read
+ * from any thread (metrics, at scrape time): see {@link #knocks}.
  */
 public final class KnockEngine {
   /** Expired entries purged per datagram: bounds the work of one packet, yet keeps ahead of new ones. */
@@ -39,11 +43,30 @@ public final class KnockEngine {
   private final AttemptTable attempts;
   private final KnockListener listener;
 
+  /*
+   * The counts below are written only by the thread that feeds the engine, and read by any:
+   * metrics read them at scrape time, so that the capture thread counts nothing twice, takes no
+   * lock and makes no contended write. Each long is written and read in opaque mode: a read from
+   * another thread then gets a whole value (a plain long may be written as two halves), at most a
+   * moment stale. An opaque write compiles to the plain store on x86 and ARM: no fence, no lock.
+   * The ints (blockedSources, and the table's size) cannot tear: they are read opaquely only.
+   */
+  private static final VarHandle KNOCKS = counter("knocks");
+  private static final VarHandle GRANTS = counter("grants");
+  private static final VarHandle EXPIRED = counter("expired");
+  private static final VarHandle EVICTED = counter("evicted");
+  private static final VarHandle WRONG_PORT = counter("wrongPort");
+  private static final VarHandle GUARD_RESETS = counter("guardResets");
+  private static final VarHandle GUARD_HITS = counter("guardHits");
+  private static final VarHandle BLOCKED_KNOCKS = counter("blockedKnocks");
+  private static final VarHandle BLOCKED_SOURCES = field("blockedSources", int.class);
+
   private long knocks;
   private long grants;
   private long expired;
   private long evicted;
   private long wrongPort;
+  private long guardResets;
   private long guardHits;
   private long blockedKnocks;
   private int blockedSources;
@@ -70,6 +93,18 @@ public final class KnockEngine {
     this.timeoutNanos = timeoutNanos;
     this.attempts = attempts;
     this.listener = listener;
+  }
+
+  private static VarHandle counter(String name) {
+    return field(name, long.class);
+  }
+
+  private static VarHandle field(String name, Class<?> type) {
+    try {
+      return MethodHandles.lookup().findVarHandle(KnockEngine.class, name, type);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
   }
 
   /**
@@ -118,7 +153,7 @@ public final class KnockEngine {
   }
 
   private void onKnock(long timeNanos, long sourceHi, long sourceLo, int port) {
-    knocks++;
+    KNOCKS.setOpaque(this, knocks + 1);
     int slot = currentEntry(timeNanos, sourceHi, sourceLo);
     if (slot == AttemptTable.NONE) {
       knockWithoutAttempt(timeNanos, sourceHi, sourceLo, port);
@@ -144,7 +179,7 @@ public final class KnockEngine {
   }
 
   private void onGuardHit(long timeNanos, long sourceHi, long sourceLo, int port) {
-    guardHits++;
+    GUARD_HITS.setOpaque(this, guardHits + 1);
     int slot = currentEntry(timeNanos, sourceHi, sourceLo);
     if (!guard.blocks()) {
       resetOnGuardHit(slot, timeNanos, port);
@@ -158,6 +193,7 @@ public final class KnockEngine {
       attempts.restart(slot, Math.max(attempts.startNanos(slot), timeNanos), BLOCKED);
     } else {
       listener.guardTripped(timeNanos, sourceHi, sourceLo, port);
+      countReset(ResetReason.GUARD);
       listener.reset(timeNanos, sourceHi, sourceLo, ResetReason.GUARD);
       attempts.restart(slot, timeNanos, BLOCKED); // The attempt's entry becomes the block.
       blockedSources++;
@@ -178,7 +214,7 @@ public final class KnockEngine {
   /** A blocked source's first-port knock is counted, reported and ignored; its other knocks are ignored anyway. */
   private void knockWhileBlocked(long timeNanos, long sourceHi, long sourceLo, int port) {
     if (port == sequence.firstPort()) {
-      blockedKnocks++;
+      BLOCKED_KNOCKS.setOpaque(this, blockedKnocks + 1);
       listener.knockBlocked(timeNanos, sourceHi, sourceLo, port);
     }
   }
@@ -209,7 +245,6 @@ public final class KnockEngine {
       attempts.restart(slot, timeNanos, 1);
       listener.knock(timeNanos, sourceHi, sourceLo, port, 1);
     } else {
-      wrongPort++;
       drop(slot, timeNanos, ResetReason.WRONG_PORT);
     }
   }
@@ -227,7 +262,7 @@ public final class KnockEngine {
   }
 
   private void grant(long timeNanos, long sourceHi, long sourceLo) {
-    grants++;
+    GRANTS.setOpaque(this, grants + 1);
     listener.granted(timeNanos, sourceHi, sourceLo);
   }
 
@@ -243,7 +278,6 @@ public final class KnockEngine {
     if (isBlocked(victim) || isExpired(victim, timeNanos)) {
       discard(victim, timeNanos, ResetReason.EXPIRED);
     } else {
-      evicted++;
       drop(victim, timeNanos, ResetReason.EVICTED);
     }
   }
@@ -259,13 +293,20 @@ public final class KnockEngine {
   }
 
   private void drop(int slot, long timeNanos, ResetReason reason) {
-    if (reason == ResetReason.EXPIRED) {
-      expired++;
-    }
+    countReset(reason);
     long sourceHi = attempts.keyHi(slot);
     long sourceLo = attempts.keyLo(slot);
     attempts.remove(slot);
     listener.reset(timeNanos, sourceHi, sourceLo, reason);
+  }
+
+  private void countReset(ResetReason reason) {
+    switch (reason) {
+      case WRONG_PORT -> WRONG_PORT.setOpaque(this, wrongPort + 1);
+      case EXPIRED -> EXPIRED.setOpaque(this, expired + 1);
+      case EVICTED -> EVICTED.setOpaque(this, evicted + 1);
+      case GUARD -> GUARD_RESETS.setOpaque(this, guardResets + 1);
+    }
   }
 
   private boolean isBlocked(int slot) {
@@ -286,45 +327,58 @@ public final class KnockEngine {
     return elapsed < 0 /* overflowed: astronomically late */ || elapsed > timeoutNanos;
   }
 
-  /** Attempts in progress now. */
+  /** Attempts in progress now; from another thread, a moment stale (and never below 0). */
   public int attemptsInProgress() {
-    return attempts.size() - blockedSources;
+    return Math.max(0, attempts.sizeOpaque() - blockedSources());
   }
 
   /** Sources blocked by the scan guard now (until purged). */
   public int blockedSources() {
-    return blockedSources;
+    return (int) BLOCKED_SOURCES.getOpaque(this);
   }
 
-  /** Datagrams seen on sequence ports; guard hits are not knocks. */
+  /**
+   * Datagrams seen on sequence ports; guard hits are not knocks. This and the other counts may be
+   * read from any thread, a moment stale.
+   */
   public long knocks() {
-    return knocks;
+    return (long) KNOCKS.getOpaque(this);
   }
 
   public long grants() {
-    return grants;
+    return (long) GRANTS.getOpaque(this);
   }
 
   public long expired() {
-    return expired;
+    return (long) EXPIRED.getOpaque(this);
   }
 
   public long evicted() {
-    return evicted;
+    return (long) EVICTED.getOpaque(this);
   }
 
   public long wrongPort() {
-    return wrongPort;
+    return (long) WRONG_PORT.getOpaque(this);
+  }
+
+  /** Attempts dropped for {@code reason}. */
+  public long resets(ResetReason reason) {
+    return switch (reason) {
+      case WRONG_PORT -> wrongPort();
+      case EXPIRED -> expired();
+      case EVICTED -> evicted();
+      case GUARD -> (long) GUARD_RESETS.getOpaque(this);
+    };
   }
 
   /** Datagrams seen on guard ports. */
   public long guardHits() {
-    return guardHits;
+    return (long) GUARD_HITS.getOpaque(this);
   }
 
   /** First-port knocks ignored because their source was blocked. */
   public long blockedKnocks() {
-    return blockedKnocks;
+    return (long) BLOCKED_KNOCKS.getOpaque(this);
   }
 
   public ScanGuard guard() {

@@ -1,5 +1,7 @@
 package org.udpknock.pipeline;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.List;
 import org.udpknock.core.Addresses;
 import org.udpknock.decode.Datagram;
@@ -20,6 +22,23 @@ import org.udpknock.report.EventWriter;
  */
 public final class FramePipeline {
   private static final DecodeOutcome[] OUTCOMES = DecodeOutcome.values();
+  /*
+   * The counts are written by the one thread that feeds the pipeline and read by any (metrics,
+   * at scrape time): in opaque mode, so that a read gets a whole long, at most a moment stale.
+   * An opaque write is the plain store on x86 and ARM: no fence, no lock, nothing shared.
+   */
+  private static final VarHandle COUNT = MethodHandles.arrayElementVarHandle(long[].class);
+  private static final VarHandle FRAMES;
+  private static final VarHandle NOT_FOR_THIS_HOST;
+
+  static {
+    try {
+      FRAMES = MethodHandles.lookup().findVarHandle(FramePipeline.class, "frames", long.class);
+      NOT_FOR_THIS_HOST = MethodHandles.lookup().findVarHandle(FramePipeline.class, "notForThisHost", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   /** Volatile: a reload swaps the set; the capture thread reads it once per frame. */
   private volatile DoorSet doors;
@@ -70,17 +89,18 @@ public final class FramePipeline {
    * in the same order on each: the doors then see what {@code onFrame} would show them.
    */
   public boolean accept(long timeNanos, int linkType, Ingress ingress, byte[] data, int offset, int length) {
-    frames++;
+    FRAMES.setOpaque(this, frames + 1);
     lastTimeNanos = timeNanos;
     DecodeOutcome outcome = FrameDecoder.decode(linkType, data, offset, length, datagram);
-    outcomeCounts[outcome.ordinal()]++;
+    int index = outcome.ordinal();
+    COUNT.setOpaque(outcomeCounts, index, outcomeCounts[index] + 1);
     if (outcome != DecodeOutcome.UDP) {
       return false;
     }
     int interfaceIndex = datagram.interfaceIndex != 0 ? datagram.interfaceIndex : ingress.index();
     long destinationHi = Addresses.scopedHi(datagram.destinationHi, interfaceIndex);
     if (!hostAccepts(ingress) || !destinations.accepts(destinationHi, datagram.destinationLo)) {
-      notForThisHost++;
+      NOT_FOR_THIS_HOST.setOpaque(this, notForThisHost + 1);
       return false;
     }
     sourceHi = Addresses.scopedHi(datagram.sourceHi, interfaceIndex);
@@ -126,21 +146,22 @@ public final class FramePipeline {
     doors = next;
   }
 
+  /** Frames read; this and the other counts may be read from any thread, a moment stale. */
   public long frames() {
-    return frames;
+    return (long) FRAMES.getOpaque(this);
   }
 
   /** Frames that could not be decoded, all reasons together. */
   public long skipped() {
     long total = 0;
     for (DecodeOutcome outcome : OUTCOMES) {
-      total += outcome.skipped() ? outcomeCounts[outcome.ordinal()] : 0;
+      total += outcome.skipped() ? count(outcome) : 0;
     }
     return total;
   }
 
   public long count(DecodeOutcome outcome) {
-    return outcomeCounts[outcome.ordinal()];
+    return (long) COUNT.getOpaque(outcomeCounts, outcome.ordinal());
   }
 
   /**
@@ -148,7 +169,7 @@ public final class FramePipeline {
    * with addresses the kernel drops ({@link HostRules}), or tagged for a VLAN it does not have.
    */
   public long notForThisHost() {
-    return notForThisHost;
+    return (long) NOT_FOR_THIS_HOST.getOpaque(this);
   }
 
   /** The time of the last frame, for summaries. */

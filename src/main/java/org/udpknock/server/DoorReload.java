@@ -29,6 +29,7 @@ final class DoorReload {
     note(changed, "wait_for_interface", now.waitForInterface(), next.waitForInterface());
     note(changed, "nftables", now.nftMode(), next.nftMode());
     note(changed, "nft_table", now.nftTable(), next.nftTable());
+    note(changed, "metrics", now.metrics(), next.metrics());
     return changed.isEmpty() ? null : String.join(", ", changed);
   }
 

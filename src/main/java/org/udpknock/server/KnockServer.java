@@ -284,6 +284,29 @@ public final class KnockServer {
     return finished.await(timeout, unit);
   }
 
+  /**
+   * What metrics read, at scrape time and on their own thread: the pipeline's counts and its
+   * doors now (a reload's set, once swapped in), each read without a lock.
+   */
+  public FramePipeline pipeline() {
+    return pipeline;
+  }
+
+  /** The kernel's counters of the capture; from any thread (not the capture's per-packet path). */
+  public CaptureStats captureStats() {
+    return source.stats();
+  }
+
+  /** {@code door}'s action now, or null for a door a reload has just removed; from any thread. */
+  public DoorAction action(Door door) {
+    return actions.get(door);
+  }
+
+  /** Every door's on_open and on_close outcomes, counted; from any thread. */
+  public CommandEventLog commandEvents() {
+    return commandEvents;
+  }
+
   public Totals totals() {
     LogWatch watch = logWatch;
     return Totals.ofCapture(pipeline, source.stats().dropped(), packetErrors.get(),

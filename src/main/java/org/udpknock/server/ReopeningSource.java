@@ -29,6 +29,8 @@ public final class ReopeningSource implements PacketSource {
   private final Object lock = new Object();
   private volatile boolean stopping;
   private volatile int linkType = -1;
+  /** Captures reopened after the interface was lost; written by the capture thread only, read by any. */
+  private volatile long reopenings;
   /** The filter a reload asked for, given to every capture opened since; null: the opener's. */
   private volatile java.util.function.IntFunction<String> refiltered;
   /** Guarded by lock. */
@@ -79,6 +81,7 @@ public final class ReopeningSource implements PacketSource {
       if (!openWithBackoff()) {
         return;
       }
+      reopenings = reopenings + 1; // One writer: no lost update. Rare: a volatile write costs nothing here.
       events.captureResumed(interfaceName, linkType);
     }
   }
@@ -181,6 +184,11 @@ public final class ReopeningSource implements PacketSource {
   @Override
   public String interfaceName() {
     return interfaceName;
+  }
+
+  /** How many times the capture was reopened after its interface was lost (each a capture-resumed line). */
+  public long reopenings() {
+    return reopenings;
   }
 
   /** The link type of the current capture, or of the last one; -1 before the first opens. */

@@ -58,7 +58,7 @@ public record ServerConfig(ServerSettings settings, List<DoorConfig> doors) {
   public static ServerConfig of(Config file, String interfaceName) {
     ServerSettings settings = new ServerSettings(interfaceName, file.json(), file.quiet(), file.maxSources(),
         file.maxGrants(), file.captureBufferBytes(), file.anyDestination(), file.waitForInterface(), DEFAULT_MAX_GREETINGS_IN_FLIGHT,
-        ServerSettings.NftMode.valueOf(file.nftables().name()), file.nftTable());
+        ServerSettings.NftMode.valueOf(file.nftables().name()), file.nftTable(), file.metrics());
     return new ServerConfig(settings, file.doors());
   }
 

@@ -1,5 +1,7 @@
 package org.udpknock.server;
 
+import org.udpknock.config.MetricsAddress;
+
 /**
  * What the server is started with and a reload cannot change: the capture, the output, the
  * bounds on memory, the kernel's table. The doors, which a reload may change, are apart
@@ -16,6 +18,7 @@ package org.udpknock.server;
  * @param maxGreetingsInFlight greetings being written at once, per listening door
  * @param nftMode whether the kernel guards listening doors' ports
  * @param nftTable the name of udpknock's own table, family inet
+ * @param metrics where Prometheus metrics are served, or null: none
  */
 public record ServerSettings(
     String interfaceName,
@@ -28,7 +31,8 @@ public record ServerSettings(
     boolean waitForInterface,
     int maxGreetingsInFlight,
     NftMode nftMode,
-    String nftTable) {
+    String nftTable,
+    MetricsAddress metrics) {
 
   public static final int DEFAULT_MAX_SOURCES = 1_000_000;
   /** Greetings being written at once; beyond that a granted connection is closed and logged as busy. */
@@ -55,21 +59,26 @@ public record ServerSettings(
   /** The defaults, capturing on {@code interfaceName}. */
   public static ServerSettings defaults(String interfaceName) {
     return new ServerSettings(interfaceName, false, false, DEFAULT_MAX_SOURCES, DEFAULT_MAX_GRANTS,
-        DEFAULT_CAPTURE_BUFFER_BYTES, false, false, DEFAULT_MAX_GREETINGS_IN_FLIGHT, NftMode.AUTO, DEFAULT_NFT_TABLE);
+        DEFAULT_CAPTURE_BUFFER_BYTES, false, false, DEFAULT_MAX_GREETINGS_IN_FLIGHT, NftMode.AUTO, DEFAULT_NFT_TABLE, null);
   }
 
   public ServerSettings withMaxSources(int sources) {
     return new ServerSettings(interfaceName, json, quiet, sources, maxGrants, captureBufferBytes, anyDestination,
-        waitForInterface, maxGreetingsInFlight, nftMode, nftTable);
+        waitForInterface, maxGreetingsInFlight, nftMode, nftTable, metrics);
   }
 
   public ServerSettings withMaxGrants(int grants) {
     return new ServerSettings(interfaceName, json, quiet, maxSources, grants, captureBufferBytes, anyDestination,
-        waitForInterface, maxGreetingsInFlight, nftMode, nftTable);
+        waitForInterface, maxGreetingsInFlight, nftMode, nftTable, metrics);
+  }
+
+  public ServerSettings withMetrics(MetricsAddress address) {
+    return new ServerSettings(interfaceName, json, quiet, maxSources, maxGrants, captureBufferBytes, anyDestination,
+        waitForInterface, maxGreetingsInFlight, nftMode, nftTable, address);
   }
 
   public ServerSettings withAnyDestination(boolean any) {
     return new ServerSettings(interfaceName, json, quiet, maxSources, maxGrants, captureBufferBytes, any,
-        waitForInterface, maxGreetingsInFlight, nftMode, nftTable);
+        waitForInterface, maxGreetingsInFlight, nftMode, nftTable, metrics);
   }
 }

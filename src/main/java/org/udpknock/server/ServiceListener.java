@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
+import org.udpknock.action.ConnectionCounts;
 import org.udpknock.report.RefusalLog;
 
 /**
@@ -82,6 +83,11 @@ public final class ServiceListener {
       probe.setReuseAddress(true);
       probe.bind(new InetSocketAddress(bindAddress, port));
     }
+  }
+
+  /** Greeted, refused and busy so far; from any thread. */
+  public ConnectionCounts connections() {
+    return new ConnectionCounts(served.get(), refused.get(), busy.get());
   }
 
   public synchronized boolean isOpen() {

@@ -22,7 +22,7 @@ class ConfigErrorsTest {
   @Test
   void unknownTopLevelKey() {
     assertRefused("FILE line 2: unknown key 'jsn'; the top-level keys are: interface, json, quiet,"
-        + " max_sources, max_grants, capture_buffer, any_destination, wait_for_interface, nftables, nft_table, door",
+        + " max_sources, max_grants, capture_buffer, any_destination, wait_for_interface, nftables, nft_table, metrics, door",
         "interface = \"lo\"\njsn = true\n" + DOOR);
   }
 

@@ -26,19 +26,12 @@ class ConfigManPageTest {
   private static final Path PAGE = Path.of("src", "docs", "udpknock.toml.5.adoc");
   /** An entry: {@code *key* = "VALUE"::} at the start of a line. */
   private static final Pattern ENTRY = Pattern.compile("(?m)^\\*([a-z_]+)\\* = .*::$");
-  /**
-   * Keys documented ahead of the reader: metrics (issue 12 item 3) is added on another branch.
-   * Once the reader accepts it, {@link #aPendingKeyIsStillRefused} fails: remove it from here.
-   */
-  private static final Set<String> PENDING = Set.of("metrics");
-
   @TempDir Path dir;
 
   @Test
   void theTopLevelKeysAreExactlyTheReadersOnes() throws IOException {
     Set<String> accepted = new TreeSet<>(ConfigFile.TOP_LEVEL_KEYS);
     accepted.remove(KeyLines.DOOR); // the [[door]] tables, a section of their own
-    accepted.addAll(PENDING);
     assertEquals(accepted, entries(section("== Top-level keys")).keySet());
   }
 
@@ -68,17 +61,6 @@ class ConfigManPageTest {
     Files.writeString(file, example.substring(start, example.indexOf("----\n", start)));
     Config config = ConfigFile.load(file);
     assertEquals(List.of("default", "ssh-relay"), config.doors().stream().map(d -> d.name()).toList());
-  }
-
-  @Test
-  void aPendingKeyIsStillRefused() throws IOException {
-    for (String key : PENDING) {
-      Path file = dir.resolve(key + ".toml");
-      Files.writeString(file, key + " = \"x\"\n[[door]]\nname = \"d\"\n");
-      ConfigException refused = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class,
-          () -> ConfigFile.load(file), key + " is accepted now: remove it from PENDING");
-      assertTrue(refused.getMessage().contains("unknown key '" + key + "'"), refused.getMessage());
-    }
   }
 
   /** The page's text from {@code heading} to the next section. */
