@@ -322,7 +322,9 @@ class ForwardActionTest {
     LiveHarness.await(() -> action.counts().opened() == 2, () -> "two relays\n" + log);
     assertTrue(closedWithoutAByte(GRANTED), "the third was closed");
     awaitLog("busy relay 127.0.0.1 relays 2");
-    assertEquals(2, echo.accepted.get());
+    // The backend counts on its own accepting thread, which may not have run yet.
+    LiveHarness.await(() -> echo.accepted.get() == 2, () -> "the backend accepted " + echo.accepted.get() + ", not 2");
+    assertEquals(2, echo.accepted.get(), "the busy third never reached the backend");
 
     first.shutdownOutput();
     awaitLog("forward-closed relay 127.0.0.1");
