@@ -1,5 +1,6 @@
 package org.udpknock.cli;
 
+import java.util.function.Function;
 import org.udpknock.config.Durations;
 import org.udpknock.config.MetricsAddress;
 import org.udpknock.config.Sizes;
@@ -13,8 +14,13 @@ final class Converters {
 
   /** Parses {@code 5s}, {@code 500ms}, {@code 2m}, {@code 1h}, {@code 250us}, {@code 10ns}; a bare number is seconds. */
   static long parseDurationNanos(String text) {
+    return converted(Durations::parseNanos, text);
+  }
+
+  /** What {@code parse} makes of {@code text}; its refusal (an IllegalArgumentException) as picocli's. */
+  private static <T> T converted(Function<String, T> parse, String text) {
     try {
-      return Durations.parseNanos(text);
+      return parse.apply(text);
     } catch (IllegalArgumentException e) {
       throw new TypeConversionException(e.getMessage());
     }
@@ -31,11 +37,7 @@ final class Converters {
   static final class CaptureBuffer implements ITypeConverter<Integer> {
     @Override
     public Integer convert(String text) {
-      try {
-        return Sizes.captureBufferBytes(text);
-      } catch (IllegalArgumentException e) {
-        throw new TypeConversionException(e.getMessage());
-      }
+      return converted(Sizes::captureBufferBytes, text);
     }
   }
 
@@ -43,11 +45,7 @@ final class Converters {
   static final class Metrics implements ITypeConverter<MetricsAddress> {
     @Override
     public MetricsAddress convert(String text) {
-      try {
-        return MetricsAddress.parse(text);
-      } catch (IllegalArgumentException e) {
-        throw new TypeConversionException(e.getMessage());
-      }
+      return converted(MetricsAddress::parse, text);
     }
   }
 

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.function.Function;
 import java.util.function.ToIntFunction;
 
 /**
@@ -89,19 +90,9 @@ final class Fields {
 
   /** A duration longer than 0, written as a string: {@code "5s"}, {@code "500ms"}, {@code "2m"}. */
   long duration(String key, long otherwise) throws ConfigException {
-    JsonNode value = table.get(key);
-    if (value == null) {
+    Long nanos = quoted(key, "a duration in quotes, like \"5s\", \"500ms\" or \"2m\"", Durations::parseNanos);
+    if (nanos == null) {
       return otherwise;
-    }
-    if (!value.isTextual()) {
-      throw error(key, key + " must be a duration in quotes, like \"5s\", \"500ms\" or \"2m\", not "
-          + describe(value));
-    }
-    long nanos;
-    try {
-      nanos = Durations.parseNanos(value.textValue());
-    } catch (IllegalArgumentException e) {
-      throw error(key, key + ": " + e.getMessage());
     }
     if (nanos <= 0) {
       throw error(key, key + " must be longer than 0");
@@ -111,32 +102,30 @@ final class Fields {
 
   /** A capture ring's size, written as a string: {@code "8m"}, {@code "16MB"} ({@link Sizes#captureBufferBytes}). */
   int captureBuffer(String key, int otherwise) throws ConfigException {
-    JsonNode value = table.get(key);
-    if (value == null) {
-      return otherwise;
-    }
-    if (!value.isTextual()) {
-      throw error(key, key + " must be a size in quotes, like \"8m\" or \"16MB\", not " + describe(value));
-    }
-    try {
-      return Sizes.captureBufferBytes(value.textValue());
-    } catch (IllegalArgumentException e) {
-      throw error(key, key + ": " + e.getMessage());
-    }
+    Integer bytes = quoted(key, "a size in quotes, like \"8m\" or \"16MB\"", Sizes::captureBufferBytes);
+    return bytes == null ? otherwise : bytes;
   }
 
   /** Where metrics are served, written as a string: {@code "127.0.0.1:9741"} ({@link MetricsAddress}); null when absent. */
   MetricsAddress metrics(String key) throws ConfigException {
+    return quoted(key, "an address and a port in quotes, like \"127.0.0.1:9741\"", MetricsAddress::parse);
+  }
+
+  /**
+   * A value written as a string and read by {@code parse}, which refuses it with an
+   * IllegalArgumentException; null when the key is absent. {@code expected} says what to write.
+   */
+  private <T> T quoted(String key, String expected, Function<String, T> parse)
+      throws ConfigException {
     JsonNode value = table.get(key);
     if (value == null) {
       return null;
     }
     if (!value.isTextual()) {
-      throw error(key, key + " must be an address and a port in quotes, like \"127.0.0.1:9741\", not "
-          + describe(value));
+      throw error(key, key + " must be " + expected + ", not " + describe(value));
     }
     try {
-      return MetricsAddress.parse(value.textValue());
+      return parse.apply(value.textValue());
     } catch (IllegalArgumentException e) {
       throw error(key, key + ": " + e.getMessage());
     }

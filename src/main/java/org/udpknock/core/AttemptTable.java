@@ -66,15 +66,7 @@ final class AttemptTable {
   private int freeSlots = NONE;
   private int usedSlots;
   private int size;
-  private static final VarHandle SIZE;
-
-  static {
-    try {
-      SIZE = MethodHandles.lookup().findVarHandle(AttemptTable.class, "size", int.class);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
+  private static final VarHandle SIZE = OpaqueField.of(MethodHandles.lookup(), "size", int.class);
   /** maxSize, or the slots already allocated once growing them failed. */
   private int capacity;
   private boolean growthFailed;

@@ -37,15 +37,7 @@ public final class GrantTable {
   private long newestStartNanos = Long.MIN_VALUE;
   /** Written under the lock, read without it (metrics): opaque, so that a read never sees half a long. */
   private long evicted;
-  private static final VarHandle EVICTED;
-
-  static {
-    try {
-      EVICTED = MethodHandles.lookup().findVarHandle(GrantTable.class, "evicted", long.class);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
+  private static final VarHandle EVICTED = OpaqueField.of(MethodHandles.lookup(), "evicted", long.class);
 
   public GrantTable(long durationNanos, int maxGrants) {
     if (durationNanos <= 0) {

@@ -59,7 +59,7 @@ public final class KnockEngine {
   private static final VarHandle GUARD_RESETS = counter("guardResets");
   private static final VarHandle GUARD_HITS = counter("guardHits");
   private static final VarHandle BLOCKED_KNOCKS = counter("blockedKnocks");
-  private static final VarHandle BLOCKED_SOURCES = field("blockedSources", int.class);
+  private static final VarHandle BLOCKED_SOURCES = OpaqueField.of(MethodHandles.lookup(), "blockedSources", int.class);
 
   private long knocks;
   private long grants;
@@ -96,15 +96,7 @@ public final class KnockEngine {
   }
 
   private static VarHandle counter(String name) {
-    return field(name, long.class);
-  }
-
-  private static VarHandle field(String name, Class<?> type) {
-    try {
-      return MethodHandles.lookup().findVarHandle(KnockEngine.class, name, type);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
+    return OpaqueField.of(MethodHandles.lookup(), name, long.class);
   }
 
   /**

@@ -4,6 +4,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.List;
 import org.udpknock.core.Addresses;
+import org.udpknock.core.OpaqueField;
 import org.udpknock.decode.Datagram;
 import org.udpknock.decode.DecodeOutcome;
 import org.udpknock.decode.FrameDecoder;
@@ -28,17 +29,9 @@ public final class FramePipeline {
    * An opaque write is the plain store on x86 and ARM: no fence, no lock, nothing shared.
    */
   private static final VarHandle COUNT = MethodHandles.arrayElementVarHandle(long[].class);
-  private static final VarHandle FRAMES;
-  private static final VarHandle NOT_FOR_THIS_HOST;
-
-  static {
-    try {
-      FRAMES = MethodHandles.lookup().findVarHandle(FramePipeline.class, "frames", long.class);
-      NOT_FOR_THIS_HOST = MethodHandles.lookup().findVarHandle(FramePipeline.class, "notForThisHost", long.class);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
+  private static final VarHandle FRAMES = OpaqueField.of(MethodHandles.lookup(), "frames", long.class);
+  private static final VarHandle NOT_FOR_THIS_HOST =
+      OpaqueField.of(MethodHandles.lookup(), "notForThisHost", long.class);
 
   /** Volatile: a reload swaps the set; the capture thread reads it once per frame. */
   private volatile DoorSet doors;
