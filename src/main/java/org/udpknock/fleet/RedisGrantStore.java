@@ -185,6 +185,9 @@ public final class RedisGrantStore implements GrantStore {
     publisher = endpoint.connect();
     Subscription next = new Subscription(endpoint.connect());
     subscription = next;
+    if (closed) {
+      throw new InterruptedException(); // close() came while connecting: it closed the earlier connections only.
+    }
     next.start();
     next.awaitSubscribed(TIMEOUT_MILLIS);
     int loaded = load(publisher);

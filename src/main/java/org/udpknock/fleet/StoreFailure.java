@@ -30,6 +30,9 @@ final class StoreFailure {
     if (root instanceof SocketTimeoutException) {
       return "did not answer within " + timeoutMillis + " ms";
     }
+    if (String.valueOf(root.getMessage()).contains("Unexpected end of stream")) {
+      return "closed the connection (stopped or restarted?)"; // Jedis's words for an EOF.
+    }
     if (root instanceof UnknownHostException) {
       return "has a host name that does not resolve (" + detail(root) + ")";
     }

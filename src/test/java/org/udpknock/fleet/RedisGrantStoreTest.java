@@ -235,6 +235,19 @@ class RedisGrantStoreTest {
     wrong.next("resumed", 20);
   }
 
+  /** The capture thread's hand-off is bounded: past capacity, publish refuses at once and counts the drop. */
+  @Test
+  void aFullQueueOrALinkLocalSourceIsDroppedAndCounted() {
+    RedisGrantStore notStarted = new RedisGrantStore(settings("host-a"), RedisGrantStoreTest::now, 2);
+    stores.add(notStarted);
+    assertTrue(notStarted.publish(grant("ssh", 1, 60)));
+    assertTrue(notStarted.publish(grant("ssh", 2, 60)));
+    assertFalse(notStarted.publish(grant("ssh", 3, 60)));
+    long linkLocal = Addresses.scopedHi(Addresses.LINK_LOCAL_HI, 2);
+    assertFalse(notStarted.publish(new SharedGrant("ssh", linkLocal, 1, now() + 60_000 * MS)));
+    assertEquals(2, notStarted.counts().dropped());
+  }
+
   @Test
   void checkRefusesSettingsThatCannotWork() {
     URI good = URI.create("redis://127.0.0.1:6379/0");
