@@ -51,10 +51,16 @@ final class StoreFailure {
     return false;
   }
 
+  /** The deepest cause; Jedis reports each address it failed to connect to as a suppressed exception, the first of which is taken. */
   private static Throwable rootCause(Throwable failure) {
     Throwable root = failure;
-    for (int depth = 0; root.getCause() != null && depth < 16; depth++) {
-      root = root.getCause();
+    for (int depth = 0; depth < 16; depth++) {
+      Throwable next = root.getCause() != null ? root.getCause()
+          : root.getSuppressed().length > 0 ? root.getSuppressed()[0] : null;
+      if (next == null) {
+        break;
+      }
+      root = next;
     }
     return root;
   }

@@ -181,6 +181,26 @@ class RedisGrantStoreTest {
     assertEquals(List.of(), a.drain().stream().filter(e -> e.kind().equals("lost")).toList(), "lost twice in one outage");
   }
 
+  /** Only the subscriber's connection dropped (Redis's CLIENT KILL): the worker notices, starts over, and B catches up. */
+  @Test
+  void aDroppedSubscriptionIsNoticedAndWhatItMissedIsLoaded() throws Exception {
+    RecordingReceiver a = started(settings("host-a"));
+    RedisGrantStore storeA = last();
+    RecordingReceiver b = started(settings("host-b"));
+    a.next("resumed", 10);
+    b.next("resumed", 10);
+    assertEquals("2", redis.cli("CLIENT", "KILL", "TYPE", "pubsub"));
+    b.next("lost", 10);
+    SharedGrant missed = grant("ssh", 8, 60);
+    storeA.publish(missed);
+    // Loaded on the way back (before resumed), or announced after it: either way once.
+    List<RecordingReceiver.Event> events = b.upTo("resumed", 20);
+    if (events.stream().noneMatch(e -> e.kind().equals("received"))) {
+      events.add(b.next("received", 10));
+    }
+    assertTrue(events.stream().anyMatch(e -> e.kind().equals("received") && isGrant(e, missed)), summary(events));
+  }
+
   /**
    * Redis paused (SIGSTOP): connections stay up and nothing answers. The capture thread's
    * publish must never wait on that: 10,000 of them return at once; once Redis goes on, all
