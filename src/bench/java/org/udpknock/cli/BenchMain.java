@@ -8,8 +8,8 @@ import picocli.CommandLine.Command;
  * shipped in it: run it through {@code udpknock_bench} in scripts/lib/bench.sh.
  */
 @Command(name = "udpknock-bench", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class,
-    description = "Tools for the benchmarks in scripts/: flood captures and timed knock rounds.",
-    subcommands = {GenerateFloodCommand.class, KnockRoundsCommand.class})
+    description = "Tools for the benchmarks in scripts/: flood captures, timed knock rounds, the Redis floor.",
+    subcommands = {GenerateFloodCommand.class, KnockRoundsCommand.class, RedisFloorCommand.class})
 public final class BenchMain {
   public static void main(String[] args) {
     Main.exit(new BenchMain(), args);
