@@ -90,12 +90,14 @@ class FleetSharingTest {
     for (int i = 0; i < 20; i++) {
       store.receiver.refused("bad-signature", "from 10.9.9.9");
     }
+    store.receiver.resumed(3, 0);
     store.receiver.lost("the store closed the connection");
     store.receiver.resumed(2, 1);
     server.stop();
     running.join(5_000);
     String text = log();
     assertEquals(5, text.lines().filter(line -> line.contains("grant-message-refused")).count(), text);
+    assertTrue(text.contains("grant-store-connected store redis://10.0.0.5:6379/0 loaded 3"), text);
     assertTrue(text.contains("grant-store-lost store redis://10.0.0.5:6379/0 error the store closed the connection;"
         + " grants go on locally and are shared once it is back"), text);
     assertTrue(text.contains("grant-store-resumed store redis://10.0.0.5:6379/0 loaded 2 republished 1"), text);
