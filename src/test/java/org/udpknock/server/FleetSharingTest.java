@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -17,6 +20,7 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.udpknock.auth.KnockKey;
+import org.udpknock.config.MetricsAddress;
 import org.udpknock.core.Addresses;
 import org.udpknock.core.KnockSequence;
 import org.udpknock.decode.LinkType;
@@ -26,6 +30,7 @@ import org.udpknock.fixtures.Packets;
 import org.udpknock.fleet.FleetSettings;
 import org.udpknock.fleet.GrantStore;
 import org.udpknock.fleet.SharedGrant;
+import org.udpknock.metrics.ServerMetrics;
 import org.udpknock.report.EventWriter;
 
 /**
@@ -71,6 +76,29 @@ class FleetSharingTest {
     awaitTrue(() -> log().contains("grant-expired default 10.0.0.2"), "it expires on this host's tick");
     assertEquals(1, store.published.size(), "another host's grant is not published again");
     assertEquals(1, server.fleetTotals().applied());
+  }
+
+  @Test
+  void metricsCountWhatTheFleetDid() throws Exception {
+    start(true);
+    awaitTrue(() -> store.published.size() == 1, "the local grant published");
+    store.receiver.received(new SharedGrant("default", 0, B, T + 10 * SECOND), "b");
+    store.receiver.refused("bad-signature", "from 10.9.9.9");
+    try (ServerMetrics metrics = ServerMetrics.start(MetricsAddress.parse("127.0.0.1:" + LiveHarness.freePort()),
+        server, () -> 0)) {
+      String page = scrape(metrics);
+      for (String series : List.of("udpknock_fleet_grants_published_total 1.0", "udpknock_fleet_grants_applied_total 1.0",
+          "udpknock_fleet_messages_refused_total{reason=\"bad-signature\"} 1.0", "udpknock_fleet_store_up 1.0",
+          "udpknock_fleet_grants_dropped_total 0.0")) {
+        assertTrue(page.contains(series), series + " in\n" + page);
+      }
+    }
+  }
+
+  private static String scrape(ServerMetrics metrics) throws Exception {
+    HttpClient client = HttpClient.newHttpClient();
+    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metrics.port() + "/metrics")).build();
+    return client.send(request, HttpResponse.BodyHandlers.ofString()).body();
   }
 
   @Test
