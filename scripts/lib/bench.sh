@@ -46,5 +46,6 @@ trap bench_cleanup EXIT
 UDPKNOCK=(java -jar "$UDPKNOCK_JAR")
 # udpknock_bench ARGS...: the benchmarks' CLI (src/bench/java, org.udpknock.cli.BenchMain):
 # 'generate-flood' (a flood capture and FILE.expected) and 'knock' (timed rounds:
-# --rounds, --warmup-rounds, --max-pause, --witness-file, --latency-report); built when stale.
+# --rounds, --warmup-rounds, --max-pause, --witness-file, --latency-report) and 'redis-floor'
+# (Redis's own PUBLISH -> subscriber time, for scripts/bench-fleet); built when stale.
 udpknock_bench() { ensure_bench_jar && java ${UDPKNOCK_JAVA_OPTS:-} -jar "$UDPKNOCK_BENCH_JAR" "$@"; }
