@@ -77,7 +77,7 @@ class FleetIT {
       "        break",
       "print('sent', sent, flush=True)");
 
-  @TempDir Path dir;
+  @TempDir static Path dir;
   private final int[] sequence = Namespaces.randomSequence();
   private final int[] longSequence = {sequence[0] + 7, sequence[1] + 7, sequence[2] + 7};
   private final int greetPort = Namespaces.randomServicePort();
