@@ -38,7 +38,7 @@ public final class ActionFactory {
       throw new IllegalStateException("door '" + door.name() + "' has commands but the server has no command runner");
     }
     return new CommandAction(door.name(), door.port(), door.commands(), main, context.commandRunner(),
-        context.commandEvents());
+        context.commandEvents(), door.sharing().commandsEverywhere());
   }
 
   private static DoorAction mainAction(Context context) throws DoorAction.ActionException {

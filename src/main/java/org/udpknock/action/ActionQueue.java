@@ -33,12 +33,13 @@ public final class ActionQueue implements AutoCloseable {
     void dropped(long droppedTotal);
   }
 
-  private enum Kind { OPENED, CLOSED, CLOSE_ACTION, BARRIER }
+  private enum Kind { OPENED, OPENED_ELSEWHERE, CLOSED, CLOSE_ACTION, BARRIER }
 
   private record Task(DoorAction action, Kind kind, long sourceHi, long sourceLo, long expiresAtNanos) {
     void run() {
       switch (kind) {
         case OPENED -> action.opened(sourceHi, sourceLo, expiresAtNanos);
+        case OPENED_ELSEWHERE -> action.openedElsewhere(sourceHi, sourceLo, expiresAtNanos);
         case CLOSED -> action.closed(sourceHi, sourceLo);
         case CLOSE_ACTION -> action.close();
         case BARRIER -> action.close(); // Counts the waiter's latch down: all before it has run.
@@ -89,6 +90,13 @@ public final class ActionQueue implements AutoCloseable {
   /** From a reload: waits for room, and opens {@code action} to a grant that a previous action of its door held. */
   public void putOpened(DoorAction action, long sourceHi, long sourceLo, long expiresAtNanos) throws InterruptedException {
     queue.put(new Task(action, Kind.OPENED, sourceHi, sourceLo, expiresAtNanos));
+    wake();
+  }
+
+  /** From the fleet's thread: waits for room, and opens {@code action} to a grant another host made. */
+  public void putOpenedElsewhere(DoorAction action, long sourceHi, long sourceLo, long expiresAtNanos)
+      throws InterruptedException {
+    queue.put(new Task(action, Kind.OPENED_ELSEWHERE, sourceHi, sourceLo, expiresAtNanos));
     wake();
   }
 

@@ -35,6 +35,7 @@ public final class CommandAction implements DoorAction {
   private final DoorAction main;
   private final CommandRunner runner;
   private final CommandListener listener;
+  private final boolean everywhere;
   private final Set<Source> open = ConcurrentHashMap.newKeySet();
 
   private record Source(long hi, long lo) {}
@@ -46,9 +47,10 @@ public final class CommandAction implements DoorAction {
    * @param main the door's main action, called first for every hook
    * @param runner runs the commands (one per server is enough; it serializes per door and source)
    * @param listener told of commands refused before they ran (the runner reports the rest)
+   * @param everywhere whether grants made by other hosts of a fleet run the commands here too
    */
   public CommandAction(String door, int port, Commands commands, DoorAction main, CommandRunner runner,
-      CommandListener listener) {
+      CommandListener listener, boolean everywhere) {
     this.door = door;
     this.port = port;
     this.onOpen = new CommandTemplate(commands.onOpen());
@@ -57,6 +59,7 @@ public final class CommandAction implements DoorAction {
     this.main = main;
     this.runner = runner;
     this.listener = listener;
+    this.everywhere = everywhere;
     onOpen.render("::1", door, port); // refuses a bad door name or port now, not at the first grant
   }
 
@@ -70,6 +73,20 @@ public final class CommandAction implements DoorAction {
     main.opened(sourceHi, sourceLo, expiresAtNanos);
     if (open.add(new Source(sourceHi, sourceLo))) {
       run(Command.Hook.ON_OPEN, onOpen, sourceHi, sourceLo);
+    }
+  }
+
+  /**
+   * Another host's grant: the main action opens; the commands run only with {@code commands =
+   * "all"}. Otherwise the source is not counted open here, so its end runs no on_close either,
+   * unless a knock seen here opens it too.
+   */
+  @Override
+  public void openedElsewhere(long sourceHi, long sourceLo, long expiresAtNanos) {
+    if (everywhere) {
+      opened(sourceHi, sourceLo, expiresAtNanos);
+    } else {
+      main.openedElsewhere(sourceHi, sourceLo, expiresAtNanos);
     }
   }
 

@@ -16,6 +16,15 @@ public interface DoorAction extends AutoCloseable {
   /** {@code source} is granted until {@code expiresAtNanos} (the server's clock); a renewal calls it again. */
   void opened(long sourceHi, long sourceLo, long expiresAtNanos);
 
+  /**
+   * {@code source} is granted until {@code expiresAtNanos} by another host of the fleet (a shared
+   * door): the same as {@link #opened}, but for a door's commands, which run only where the
+   * knock was seen unless the door says otherwise.
+   */
+  default void openedElsewhere(long sourceHi, long sourceLo, long expiresAtNanos) {
+    opened(sourceHi, sourceLo, expiresAtNanos);
+  }
+
   /** The source's grant ended: it expired, was evicted, or its door was removed by a reload. */
   void closed(long sourceHi, long sourceLo);
 

@@ -52,11 +52,32 @@ public final class KeyFile {
 
   /** Reads a key file, after checking what it is, who owns it and who may change it. */
   public static Contents read(Path file) throws KeyFileException {
-    checkFile(file);
-    return parse(file, readBounded(file));
+    checkFile(file, KEY);
+    return parse(file, readBounded(file, KEY));
   }
 
-  private static byte[] readBounded(Path file) throws KeyFileException {
+  /**
+   * A secret that is not a knock key (a Redis password): the same checks of owner, mode and
+   * directories as a key file's, then its first line, stripped.
+   */
+  public static String readSecretLine(Path file) throws KeyFileException {
+    checkFile(file, PASSWORD);
+    String text = new String(readBounded(file, PASSWORD), StandardCharsets.UTF_8);
+    String line = text.lines().findFirst().orElse("").strip();
+    if (line.isEmpty()) {
+      throw new KeyFileException("password file " + file + " is empty; write the password on its first line");
+    }
+    return line;
+  }
+
+  /** What a checked file is called in messages, and how to make one. */
+  private record Kind(String noun, String what, String create) {}
+
+  private static final Kind KEY = new Kind("key file", "key file written by 'udpknock keygen'", "create one with: udpknock keygen ");
+  private static final Kind PASSWORD = new Kind("password file", "file holding the password",
+      "write the password on its first line, then run chmod 600 on it: ");
+
+  private static byte[] readBounded(Path file, Kind kind) throws KeyFileException {
     try (InputStream in = Files.newInputStream(file)) {
       byte[] bytes = in.readNBytes(MAX_FILE_BYTES + 1);
       if (bytes.length > MAX_FILE_BYTES) {
@@ -64,7 +85,7 @@ public final class KeyFile {
       }
       return bytes;
     } catch (NoSuchFileException e) {
-      throw missing(file);
+      throw missing(file, kind);
     } catch (AccessDeniedException e) {
       throw new KeyFileException(file + " is not readable by this user; run as its owner or fix its owner");
     } catch (IOException e) {
@@ -92,52 +113,52 @@ public final class KeyFile {
     return ServerId.of(words[1]);
   }
 
-  private static void checkFile(Path file) throws KeyFileException {
+  private static void checkFile(Path file, Kind kind) throws KeyFileException {
     if (Files.isDirectory(file)) {
-      throw new KeyFileException(file + " is a directory; give the path of a key file written by 'udpknock keygen'");
+      throw new KeyFileException(file + " is a directory; give the path of a " + kind.what());
     }
     if (!Files.exists(file)) {
-      throw missing(file);
+      throw missing(file, kind);
     }
     if (!Files.isRegularFile(file)) {
       throw new KeyFileException(file + " is not a regular file (a FIFO, device or socket);"
-          + " give the path of a key file written by 'udpknock keygen'");
+          + " give the path of a " + kind.what());
     }
     PosixFileAttributeView view = Files.getFileAttributeView(file, PosixFileAttributeView.class);
     if (view == null) {
       return; // Not a POSIX file system: there are no owners and modes to check.
     }
     try {
-      checkOwner(file);
-      checkPermissions(file);
-      checkDirectories(file);
+      checkOwner(file, kind);
+      checkPermissions(file, kind);
+      checkDirectories(file, kind);
     } catch (NoSuchFileException e) {
-      throw missing(file);
+      throw missing(file, kind);
     } catch (IOException e) {
       throw new KeyFileException(file + " could not be read (" + e.getMessage() + "); check the path");
     }
   }
 
-  private static void checkOwner(Path file) throws IOException, KeyFileException {
+  private static void checkOwner(Path file, Kind kind) throws IOException, KeyFileException {
     long owner = ((Number) Files.getAttribute(file, "unix:uid")).longValue();
     long self = new UnixSystem().getUid();
     if (owner != self && owner != 0) {
-      throw new KeyFileException("key file " + file + " belongs to another user (uid " + owner
+      throw new KeyFileException(kind.noun() + " " + file + " belongs to another user (uid " + owner
           + "); make it yours: chown " + System.getProperty("user.name") + " " + file);
     }
   }
 
   /** No bit for group or others, not even execute: mode 0600 or 0400, as ssh wants its keys. */
-  private static void checkPermissions(Path file) throws IOException, KeyFileException {
+  private static void checkPermissions(Path file, Kind kind) throws IOException, KeyFileException {
     int mode = ((Number) Files.getAttribute(file, "unix:mode")).intValue() & 07777;
     if ((mode & GROUP_OR_OTHERS) != 0) {
-      throw new KeyFileException("key file " + file + " has mode " + String.format("%04o", mode)
+      throw new KeyFileException(kind.noun() + " " + file + " has mode " + String.format("%04o", mode)
           + ", which gives group or others access; run: chmod 600 " + file);
     }
   }
 
   /** Every directory above the file, as named and as resolved: none writable by others unless sticky. */
-  private static void checkDirectories(Path file) throws IOException, KeyFileException {
+  private static void checkDirectories(Path file, Kind kind) throws IOException, KeyFileException {
     Set<Path> directories = new LinkedHashSet<>();
     for (Path start : List.of(file.toAbsolutePath().normalize(), file.toRealPath())) {
       for (Path directory = start.getParent(); directory != null; directory = directory.getParent()) {
@@ -147,14 +168,14 @@ public final class KeyFile {
     for (Path directory : directories) {
       int mode = ((Number) Files.getAttribute(directory, "unix:mode")).intValue();
       if ((mode & GROUP_OR_OTHERS_WRITE) != 0 && (mode & STICKY) == 0) {
-        throw new KeyFileException("key file " + file + " is in " + directory + ", which group or others"
+        throw new KeyFileException(kind.noun() + " " + file + " is in " + directory + ", which group or others"
             + " can write (so they could swap the key); run: chmod go-w " + directory);
       }
     }
   }
 
-  private static KeyFileException missing(Path file) {
-    return new KeyFileException("key file " + file + " does not exist; create one with: udpknock keygen " + file);
+  private static KeyFileException missing(Path file, Kind kind) {
+    return new KeyFileException(kind.noun() + " " + file + " does not exist; " + kind.create() + file);
   }
 
   private static KeyFileException illFormed(Path file) {

@@ -17,6 +17,7 @@ import org.udpknock.config.ConfigException;
 import org.udpknock.config.ConfigFile;
 import org.udpknock.config.MetricsAddress;
 import org.udpknock.decode.LinkType;
+import org.udpknock.door.Sharing;
 import org.udpknock.door.ActionKind;
 import org.udpknock.door.Commands;
 import org.udpknock.door.DoorConfig;
@@ -234,7 +235,7 @@ final class ServerCommand implements Callable<Integer> {
     MemoryBudget.check(engineOptions.maxSources, auth == null ? 0 : auth.nonceCacheCapacity(), maxGrants);
     ServerSettings settings = new ServerSettings(chooseInterface(interfaceName, waitForInterface), json, quiet, engineOptions.maxSources, maxGrants,
         captureBufferBytes, anyDestination, waitForInterface, ServerSettings.DEFAULT_MAX_GREETINGS_IN_FLIGHT, nftOptions.settingsMode(),
-        nftOptions.table, metrics);
+        nftOptions.table, metrics, null);
     return checked(settings, List.of(defaultDoor(auth)));
   }
 
@@ -304,7 +305,8 @@ final class ServerCommand implements Callable<Integer> {
         engineOptions.sequenceTimeoutNanos, engineOptions.scanGuardDistance(auth != null), auth);
     return new DoorConfig(DoorConfig.DEFAULT_NAME, rules, serviceTimeoutNanos, ActionKind.GREET,
         servicePort.validated(), bindAddress(), greeting, writeTimeoutNanos, null,
-        DoorConfig.DEFAULT_CONNECT_TIMEOUT_NANOS, DoorConfig.DEFAULT_MAX_CONNECTIONS, Commands.NONE);
+        DoorConfig.DEFAULT_CONNECT_TIMEOUT_NANOS, DoorConfig.DEFAULT_MAX_CONNECTIONS, Commands.NONE,
+        Sharing.NONE);
   }
 
   private String chooseInterface(String interfaceName, boolean waitForInterface) {

@@ -21,6 +21,7 @@ import org.udpknock.door.DoorConfig;
  * @param nftTable {@code nft_table}: udpknock's own nftables table (family inet)
  * @param doors at least one, with distinct names, no two listening on one TCP port
  * @param metrics {@code metrics}: where Prometheus metrics are served, or null (the default): none
+ * @param fleet {@code grant_store} and its companions, or null (the default): this host shares no grant
  */
 public record Config(
     Path file,
@@ -35,7 +36,8 @@ public record Config(
     Nftables nftables,
     String nftTable,
     List<DoorConfig> doors,
-    MetricsAddress metrics) {
+    MetricsAddress metrics,
+    org.udpknock.fleet.FleetSettings fleet) {
 
   public static final int DEFAULT_MAX_SOURCES = 1_000_000;
   public static final int DEFAULT_MAX_GRANTS = 100_000;

@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.udpknock.door.DoorConfig;
+import org.udpknock.fleet.FleetSettings;
 import org.udpknock.nft.GuardedPort;
 import org.udpknock.nft.NftTable;
 
@@ -29,8 +30,15 @@ import org.udpknock.nft.NftTable;
  * {@code [[door]]} tables. The one entry point is {@link #load}.
  */
 public final class ConfigFile {
-  static final List<String> TOP_LEVEL_KEYS = List.of("interface", "json", "quiet", "max_sources",
-      "max_grants", "capture_buffer", "any_destination", "wait_for_interface", "nftables", "nft_table", "metrics", KeyLines.DOOR);
+  static final List<String> TOP_LEVEL_KEYS = topLevelKeys();
+  private static List<String> topLevelKeys() {
+    List<String> keys = new ArrayList<>(List.of("interface", "json", "quiet", "max_sources", "max_grants",
+        "capture_buffer", "any_destination", "wait_for_interface", "nftables", "nft_table", "metrics"));
+    keys.addAll(FleetReader.KEYS);
+    keys.add(KeyLines.DOOR);
+    return List.copyOf(keys);
+  }
+
   /** A config is a few hundred bytes; a bound keeps a wrong path (a disk image) from filling the heap. */
   static final int MAX_FILE_BYTES = 1 << 20;
   private static final TomlMapper TOML = new TomlMapper();
@@ -49,12 +57,25 @@ public final class ConfigFile {
     Fields top = new Fields(file, root, "", lines::topLevel);
     top.refuseUnknownKeys(TOP_LEVEL_KEYS, "the top-level keys");
     List<DoorConfig> doors = doors(file, root.get(KeyLines.DOOR), lines);
+    FleetSettings fleet = new FleetReader(top, file.toAbsolutePath().getParent()).read();
+    refuseSharedWithoutStore(file, doors, fleet, lines);
     return new Config(file, interfaceName(top), top.bool("json", false), top.bool("quiet", false),
         top.integer("max_sources", 1, Config.MAX_TABLE_SIZE, Config.DEFAULT_MAX_SOURCES),
         top.integer("max_grants", 1, Config.MAX_TABLE_SIZE, Config.DEFAULT_MAX_GRANTS),
         top.captureBuffer("capture_buffer", Config.DEFAULT_CAPTURE_BUFFER_BYTES),
         top.bool("any_destination", false), top.bool("wait_for_interface", false),
-        nftables(top), nftTable(top), doors, top.metrics("metrics"));
+        nftables(top), nftTable(top), doors, top.metrics("metrics"), fleet);
+  }
+
+  /** A shared door shares through the grant store: without one, it would silently share nothing. */
+  private static void refuseSharedWithoutStore(Path file, List<DoorConfig> doors, FleetSettings fleet, KeyLines lines)
+      throws ConfigException {
+    for (int i = 0; i < doors.size() && fleet == null; i++) {
+      if (doors.get(i).sharing().shared()) {
+        throw invalid(file, lines.doorKey(i, "shared"), "door \"" + doors.get(i).name() + "\": shared = true"
+            + " needs grant_store at the top of the file, the Redis that the fleet's hosts share");
+      }
+    }
   }
 
   static ConfigException invalid(Path file, int line, String what) {

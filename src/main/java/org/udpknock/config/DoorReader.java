@@ -13,13 +13,14 @@ import org.udpknock.core.ScanGuard;
 import org.udpknock.door.ActionKind;
 import org.udpknock.door.Commands;
 import org.udpknock.door.DoorConfig;
+import org.udpknock.door.Sharing;
 
 /** Reads one {@code [[door]]} table into a {@link DoorConfig}, with the command line's defaults. */
 final class DoorReader {
   static final List<String> KEYS = List.of("name", "sequence", "seq_timeout", "scan_guard",
       "secret_file", "server_id", "max_skew", "max_ahead", "nonce_cache", "open_for", "action", "port", "protocol",
       "bind", "greeting", "write_timeout", "forward_to", "connect_timeout", "max_connections",
-      "on_open", "on_close", "command_timeout");
+      "on_open", "on_close", "command_timeout", "shared", "commands");
   static final long DEFAULT_SEQ_TIMEOUT_NANOS = 5_000_000_000L;
   static final int MAX_NAME_LENGTH = 32;
   static final int MAX_CONNECTIONS = 65_535;
@@ -60,7 +61,7 @@ final class DoorReader {
         fields.duration("write_timeout", DoorConfig.DEFAULT_WRITE_TIMEOUT_NANOS), forwardTo(action),
         fields.duration("connect_timeout", DoorConfig.DEFAULT_CONNECT_TIMEOUT_NANOS),
         fields.integer("max_connections", 1, MAX_CONNECTIONS, DoorConfig.DEFAULT_MAX_CONNECTIONS),
-        commands());
+        commands(), sharing());
   }
 
   private ActionKind action() throws ConfigException {
@@ -191,6 +192,21 @@ final class DoorReader {
           + " \"127.0.0.1:22\" or \"[::1]:22\", not \"" + target + "\"");
     }
     return target;
+  }
+
+  /** {@code shared} and {@code commands}; the config file checks that a shared door has a grant store. */
+  private Sharing sharing() throws ConfigException {
+    boolean shared = fields.bool("shared", false);
+    String where = fields.string("commands", "local");
+    if (!where.equals("local") && !where.equals("all")) {
+      throw fields.error("commands", "commands must be \"local\" (on_open and on_close run on the host that saw"
+          + " the knock) or \"all\" (on every host of the fleet), not \"" + where + "\"");
+    }
+    if (!shared && fields.has("commands")) {
+      throw fields.error("commands", "commands says where a shared door's commands run; set shared = true,"
+          + " or remove it");
+    }
+    return new Sharing(shared, where.equals("all"));
   }
 
   private Commands commands() throws ConfigException {

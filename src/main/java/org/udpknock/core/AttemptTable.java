@@ -257,6 +257,54 @@ final class AttemptTable {
     return slot;
   }
 
+  /**
+   * Adds an entry to its list in start order: after the newest entry that starts no later than
+   * {@code start}, walking back from the newest end. O(entries that start later), which is O(1)
+   * for an entry that starts about now.
+   */
+  int addInStartOrder(long hi, long lo, long start, int startStage) {
+    int slot = add(hi, lo, start, startStage);
+    moveToStartOrder(slot);
+    return slot;
+  }
+
+  /** Gives an entry a new start and moves it to its place in start order (see {@link #addInStartOrder}). */
+  void restartInStartOrder(int slot, long start) {
+    restart(slot, start, stage(slot));
+    moveToStartOrder(slot);
+  }
+
+  /** The entry, newest of its list, moves back past every entry that starts later. */
+  private void moveToStartOrder(int slot) {
+    int before = older(slot);
+    if (before == NONE || startNanos(before) <= startNanos(slot)) {
+      return;
+    }
+    while (before != NONE && startNanos(before) > startNanos(slot)) {
+      before = older(before);
+    }
+    unlink(slot);
+    linkAfter(slot, before);
+  }
+
+  /** Links {@code slot} into its list just after {@code before} ({@link #NONE}: as the oldest). */
+  private void linkAfter(int slot, int before) {
+    int list = listOf(stage(slot));
+    int after = before == NONE ? oldest[list] : newer(before);
+    setOlder(slot, before);
+    setNewer(slot, after);
+    if (before == NONE) {
+      oldest[list] = slot;
+    } else {
+      setNewer(before, slot);
+    }
+    if (after == NONE) {
+      newest[list] = slot;
+    } else {
+      setOlder(after, slot);
+    }
+  }
+
   /** Restarts an attempt: a new start time makes it the newest of its (new) list. */
   void restart(int slot, long start, int startStage) {
     unlink(slot);

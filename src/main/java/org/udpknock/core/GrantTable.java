@@ -70,6 +70,47 @@ public final class GrantTable {
     return removed;
   }
 
+  /**
+   * A grant another host made, until {@code endNanos}: held to at most the grant duration from
+   * {@code nowNanos} (a host never grants longer than its own door does), and taken only if it
+   * ends later than what the table already holds for the source. It is put in its place in
+   * expiry order, so it expires when it ends, not when a grant made now would.
+   *
+   * @return what was done, and the grant removed to make room, if any
+   */
+  public synchronized SharedOutcome grantUntil(long sourceHi, long sourceLo, long endNanos, long nowNanos) {
+    long end = Math.min(endNanos, saturatedAdd(nowNanos, durationNanos));
+    if (end <= nowNanos) {
+      return SharedOutcome.ENDED;
+    }
+    long start = end - durationNanos;
+    newestStartNanos = Math.max(newestStartNanos, start); // A clock that steps back keeps grants in expiry order.
+    int slot = slots.find(sourceHi, sourceLo);
+    if (slot != AttemptTable.NONE) {
+      if (endOf(slot) >= end) {
+        return SharedOutcome.HELD;
+      }
+      slots.restartInStartOrder(slot, start);
+      return SharedOutcome.EXTENDED;
+    }
+    Removal removed = slots.hasRoom() ? null : removeOldest(nowNanos);
+    slots.addInStartOrder(sourceHi, sourceLo, start, UNUSED_STAGE);
+    return removed == null ? SharedOutcome.ADDED : new SharedOutcome(true, removed);
+  }
+
+  /**
+   * What {@link #grantUntil} did: {@code applied} when the table now holds the grant's end (a new
+   * grant or a longer one), and the grant it removed to make room, or null.
+   */
+  public record SharedOutcome(boolean applied, Removal madeRoom) {
+    static final SharedOutcome ADDED = new SharedOutcome(true, null);
+    static final SharedOutcome EXTENDED = new SharedOutcome(true, null);
+    /** Already held until then or later: nothing to apply. */
+    static final SharedOutcome HELD = new SharedOutcome(false, null);
+    /** Ended already: nothing to apply. */
+    static final SharedOutcome ENDED = new SharedOutcome(false, null);
+  }
+
   /** True while the source's grant lasts: until {@code grant time + duration}, exclusive. */
   public synchronized boolean isGranted(long sourceHi, long sourceLo, long nowNanos) {
     int slot = slots.find(sourceHi, sourceLo);

@@ -91,6 +91,15 @@ public final class Door {
     engine.onDatagram(timeNanos, sourceHi, sourceLo, port);
   }
 
+  /**
+   * A grant another host of the fleet made, until {@code endNanos}: into this door's table (no
+   * longer than this door's own grants last), handed on if the table takes it. Not logged as
+   * {@code granted}: no knock was seen here. Called on the fleet's thread.
+   */
+  public GrantTable.SharedOutcome grantShared(long sourceHi, long sourceLo, long endNanos) {
+    return grants.grantUntil(sourceHi, sourceLo, endNanos, wiring.nowNanos().getAsLong());
+  }
+
   /** From the packet's time, unless the clock is ahead of it: a grant never starts late. */
   private void grant(long timeNanos, long sourceHi, long sourceLo) {
     events.granted(timeNanos, sourceHi, sourceLo);

@@ -22,6 +22,7 @@ import org.udpknock.core.ScanGuard;
  * @param connectTimeoutNanos the forward action's backend connect timeout
  * @param maxConnections the forward action's bound on concurrent relays
  * @param commands on_open / on_close, for any action
+ * @param sharing whether the door's grants are shared with a fleet's other hosts, and where its commands run
  */
 public record DoorConfig(
     String name,
@@ -35,7 +36,8 @@ public record DoorConfig(
     String forwardTo,
     long connectTimeoutNanos,
     int maxConnections,
-    Commands commands) {
+    Commands commands,
+    Sharing sharing) {
 
   public static final String DEFAULT_NAME = "default";
   public static final String DEFAULT_GREETING = "Bonjour, vous avez réussi la séquence UDP !";
@@ -69,25 +71,31 @@ public record DoorConfig(
   /** The same door with other knock rules. */
   public DoorConfig withRules(KnockRules knockRules) {
     return new DoorConfig(name, knockRules, openForNanos, action, port, bind, greeting, writeTimeoutNanos,
-        forwardTo, connectTimeoutNanos, maxConnections, commands);
+        forwardTo, connectTimeoutNanos, maxConnections, commands, sharing);
   }
 
   /** The same door under another name. */
   public DoorConfig named(String doorName) {
     return new DoorConfig(doorName, rules, openForNanos, action, port, bind, greeting, writeTimeoutNanos,
-        forwardTo, connectTimeoutNanos, maxConnections, commands);
+        forwardTo, connectTimeoutNanos, maxConnections, commands, sharing);
   }
 
   /** The same door with another time for a granted client of a greet door to read its greeting. */
   public DoorConfig withWriteTimeout(long nanos) {
     return new DoorConfig(name, rules, openForNanos, action, port, bind, greeting, nanos,
-        forwardTo, connectTimeoutNanos, maxConnections, commands);
+        forwardTo, connectTimeoutNanos, maxConnections, commands, sharing);
   }
 
   /** The same door with another action on another port (0 for none). */
   public DoorConfig withAction(ActionKind kind, int actionPort) {
     return new DoorConfig(name, rules, openForNanos, kind, actionPort, bind, greeting, writeTimeoutNanos,
-        forwardTo, connectTimeoutNanos, maxConnections, commands);
+        forwardTo, connectTimeoutNanos, maxConnections, commands, sharing);
+  }
+
+  /** The same door, shared with a fleet or not. */
+  public DoorConfig withSharing(Sharing next) {
+    return new DoorConfig(name, rules, openForNanos, action, port, bind, greeting, writeTimeoutNanos,
+        forwardTo, connectTimeoutNanos, maxConnections, commands, next);
   }
 
   /** The mission's door: 12001,12002,12003 within 5 s, then a greeting on TCP 2223 for 30 s. */
@@ -96,6 +104,6 @@ public record DoorConfig(
         new KnockRules(KnockSequence.DEFAULT, 5_000_000_000L, ScanGuard.DEFAULT_DISTANCE, null),
         DEFAULT_OPEN_FOR_NANOS, ActionKind.GREET, DEFAULT_PORT, null, DEFAULT_GREETING,
         DEFAULT_WRITE_TIMEOUT_NANOS, null, DEFAULT_CONNECT_TIMEOUT_NANOS, DEFAULT_MAX_CONNECTIONS,
-        Commands.NONE);
+        Commands.NONE, Sharing.NONE);
   }
 }

@@ -16,6 +16,12 @@ import org.udpknock.auth.KnockKey;
  * @param hostName {@code host_name}: how this host signs its messages and is named in the others' logs
  */
 public record FleetSettings(URI store, String password, Path caFile, KnockKey fleetKey, String hostName) {
+  /** Redacted: settings end up in logs and messages by accident, never the password. */
+  @Override
+  public String toString() {
+    return "FleetSettings[" + storeForLog() + ", host " + hostName + "]";
+  }
+
   /** The store without any password, as the log may show it. */
   public String storeForLog() {
     return store.getScheme() + "://" + store.getHost() + ":" + store.getPort() + store.getPath();

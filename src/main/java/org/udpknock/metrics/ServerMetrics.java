@@ -110,6 +110,27 @@ public final class ServerMetrics implements AutoCloseable {
       connections();
       relays();
       commands();
+      if (server.fleetTotals() != null) {
+        fleet();
+      }
+    }
+
+    /** A fleet member's: what its grant store did, and the other hosts' grants applied here. */
+    private void fleet() {
+      counter("udpknock_fleet_grants_published", "Grants of shared doors written to the grant store and announced.",
+          () -> server.fleetTotals().published());
+      counter("udpknock_fleet_messages_received", "Grant messages from other hosts, checked and accepted.",
+          () -> server.fleetTotals().received());
+      counter("udpknock_fleet_grants_applied", "Other hosts' grants applied to a shared door here.",
+          () -> server.fleetTotals().applied());
+      counter("udpknock_fleet_grants_dropped", "Grants not published because the store's queue was full.",
+          () -> server.fleetTotals().dropped());
+      labelledCounter("udpknock_fleet_messages_refused", "Grant messages refused (unsigned, wrongly signed, stale...),"
+          + " by reason.", callback -> server.fleetTotals().refusedByReason()
+              .forEach((reason, count) -> callback.call(count, reason)), "reason");
+      GaugeWithCallback.builder(DEFAULTS).name("udpknock_fleet_store_up")
+          .help("1 while the grant store is reachable, else 0.")
+          .callback(callback -> callback.call(server.fleetConnected() ? 1 : 0)).register(registry);
     }
 
     private void capture() {

@@ -90,7 +90,21 @@ final class JsonEventWriter extends EventWriter {
         + totals.skipped + ",\"skipped_by_reason\":{" + reasons + "}"
         + rejections(totals.rejected, totals.rejectedByReason)
         + (totals.notForThisHost == 0 ? "" : ",\"not_for_this_host\":" + totals.notForThisHost) + evicted + drops + errors
-        + lost + ",\"doors\":[" + doors(totals) + "]}");
+        + lost + fleet(totals.fleet) + ",\"doors\":[" + doors(totals) + "]}");
+  }
+
+  /** {@code ,"fleet":{"published":3,...,"refused_by_reason":{"bad-signature":1}}}, for a fleet member only. */
+  private static String fleet(Totals.FleetTotals fleet) {
+    if (fleet == null) {
+      return "";
+    }
+    StringBuilder reasons = new StringBuilder();
+    for (Map.Entry<String, Long> reason : fleet.refusedByReason().entrySet()) {
+      reasons.append(reasons.length() == 0 ? "" : ",").append(quote(reason.getKey())).append(':').append(reason.getValue());
+    }
+    return ",\"fleet\":{\"published\":" + fleet.published() + ",\"received\":" + fleet.received() + ",\"applied\":"
+        + fleet.applied() + ",\"refused\":" + fleet.refused() + ",\"refused_by_reason\":{" + reasons
+        + "},\"dropped\":" + fleet.dropped() + "}";
   }
 
   /** {@code {"door":"default","knocks":3,"grants":1,...}} per door. */

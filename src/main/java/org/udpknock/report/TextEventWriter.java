@@ -73,11 +73,13 @@ final class TextEventWriter extends EventWriter {
           + door.guardHits() + " guard hits, " + door.blockedKnocks() + " blocked knocks"
           + rejections(door.rejected(), door.rejectedByReason()) + evicted);
     }
-    StringBuilder reasons = new StringBuilder();
-    for (Map.Entry<String, Long> reason : totals.skippedByReason.entrySet()) {
-      reasons.append(reasons.length() == 0 ? "" : ", ").append(reason.getKey()).append(' ')
-          .append(reason.getValue());
+    if (totals.fleet != null) {
+      Totals.FleetTotals fleet = totals.fleet;
+      emit("summary (fleet): " + fleet.published() + " published, " + fleet.received() + " received, "
+          + fleet.applied() + " applied, " + fleet.refused() + " refused (" + reasons(fleet.refusedByReason()) + "), "
+          + fleet.dropped() + " dropped");
     }
+    String reasons = reasons(totals.skippedByReason);
     String evicted = totals.grantsEvicted < 0 ? "" : ", " + totals.grantsEvicted + " grants evicted";
     String drops = totals.kernelDrops < 0 ? "" : ", " + totals.kernelDrops + " kernel drops";
     String errors = totals.packetErrors < 0 ? "" : ", " + totals.packetErrors + " packet errors";
@@ -88,6 +90,15 @@ final class TextEventWriter extends EventWriter {
         + rejections(totals.rejected, totals.rejectedByReason)
         + (totals.notForThisHost == 0 ? "" : ", " + totals.notForThisHost + " not for this host") + evicted + drops
         + errors + lost);
+  }
+
+  /** {@code truncated 2, not-udp 1}, in the map's order. */
+  private static String reasons(Map<String, Long> byReason) {
+    StringBuilder reasons = new StringBuilder();
+    for (Map.Entry<String, Long> reason : byReason.entrySet()) {
+      reasons.append(reasons.length() == 0 ? "" : ", ").append(reason.getKey()).append(' ').append(reason.getValue());
+    }
+    return reasons.toString();
   }
 
   /** Authenticated mode only: {@code , 2 rejected (malformed 1, bad-tag 1, ...)}. */

@@ -49,8 +49,19 @@ public final class Totals {
   public final long logLinesLost;
   /** Each door's counts, in the doors' order. */
   public final List<DoorTotals> doors;
+  /** The fleet's counts, for a server in one; null otherwise. */
+  public final FleetTotals fleet;
 
-  private Totals(FramePipeline pipeline, boolean live, long kernelDrops, long packetErrors, long logLinesLost) {
+  /**
+   * A fleet member's counts: grants published to the store, messages received from it (checked),
+   * refused (by reason), other hosts' grants applied here, and grants dropped before publishing.
+   */
+  public record FleetTotals(long published, long received, long refused, Map<String, Long> refusedByReason,
+      long applied, long dropped) {}
+
+  private Totals(FramePipeline pipeline, boolean live, long kernelDrops, long packetErrors, long logLinesLost,
+      FleetTotals fleet) {
+    this.fleet = fleet;
     this.packets = pipeline.frames();
     this.doors = doorTotals(pipeline.doors(), live);
     this.knocks = doors.stream().mapToLong(DoorTotals::knocks).sum();
@@ -78,12 +89,18 @@ public final class Totals {
   }
 
   public static Totals ofReplay(FramePipeline pipeline) {
-    return new Totals(pipeline, false, -1, -1, -1);
+    return new Totals(pipeline, false, -1, -1, -1, null);
   }
 
   /** A live capture's: with its kernel drops, grant evictions, packet errors and lost log lines. */
   public static Totals ofCapture(FramePipeline pipeline, long kernelDrops, long packetErrors, long logLinesLost) {
-    return new Totals(pipeline, true, kernelDrops, packetErrors, logLinesLost);
+    return ofCapture(pipeline, kernelDrops, packetErrors, logLinesLost, null);
+  }
+
+  /** A fleet member's live capture: {@code fleet} is null for a host in none. */
+  public static Totals ofCapture(FramePipeline pipeline, long kernelDrops, long packetErrors, long logLinesLost,
+      FleetTotals fleet) {
+    return new Totals(pipeline, true, kernelDrops, packetErrors, logLinesLost, fleet);
   }
 
   private static List<DoorTotals> doorTotals(List<Door> doors, boolean live) {

@@ -30,6 +30,7 @@ final class DoorReload {
     note(changed, "nftables", now.nftMode(), next.nftMode());
     note(changed, "nft_table", now.nftTable(), next.nftTable());
     note(changed, "metrics", now.metrics(), next.metrics());
+    note(changed, "grant_store", now.fleet(), next.fleet());
     return changed.isEmpty() ? null : String.join(", ", changed);
   }
 

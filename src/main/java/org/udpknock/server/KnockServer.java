@@ -24,6 +24,7 @@ import org.udpknock.door.DoorConfig;
 import org.udpknock.door.DoorSet;
 import org.udpknock.door.DoorWiring;
 import org.udpknock.door.GrantHandler;
+import org.udpknock.fleet.GrantStore;
 import org.udpknock.pipeline.DestinationFilter;
 import org.udpknock.pipeline.FramePipeline;
 import org.udpknock.pipeline.Ingress;
@@ -89,6 +90,8 @@ public final class KnockServer {
   /** Wall time at construction: authenticated doors' start bound. */
   private final long startNanos;
   private final CountDownLatch finished = new CountDownLatch(1);
+  /** Shares shared doors' grants with the fleet; null when this host is in none. */
+  private final FleetSharing fleet;
   private final AtomicLong packetErrors = new AtomicLong();
   private volatile boolean logKnockProgress = true;
   private volatile LogWatch logWatch;
@@ -106,6 +109,17 @@ public final class KnockServer {
    */
   public KnockServer(ServerConfig config, PacketSource source, EventWriter writer, Clock clock,
       DoorGuards guards) {
+    this(config, source, writer, clock, guards, null);
+  }
+
+  /**
+   * With {@code store} (null for none) sharing the grants of shared doors with a fleet's other
+   * hosts; the server starts and closes it.
+   *
+   * @throws IllegalArgumentException when a door's action cannot be made: its one sentence
+   */
+  public KnockServer(ServerConfig config, PacketSource source, EventWriter writer, Clock clock,
+      DoorGuards guards, GrantStore store) {
     this.config = config;
     this.running = config;
     this.guards = guards;
@@ -127,6 +141,8 @@ public final class KnockServer {
       closeCommandRunner();
       throw e;
     }
+    this.fleet = store == null ? null : new FleetSharing(store, config.settings().fleet().storeForLog(),
+        pipeline::doors, door -> actions.get(door), actionQueue, events, writer, clock, this::logRemoval);
   }
 
   /**
@@ -194,6 +210,7 @@ public final class KnockServer {
     timer.scheduleWithFixedDelay(this::tickSafely, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
     try {
       startActions();
+      startSharing();
       announce(linkTypeName); // Once the actions are ready: a knock right after this line is served at once.
       source.run(new CountingSink());
     } catch (CaptureException e) {
@@ -204,6 +221,7 @@ public final class KnockServer {
       awaitQuietly(reloader);
       timer.shutdownNow();
       awaitQuietly(timer);
+      stopSharing();
       actionQueue.close();
       actions.values().forEach(DoorAction::close); // on_close of every open grant is queued here,
       closeCommandRunner(); // and run (with a grace period) before the runner stops.
@@ -268,6 +286,34 @@ public final class KnockServer {
     }
   }
 
+  /** After the actions: grants the store delivers at once (the live ones) find them ready. */
+  private void startSharing() {
+    if (fleet != null) {
+      fleet.start(config.settings().fleet().hostName());
+    }
+  }
+
+  private void stopSharing() {
+    if (fleet != null) {
+      fleet.close();
+    }
+  }
+
+  /** The fleet's counts, with the grants applied from other hosts; null when this host is in no fleet. From any thread. */
+  public Totals.FleetTotals fleetTotals() {
+    if (fleet == null) {
+      return null;
+    }
+    GrantStore.FleetCounts counts = fleet.counts();
+    return new Totals.FleetTotals(counts.published(), counts.received(), counts.refused(), counts.refusedByReason(),
+        fleet.applied(), counts.dropped());
+  }
+
+  /** Whether the grant store is reachable now; false for a host in no fleet. */
+  public boolean fleetConnected() {
+    return fleet != null && fleet.counts().connected();
+  }
+
   private void closeCommandRunner() {
     if (commandRunner != null) {
       commandRunner.close();
@@ -310,7 +356,7 @@ public final class KnockServer {
   public Totals totals() {
     LogWatch watch = logWatch;
     return Totals.ofCapture(pipeline, source.stats().dropped(), packetErrors.get(),
-        watch == null ? 0 : watch.lostLines());
+        watch == null ? 0 : watch.lostLines(), fleetTotals());
   }
 
   /**
@@ -637,6 +683,9 @@ public final class KnockServer {
       DoorAction action = actions.get(door);
       if (action != null) {
         actionQueue.offerOpened(action, sourceHi, sourceLo, expiresAtNanos);
+      }
+      if (fleet != null) {
+        fleet.granted(door, sourceHi, sourceLo, expiresAtNanos);
       }
     }
 

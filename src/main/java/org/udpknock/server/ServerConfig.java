@@ -9,6 +9,7 @@ import org.udpknock.core.KnockSequence;
 import org.udpknock.core.ScanGuard;
 import org.udpknock.decode.CaptureFilter;
 import org.udpknock.decode.LinkType;
+import org.udpknock.door.Sharing;
 import org.udpknock.door.ActionKind;
 import org.udpknock.door.Commands;
 import org.udpknock.door.DoorConfig;
@@ -45,7 +46,7 @@ public record ServerConfig(ServerSettings settings, List<DoorConfig> doors) {
         new DoorConfig.KnockRules(sequence, sequenceTimeoutNanos, ScanGuard.DEFAULT_DISTANCE, null),
         serviceTimeoutNanos, ActionKind.GREET, servicePort, bindAddress, greeting,
         DEFAULT_GREETING_TIMEOUT_NANOS, null, DoorConfig.DEFAULT_CONNECT_TIMEOUT_NANOS,
-        DoorConfig.DEFAULT_MAX_CONNECTIONS, Commands.NONE);
+        DoorConfig.DEFAULT_MAX_CONNECTIONS, Commands.NONE, Sharing.NONE);
     ServerSettings settings = ServerSettings.defaults(interfaceName).withMaxSources(maxSources)
         .withAnyDestination(anyDestination);
     return new ServerConfig(settings, List.of(door));
@@ -58,7 +59,7 @@ public record ServerConfig(ServerSettings settings, List<DoorConfig> doors) {
   public static ServerConfig of(Config file, String interfaceName) {
     ServerSettings settings = new ServerSettings(interfaceName, file.json(), file.quiet(), file.maxSources(),
         file.maxGrants(), file.captureBufferBytes(), file.anyDestination(), file.waitForInterface(), DEFAULT_MAX_GREETINGS_IN_FLIGHT,
-        ServerSettings.NftMode.valueOf(file.nftables().name()), file.nftTable(), file.metrics());
+        ServerSettings.NftMode.valueOf(file.nftables().name()), file.nftTable(), file.metrics(), file.fleet());
     return new ServerConfig(settings, file.doors());
   }
 

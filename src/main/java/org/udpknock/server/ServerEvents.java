@@ -186,6 +186,34 @@ public final class ServerEvents {
         file + ": " + settings + " changed, which only a restart applies; the reload applied the doors only");
   }
 
+  /** Sharing starts: the store (no password) and the name this host signs with. */
+  void grantStoreJoining(String store, String hostName) {
+    writer.doorEvent(door, "grant-store", clock.nowNanos(), null, "store", store, "host-name", hostName);
+  }
+
+  /** The grant store cannot be reached: hosts grant locally meanwhile. */
+  void grantStoreLost(String store, String why) {
+    writer.doorEvent(door, "grant-store-lost", clock.nowNanos(), null, "store", store, "error",
+        why + "; grants go on locally and are shared once it is back");
+  }
+
+  void grantStoreResumed(String store, int loaded, int republished) {
+    writer.doorEvent(door, "grant-store-resumed", clock.nowNanos(), null, "store", store, "loaded", loaded,
+        "republished", republished);
+  }
+
+  /** Another host granted {@code source}: applied here until {@code untilNanos}. */
+  void sharedGrant(String source, String host, long untilNanos) {
+    writer.doorEvent(door, "shared-grant", clock.nowNanos(), source, "from", host, "until",
+        TimeFormat.format(untilNanos, 9));
+  }
+
+  /** A grant message refused; {@code notLogged} refusals before it were counted only (a flood of them). */
+  void grantMessageRefused(String reason, String detail, long notLogged) {
+    writer.doorEvent(door, "grant-message-refused", clock.nowNanos(), null, "reason", reason, "detail", detail,
+        "not-logged", notLogged);
+  }
+
   void captureFailed(String why) {
     writer.doorEvent(door, "capture-error", clock.nowNanos(), null, "error", why);
   }

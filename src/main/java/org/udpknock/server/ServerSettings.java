@@ -1,6 +1,7 @@
 package org.udpknock.server;
 
 import org.udpknock.config.MetricsAddress;
+import org.udpknock.fleet.FleetSettings;
 
 /**
  * What the server is started with and a reload cannot change: the capture, the output, the
@@ -19,6 +20,7 @@ import org.udpknock.config.MetricsAddress;
  * @param nftMode whether the kernel guards listening doors' ports
  * @param nftTable the name of udpknock's own table, family inet
  * @param metrics where Prometheus metrics are served, or null: none
+ * @param fleet the grant store that shared doors share through, or null: none
  */
 public record ServerSettings(
     String interfaceName,
@@ -32,7 +34,8 @@ public record ServerSettings(
     int maxGreetingsInFlight,
     NftMode nftMode,
     String nftTable,
-    MetricsAddress metrics) {
+    MetricsAddress metrics,
+    FleetSettings fleet) {
 
   public static final int DEFAULT_MAX_SOURCES = 1_000_000;
   /** Greetings being written at once; beyond that a granted connection is closed and logged as busy. */
@@ -59,26 +62,26 @@ public record ServerSettings(
   /** The defaults, capturing on {@code interfaceName}. */
   public static ServerSettings defaults(String interfaceName) {
     return new ServerSettings(interfaceName, false, false, DEFAULT_MAX_SOURCES, DEFAULT_MAX_GRANTS,
-        DEFAULT_CAPTURE_BUFFER_BYTES, false, false, DEFAULT_MAX_GREETINGS_IN_FLIGHT, NftMode.AUTO, DEFAULT_NFT_TABLE, null);
+        DEFAULT_CAPTURE_BUFFER_BYTES, false, false, DEFAULT_MAX_GREETINGS_IN_FLIGHT, NftMode.AUTO, DEFAULT_NFT_TABLE, null, null);
   }
 
   public ServerSettings withMaxSources(int sources) {
     return new ServerSettings(interfaceName, json, quiet, sources, maxGrants, captureBufferBytes, anyDestination,
-        waitForInterface, maxGreetingsInFlight, nftMode, nftTable, metrics);
+        waitForInterface, maxGreetingsInFlight, nftMode, nftTable, metrics, fleet);
   }
 
   public ServerSettings withMaxGrants(int grants) {
     return new ServerSettings(interfaceName, json, quiet, maxSources, grants, captureBufferBytes, anyDestination,
-        waitForInterface, maxGreetingsInFlight, nftMode, nftTable, metrics);
+        waitForInterface, maxGreetingsInFlight, nftMode, nftTable, metrics, fleet);
   }
 
   public ServerSettings withMetrics(MetricsAddress address) {
     return new ServerSettings(interfaceName, json, quiet, maxSources, maxGrants, captureBufferBytes, anyDestination,
-        waitForInterface, maxGreetingsInFlight, nftMode, nftTable, address);
+        waitForInterface, maxGreetingsInFlight, nftMode, nftTable, address, fleet);
   }
 
   public ServerSettings withAnyDestination(boolean any) {
     return new ServerSettings(interfaceName, json, quiet, maxSources, maxGrants, captureBufferBytes, any,
-        waitForInterface, maxGreetingsInFlight, nftMode, nftTable, metrics);
+        waitForInterface, maxGreetingsInFlight, nftMode, nftTable, metrics, fleet);
   }
 }

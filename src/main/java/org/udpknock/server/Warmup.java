@@ -13,6 +13,7 @@ import org.udpknock.action.NoAction;
 import org.udpknock.core.GrantTable;
 import org.udpknock.core.KnockSequence;
 import org.udpknock.core.ResetReason;
+import org.udpknock.door.Sharing;
 import org.udpknock.door.ActionKind;
 import org.udpknock.door.Commands;
 import org.udpknock.door.DoorConfig;
@@ -123,7 +124,7 @@ final class Warmup {
   /** Its thread, selector and a bind of an ephemeral loopback port; never the door's port. */
   private static void warmForward() throws Exception {
     DoorConfig door = new DoorConfig("warmup", DoorConfig.defaultDoor().rules(), 1, ActionKind.FORWARD, 0,
-        InetAddress.getLoopbackAddress(), "", 1, "127.0.0.1:1", 1, 1, Commands.NONE);
+        InetAddress.getLoopbackAddress(), "", 1, "127.0.0.1:1", 1, 1, Commands.NONE, Sharing.NONE);
     ForwardAction forward = new ForwardAction(door, (hi, lo, now) -> false, ForwardEvents.NONE, Clock.SYSTEM);
     try {
       forward.start();
@@ -136,6 +137,6 @@ final class Warmup {
 
   /** Renders the door's templates once (a command runs only on a real grant). */
   private static void warmCommands(DoorConfig door) {
-    new CommandAction(door.name(), door.port(), door.commands(), new NoAction(), null, CommandListener.NONE);
+    new CommandAction(door.name(), door.port(), door.commands(), new NoAction(), null, CommandListener.NONE, false);
   }
 }

@@ -53,7 +53,12 @@ class CommandActionTest {
   }
 
   private CommandAction door(String name, List<String> onOpen, List<String> onClose, DoorAction main) {
-    return new CommandAction(name, 22, new Commands(onOpen, onClose, 10 * SECOND), main, runner, events);
+    return door(name, onOpen, onClose, main, false);
+  }
+
+  private CommandAction door(String name, List<String> onOpen, List<String> onClose, DoorAction main,
+      boolean everywhere) {
+    return new CommandAction(name, 22, new Commands(onOpen, onClose, 10 * SECOND), main, runner, events, everywhere);
   }
 
   private List<String> recording(String... arguments) {
@@ -106,6 +111,50 @@ class CommandActionTest {
   void aBadDoorNameIsRefusedWhenTheDoorIsMade() {
     assertThrows(IllegalArgumentException.class,
         () -> door("x;reboot", List.of("/bin/true"), List.of(), new NoAction()));
+  }
+
+  /** A fleet's grant made on another host opens the main action here, but runs no command (commands = "local"). */
+  @Test
+  void anotherHostsGrantRunsNoCommandHereByDefault() throws Exception {
+    List<String> mainCalls = new ArrayList<>();
+    CommandAction door = door("ssh", recording("open", "%IP%"), recording("close", "%IP%"), recordingMain(mainCalls));
+    door.openedElsewhere(0, V4_LO, 7);
+    door.closed(0, V4_LO);
+    assertEquals(List.of("elsewhere 7", "closed"), mainCalls);
+    door.opened(0, V4_LO, 8); // a knock seen here runs them as ever
+    assertEquals("finished on-open 0 \"recorded\"", events.take());
+    assertEquals(List.of("open|10.1.2.3"), logged());
+  }
+
+  /** With commands = "all", another host's grant runs on_open here, and its end on_close. */
+  @Test
+  void anotherHostsGrantRunsTheCommandsWhenTheDoorSaysAll() throws Exception {
+    CommandAction door = door("ssh", recording("open", "%IP%"), recording("close", "%IP%"), new NoAction(), true);
+    door.openedElsewhere(0, V4_LO, 0);
+    assertEquals("finished on-open 0 \"recorded\"", events.take());
+    door.closed(0, V4_LO);
+    assertEquals("finished on-close 0 \"recorded\"", events.take());
+    assertEquals(List.of("open|10.1.2.3", "close|10.1.2.3"), logged());
+  }
+
+  private static DoorAction recordingMain(List<String> calls) {
+    return new DoorAction() {
+      @Override public void start() {}
+
+      @Override public void close() {}
+
+      @Override public void opened(long hi, long lo, long expiresAtNanos) {
+        calls.add("opened " + expiresAtNanos);
+      }
+
+      @Override public void openedElsewhere(long hi, long lo, long expiresAtNanos) {
+        calls.add("elsewhere " + expiresAtNanos);
+      }
+
+      @Override public void closed(long hi, long lo) {
+        calls.add("closed");
+      }
+    };
   }
 
   /** Renewals run nothing: one on_open, then one on_close when the grant ends, in that order. */

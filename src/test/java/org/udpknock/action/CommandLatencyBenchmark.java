@@ -46,7 +46,7 @@ public final class CommandLatencyBenchmark {
     long[] micros = new long[runs];
     try (CommandRunner runner = CommandRunner.startDefault(listener)) {
       CommandAction door = new CommandAction("bench", 22, new Commands(command, List.of(), 10 * SECOND),
-          new NoAction(), runner, listener);
+          new NoAction(), runner, listener, false);
       for (int i = -runs / 10; i < runs; i++) { // a tenth more first, to warm up
         long opened = System.nanoTime();
         long openedWall = Clock.SYSTEM.nowNanos();

@@ -22,7 +22,7 @@ class ConfigErrorsTest {
   @Test
   void unknownTopLevelKey() {
     assertRefused("FILE line 2: unknown key 'jsn'; the top-level keys are: interface, json, quiet,"
-        + " max_sources, max_grants, capture_buffer, any_destination, wait_for_interface, nftables, nft_table, metrics, door",
+        + " max_sources, max_grants, capture_buffer, any_destination, wait_for_interface, nftables, nft_table, metrics, grant_store, fleet_key_file, grant_store_password_file, grant_store_ca_file, host_name, door",
         "interface = \"lo\"\njsn = true\n" + DOOR);
   }
 
@@ -31,7 +31,7 @@ class ConfigErrorsTest {
     assertRefused("FILE line 5: door 1: unknown key 'sequense'; the keys of a door are: name, sequence,"
         + " seq_timeout, scan_guard, secret_file, server_id, max_skew, max_ahead, nonce_cache, open_for, action,"
         + " port, protocol, bind, greeting, write_timeout, forward_to, connect_timeout, max_connections,"
-        + " on_open, on_close, command_timeout",
+        + " on_open, on_close, command_timeout, shared, commands",
         "# comment\n\n" + DOOR + "sequense = [1, 2]\n");
   }
 
@@ -40,7 +40,7 @@ class ConfigErrorsTest {
     assertRefused("FILE line 11: door 2: unknown key 'prot'; the keys of a door are: name, sequence,"
         + " seq_timeout, scan_guard, secret_file, server_id, max_skew, max_ahead, nonce_cache, open_for, action,"
         + " port, protocol, bind, greeting, write_timeout, forward_to, connect_timeout, max_connections,"
-        + " on_open, on_close, command_timeout",
+        + " on_open, on_close, command_timeout, shared, commands",
         "[[door]]\nname = \"a\"\nport = 2224\n"
             + "[[door]]\ngreeting = \"\"\"\nprot = 1\n\"\"\"\nsequence = [\n  7000, # prot = 2\n]\n"
             + "prot = 4\nname = \"b\"\n");

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.udpknock.auth.KeyFile;
 import org.udpknock.auth.ServerId;
 import org.udpknock.core.KnockSequence;
+import org.udpknock.door.Sharing;
 import org.udpknock.door.ActionKind;
 import org.udpknock.door.Commands;
 import org.udpknock.door.DoorConfig;
@@ -68,7 +69,7 @@ class ConfigFileTest {
     assertEquals(new DoorConfig("hello", new DoorConfig.KnockRules(KnockSequence.of(12001, 12002, 12003),
         5_000_000_000L, 100, null), 30_000_000_000L, ActionKind.GREET, 2223, null,
         "Bonjour, vous avez réussi la séquence UDP !", 5_000_000_000L, null, 5_000_000_000L, 256,
-        Commands.NONE), hello);
+        Commands.NONE, Sharing.NONE), hello);
 
     DoorConfig ssh = doors.get(1);
     assertEquals(ActionKind.NFTABLES, ssh.action());

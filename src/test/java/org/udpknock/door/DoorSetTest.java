@@ -44,7 +44,8 @@ class DoorSetTest {
     before.doors().get(0).grants().grant(0, 1, 0);
     DoorConfig keptWithOtherGreeting = new DoorConfig("kept", before.doors().get(0).config().rules(),
         DoorConfig.DEFAULT_OPEN_FOR_NANOS, ActionKind.GREET, 2300, null, "hi", DoorConfig.DEFAULT_WRITE_TIMEOUT_NANOS,
-        null, DoorConfig.DEFAULT_CONNECT_TIMEOUT_NANOS, DoorConfig.DEFAULT_MAX_CONNECTIONS, Commands.NONE);
+        null, DoorConfig.DEFAULT_CONNECT_TIMEOUT_NANOS, DoorConfig.DEFAULT_MAX_CONNECTIONS, Commands.NONE,
+        Sharing.NONE);
     DoorSet after = before.successor(List.of(keptWithOtherGreeting, door("changed", 0, 3, 7), door("new", 0, 8, 9)),
         WRITER, WIRING);
 
