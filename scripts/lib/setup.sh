@@ -111,8 +111,8 @@ ensure_unzip() { need unzip command -v unzip; }
 # MetricsIT checks the metrics page with promtool, from Debian's prometheus package (12 s to
 # install here). Where systemd runs, the package also starts a Prometheus server on :9090; no test uses it.
 ensure_promtool() { need prometheus command -v promtool; }
-# FleetIT runs a real redis-server for the fleet's hosts and writes into it with redis-cli (redis-tools).
-ensure_redis() { need redis-server command -v redis-server && need redis-tools command -v redis-cli; }
+# The fleet's grant store tests start their own redis-server (and openssl makes their TLS certificates).
+ensure_redis() { need redis-server test -x /usr/bin/redis-server && need redis-tools command -v redis-cli && need openssl command -v openssl; }
 
 # newer_than JAR DIR...: true when JAR is missing or a file under DIR... or pom.xml is newer.
 newer_than() {

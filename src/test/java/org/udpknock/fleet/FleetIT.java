@@ -147,7 +147,7 @@ class FleetIT {
     Line granted = server("a").awaitEvent(marks.get("a"), "granted", DOOR, source, 10);
     long endNanos = granted.eventNanos() + OPEN_FOR_NANOS;
     Line sharedOnB = server("b").awaitEvent(marks.get("b"), "shared-grant", DOOR, source, 10);
-    assertEquals("a", sharedOnB.field("host"), sharedOnB.text());
+    assertEquals("a", sharedOnB.field("from"), sharedOnB.text());
     server("c").awaitEvent(marks.get("c"), "nft-allowed", DOOR, source, 10);
     for (String host : List.of("b", "c")) {
       assertFalse(server(host).findEvent(marks.get(host), "granted", DOOR, source).isPresent(),
@@ -206,7 +206,7 @@ class FleetIT {
     for (String host : List.of("b", "c")) {
       server(host).await(marks.get(host), "grant-store-resumed", 15);
       Line shared = server(host).awaitEvent(marks.get(host), "shared-grant", LONG_DOOR, source, 10);
-      assertEquals("a", shared.field("host"), shared.text());
+      assertEquals("a", shared.field("from"), shared.text());
       assertTrue(greeting(source, host, longPort).contains(greetingOf(host)), "host " + host + " greets it now");
     }
   }
@@ -227,7 +227,7 @@ class FleetIT {
     servers.put("b", restarted);
     fleet.awaitListening(restarted);
     Line shared = restarted.awaitEvent(0, "shared-grant", LONG_DOOR, source, 15);
-    assertEquals("a", shared.field("host"), shared.text());
+    assertEquals("a", shared.field("from"), shared.text());
     assertTrue(greeting(source, "b", longPort).contains(greetingOf("b")), "the restarted b greets it");
   }
 
@@ -254,7 +254,7 @@ class FleetIT {
 
     write(DOOR, genuine, message(fleetKey, "z", DOOR, genuine, now + 20_000, now), now + 20_000);
     Line applied = server("b").awaitEvent(marks.get("b"), "shared-grant", DOOR, genuine, 10);
-    assertEquals("z", applied.field("host"), applied.text());
+    assertEquals("z", applied.field("from"), applied.text());
     server("c").awaitEvent(marks.get("c"), "nft-allowed", DOOR, genuine, 10);
     assertTrue(greeting(genuine, "b").contains(greetingOf("b")), "the control message is applied");
     for (String source : List.of(forged, stale)) {
@@ -360,9 +360,9 @@ class FleetIT {
     return TimeUnit.MILLISECONDS.toNanos(millis);
   }
 
-  /** The design's message: {@code udpknock-grant/1 HOST INSTANCE DOOR SOURCE EXPIRES_MS ISSUED_MS MAC}. */
+  /** The design's message, {@code udpknock-grant/1 HOST INSTANCE DOOR SOURCE EXPIRES_MS ISSUED_MS MAC}, a random instance. */
   private static String message(KnockKey key, String host, String door, String source, long expiresMillis, long issuedMillis) {
-    String signed = String.join(" ", "udpknock-grant/1", host, "forger" + RANDOM.nextInt(1000), door, source,
+    String signed = String.join(" ", "udpknock-grant/1", host, HexFormat.of().formatHex(RANDOM.generateSeed(8)), door, source,
         String.valueOf(expiresMillis), String.valueOf(issuedMillis));
     return signed + " " + HexFormat.of().formatHex(key.newMac().doFinal(signed.getBytes(UTF_8)));
   }
