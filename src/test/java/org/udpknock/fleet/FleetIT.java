@@ -40,7 +40,7 @@ import org.udpknock.server.ProcessLines.Result;
  * Issue 13's fleet, end to end with real components only: three packaged servers (hosts a, b and
  * c) in network namespaces on one bridge, sharing their grants through a real redis-server (with a
  * password, from {@code grant_store_password_file}) on the bridge, a client namespace knocking with
- * knockd's {@code knock -u} and netcat, and Debian's sshd on c behind c's nftables door. Hosts a
+ * knockd's {@code knock -u} and socat, reading greetings with netcat, and Debian's sshd on c behind c's nftables door. Hosts a
  * and b greet. Two shared doors: {@code fleet} (open 4 s; nftables on c) for the expiry, the
  * forgeries and the flood, and {@code long} (open 20 s, greeting on every host) where a restart or
  * an outage must not race the grant's end. Each test knocks from source addresses of its own.
@@ -106,7 +106,7 @@ class FleetIT {
       servers.put(host, fleet.launchServer(host, config(host)));
     }
     for (Server server : servers.values()) {
-      fleet.awaitListening(server);
+      fleet.awaitListening(server).await(0, "grant-store-resumed", 15); // connected, subscribed, loaded
     }
   }
 
@@ -281,9 +281,9 @@ class FleetIT {
 
     redis.pause();
     Process flood = fleet.start(fleet.clientNs, Namespaces.PYTHON, "-c", FLOOD, fleet.clientEnd, fleet.hostMac("a"),
-        fleet.hostAddress("a"), Namespaces.portList(sequence), "20000", "8", "10.237.");
+        fleet.hostAddress("a"), Namespaces.portList(sequence), "20000", "8", FleetNamespaces.FLOOD_PREFIX);
     try {
-      awaitTrue(() -> server("a").find(0, " granted " + DOOR + " 10.237.").isPresent() || !flood.isAlive(),
+      awaitTrue(() -> server("a").find(0, " granted " + DOOR + " " + FleetNamespaces.FLOOD_PREFIX).isPresent() || !flood.isAlive(),
           () -> "a's first grant to the flood; a's log:\n" + server("a").log(), 15);
       assertTrue(flood.isAlive(), "the flood ended before a granted any of it");
       String during = fleet.addClientAddress();
@@ -308,14 +308,18 @@ class FleetIT {
     return command.toArray(String[]::new);
   }
 
-  /** netcat from one source address, a datagram per port (netcat sends nothing for empty input). */
+  /**
+   * socat from one source address, a datagram per port, as a user's script would knock. (Not
+   * netcat: {@code nc -u -w0} can quit at its input's end before it has sent the datagram; seen
+   * here as a knock's last stage missing now and then.)
+   */
   private void knockFrom(String source, String host, int[] knocks) throws Exception {
     StringBuilder script = new StringBuilder();
     for (int port : knocks) {
-      script.append("echo | nc -u -w0 -s ").append(source).append(' ').append(fleet.hostAddress(host)).append(' ')
-          .append(port).append("; ");
+      script.append("echo | socat -u - UDP-SENDTO:").append(fleet.hostAddress(host)).append(':').append(port)
+          .append(",bind=").append(source).append(" && ");
     }
-    Result knocked = fleet.inClient("sh", "-c", script.toString());
+    Result knocked = fleet.inClient("sh", "-c", script.append("true").toString());
     assertEquals(0, knocked.code(), knocked.output());
   }
 
@@ -414,7 +418,6 @@ class FleetIT {
         "grant_store_password_file = \"" + passwordFile + "\"",
         "fleet_key_file = \"" + keyFile + "\"",
         "host_name = \"" + host + "\"",
-        "quiet = true",
         host.equals("c") ? "nftables = \"require\"" : "",
         "[[door]]", "name = \"" + DOOR + "\"", "sequence = [" + Namespaces.portList(sequence).replace(",", ", ") + "]",
         "open_for = \"4s\"", "shared = true", action,
