@@ -34,6 +34,10 @@ final class CheckConfigCommand implements Callable<Integer> {
     Config config = load(file);
     PrintWriter out = spec.commandLine().getOut();
     config.doors().forEach(door -> out.println(describe(door)));
+    if (config.fleet() != null) {
+      out.println("grant store: " + config.fleet().storeForLog() + ", as host \"" + config.fleet().hostName()
+          + "\", messages signed with the fleet key" + (config.fleet().password() == null ? "" : ", password from its file"));
+    }
     out.println("capture filter: " + CaptureFilter.ofAll(LinkType.LINUX_SLL, config.doors().stream()
         .map(CheckConfigCommand::guard).map(ScanGuard::watchedPortRanges).toList()));
     out.println(file + ": ok, " + config.doors().size() + (config.doors().size() == 1 ? " door" : " doors"));
@@ -58,7 +62,17 @@ final class CheckConfigCommand implements Callable<Integer> {
         + ", guard " + (guard.isOff() ? "off" : guard.distance() + " ports") + " (watches "
         + ranges(guard.watchedPortRanges()) + "), open for " + Durations.format(door.openForNanos())
         + ", " + action(door);
-    return line + arguments(", on_open ", door.commands().onOpen()) + arguments(", on_close ", door.commands().onClose());
+    return line + arguments(", on_open ", door.commands().onOpen()) + arguments(", on_close ", door.commands().onClose())
+        + sharing(door);
+  }
+
+  private static String sharing(DoorConfig door) {
+    if (!door.sharing().shared()) {
+      return "";
+    }
+    boolean commands = !door.commands().isEmpty();
+    return ", shared with the fleet" + (!commands ? "" : door.sharing().commandsEverywhere()
+        ? " (commands run on every host)" : " (commands run where the knock is seen)");
   }
 
   private static ScanGuard guard(DoorConfig door) {

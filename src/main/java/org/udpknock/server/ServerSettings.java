@@ -80,6 +80,11 @@ public record ServerSettings(
         waitForInterface, maxGreetingsInFlight, nftMode, nftTable, address, fleet);
   }
 
+  public ServerSettings withFleet(FleetSettings settings) {
+    return new ServerSettings(interfaceName, json, quiet, maxSources, maxGrants, captureBufferBytes, anyDestination,
+        waitForInterface, maxGreetingsInFlight, nftMode, nftTable, metrics, settings);
+  }
+
   public ServerSettings withAnyDestination(boolean any) {
     return new ServerSettings(interfaceName, json, quiet, maxSources, maxGrants, captureBufferBytes, any,
         waitForInterface, maxGreetingsInFlight, nftMode, nftTable, metrics, fleet);

@@ -40,6 +40,22 @@ class CheckConfigCommandTest {
   }
 
   @Test
+  void aFleetMembersStoreAndSharedDoorsAreSaid() throws Exception {
+    KeyFile.create(dir.resolve("fleet.key"), ServerId.of("fleet"), new SecureRandom());
+    Path file = dir.resolve("udpknock.toml");
+    Files.writeString(file, "grant_store = \"redis://10.0.0.5:6379/0\"\nfleet_key_file = \"fleet.key\"\n"
+        + "host_name = \"a\"\n[[door]]\nname = \"ssh\"\nsequence = [7001, 7002, 7003]\nshared = true\n"
+        + "on_open = [\"/bin/true\"]\n");
+    CliRun run = CliRun.of("check-config", file.toString());
+    assertEquals(0, run.code, run.err);
+    List<String> lines = run.out.lines().toList();
+    assertEquals(true, lines.get(0).endsWith(", on_open [\"/bin/true\"], shared with the fleet (commands run where"
+        + " the knock is seen)"), lines.get(0));
+    assertEquals("grant store: redis://10.0.0.5:6379/0, as host \"a\", messages signed with the fleet key",
+        lines.get(1));
+  }
+
+  @Test
   void theSampleConfigIsAccepted() {
     CliRun run = CliRun.of("check-config", "scripts/udpknock.toml");
     assertEquals(0, run.code, run.err);
@@ -57,7 +73,7 @@ class CheckConfigCommandTest {
     assertEquals("udpknock check-config: " + file + " line 3: door 1: unknown key 'sequense'; the keys of a"
         + " door are: name, sequence, seq_timeout, scan_guard, secret_file, server_id, max_skew, max_ahead, nonce_cache,"
         + " open_for, action, port, protocol, bind, greeting, write_timeout, forward_to, connect_timeout,"
-        + " max_connections, on_open, on_close, command_timeout.", run.oneLineError());
+        + " max_connections, on_open, on_close, command_timeout, shared, commands.", run.oneLineError());
     CliRun missing = CliRun.of("check-config", dir.resolve("none.toml").toString());
     assertEquals(2, missing.code);
     assertEquals("udpknock check-config: " + dir.resolve("none.toml") + " does not exist; check the path.",
