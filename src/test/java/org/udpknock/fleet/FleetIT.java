@@ -39,12 +39,13 @@ import org.udpknock.server.ProcessLines.Result;
 /**
  * Issue 13's fleet, end to end with real components only: three packaged servers (hosts a, b and
  * c) in network namespaces on one bridge, sharing their grants through a real redis-server (with a
- * password, from {@code grant_store_password_file}) on the bridge, a client namespace knocking with
- * knockd's {@code knock -u} and socat, reading greetings with netcat, and Debian's sshd on c behind c's nftables door. Hosts a
- * and b greet. Two shared doors: {@code fleet} (open 4 s; nftables on c) for the expiry, the
- * forgeries and the flood, and {@code long} (open 20 s, greeting on every host) where a restart or
- * an outage must not race the grant's end. Each test knocks from source addresses of its own.
- * Needs root: skipped, and said so, when not root and CI is unset.
+ * password, from {@code grant_store_password_file}) on the bridge; a client namespace knocking with
+ * knockd's {@code knock -u} and socat, reading greetings with netcat and logging in with ssh; and
+ * Debian's sshd on c, on ports 22 and 2222, each behind one of c's nftables doors. Hosts a and b
+ * greet. Two shared doors: {@code fleet} (open 4 s) for the expiry, the forgeries and the flood,
+ * and {@code long} (open 20 s) where a restart or an outage must not race the grant's end. Each
+ * test knocks from source addresses of its own. Needs root: skipped, and said so, when not root
+ * and CI is unset.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -56,6 +57,8 @@ class FleetIT {
   /** A message carries milliseconds: a host's end of a shared grant may be up to 1 ms before the sharer's. */
   private static final long MESSAGE_PRECISION_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
   private static final String CHANNEL = "udpknock:grants";
+  private static final Pattern FLEET_SUMMARY = Pattern.compile("(?<published>\\d+) published, (?<received>\\d+) received, "
+      + "(?<applied>\\d+) applied, (?<refused>\\d+) refused \\((?<reasons>[^)]*)\\), (?<dropped>\\d+) dropped");
   private static final SecureRandom RANDOM = new SecureRandom();
   /** Knocks of many spoofed sources (complete sequences, each a grant), bounded in count and time. */
   private static final String FLOOD = String.join("\n",
@@ -82,6 +85,8 @@ class FleetIT {
   private final int[] longSequence = {sequence[0] + 7, sequence[1] + 7, sequence[2] + 7};
   private final int greetPort = Namespaces.randomServicePort();
   private final int longPort = greetPort + 1;
+  /** sshd's second port on c, behind c's nftables door of the long door. */
+  private static final int LONG_SSH_PORT = 2222;
   private final int redisPort = 16000 + RANDOM.nextInt(3000);
   private final String password = HexFormat.of().formatHex(RANDOM.generateSeed(16));
   private final Map<String, Server> servers = new LinkedHashMap<>();
@@ -199,6 +204,7 @@ class FleetIT {
     server("a").awaitEvent(marks.get("a"), "granted", LONG_DOOR, source, 10);
     assertTrue(greeting(source, "a", longPort).contains(greetingOf("a")), "a greets during the outage");
     assertTrue(greeting(source, "b", longPort).contains("refused"), "b cannot know of it yet");
+    assertTrue(ssh(source, LONG_SSH_PORT, "echo never").output().contains("Connection refused"), "nor c");
 
     redis = fleet.startRedis(redisPort, password, dir);
     Line resumed = server("a").await(marks.get("a"), "grant-store-resumed", 15);
@@ -207,8 +213,11 @@ class FleetIT {
       server(host).await(marks.get(host), "grant-store-resumed", 15);
       Line shared = server(host).awaitEvent(marks.get(host), "shared-grant", LONG_DOOR, source, 10);
       assertEquals("a", shared.field("from"), shared.text());
-      assertTrue(greeting(source, host, longPort).contains(greetingOf(host)), "host " + host + " greets it now");
     }
+    assertTrue(greeting(source, "b", longPort).contains(greetingOf("b")), "b greets it now");
+    server("c").awaitEvent(marks.get("c"), "nft-allowed", LONG_DOOR, source, 5);
+    assertEquals("after the outage", ssh(source, LONG_SSH_PORT, "echo after the outage").output().strip(),
+        "c lets it reach sshd's other port now");
   }
 
   /** b stopped while a grants; b started again loads the live grant and greets its source. */
@@ -299,6 +308,35 @@ class FleetIT {
     }
   }
 
+  /**
+   * At SIGTERM, each host's summary counts what it shared: a published its grants, b and c
+   * applied some, and every host refused the two messages written into Redis (again if it
+   * loaded them after a reconnect).
+   */
+  @Test
+  @Order(6)
+  void eachHostsSummaryCountsWhatItPublishedReceivedAppliedAndRefused() throws Exception {
+    Map<String, Matcher> summaries = new LinkedHashMap<>();
+    for (String host : FleetNamespaces.HOSTS) {
+      server(host).stop();
+      String line = server(host).find(0, "summary (fleet): ").map(Line::text).orElse("(none)");
+      Matcher m = FLEET_SUMMARY.matcher(line);
+      assertTrue(m.find(), "host " + host + "'s fleet summary: " + line);
+      summaries.put(host, m);
+      System.out.println("FleetIT: host " + host + ": " + line);
+    }
+    assertTrue(Long.parseLong(summaries.get("a").group("published")) >= 4, "a published its grants");
+    for (String host : List.of("b", "c")) {
+      Matcher m = summaries.get(host);
+      assertTrue(Long.parseLong(m.group("applied")) >= 2 && Long.parseLong(m.group("received")) >= 2,
+          "host " + host + " received and applied others' grants: " + m.group());
+    }
+    for (Matcher m : summaries.values()) {
+      assertTrue(Long.parseLong(m.group("refused")) >= 2, m.group());
+      assertTrue(m.group("reasons").contains("bad-signature") && m.group("reasons").contains("expired"), m.group());
+    }
+  }
+
   /** knockd's {@code knock -u} from the client's primary address, as its users knock. */
   private String[] knockCommand(String host, int[] knocks) {
     List<String> command = new ArrayList<>(List.of("knock", "-u", fleet.hostAddress(host)));
@@ -350,7 +388,12 @@ class FleetIT {
   }
 
   private Result ssh(String source, String command) throws Exception {
-    return fleet.inClient("ssh", "-i", dir.resolve("client_key").toString(), "-b", source, "-o", "StrictHostKeyChecking=no",
+    return ssh(source, 22, command);
+  }
+
+  /** OpenSSH's client from {@code source} to c's sshd on {@code port}, with the test's key. */
+  private Result ssh(String source, int port, String command) throws Exception {
+    return fleet.inClient("ssh", "-p", String.valueOf(port), "-i", dir.resolve("client_key").toString(), "-b", source, "-o", "StrictHostKeyChecking=no",
         "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes", "-o", "ConnectTimeout=5", "-o", "LogLevel=ERROR",
         "root@" + fleet.hostAddress("c"), command);
   }
@@ -408,7 +451,7 @@ class FleetIT {
     return "fleet host " + host;
   }
 
-  /** One fleet, two shared doors: on c, fleet's is an nftables door guarding sshd's port 22. */
+  /** One fleet, two shared doors: greet doors on a and b, nftables doors on c guarding sshd's ports 22 and 2222. */
   private String configText(String host, Path keyFile, Path passwordFile) {
     String action = host.equals("c")
         ? "action = \"nftables\"\nport = 22\n"
@@ -422,8 +465,8 @@ class FleetIT {
         "[[door]]", "name = \"" + DOOR + "\"", "sequence = [" + Namespaces.portList(sequence).replace(",", ", ") + "]",
         "open_for = \"4s\"", "shared = true", action,
         "[[door]]", "name = \"" + LONG_DOOR + "\"", "sequence = [" + Namespaces.portList(longSequence).replace(",", ", ") + "]",
-        "open_for = \"20s\"", "shared = true", "action = \"greet\"", "port = " + longPort,
-        "greeting = \"" + greetingOf(host) + "\"", "");
+        "open_for = \"20s\"", "shared = true", host.equals("c") ? "action = \"nftables\"\nport = " + LONG_SSH_PORT
+            : "action = \"greet\"\nport = " + longPort + "\ngreeting = \"" + greetingOf(host) + "\"", "");
   }
 
   private void startSshdOnC() throws Exception {
@@ -431,7 +474,8 @@ class FleetIT {
     ProcessLines.ok("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", dir.resolve("client_key").toString());
     Files.copy(dir.resolve("client_key.pub"), dir.resolve("authorized_keys"));
     Files.writeString(dir.resolve("sshd_config"), String.join("\n",
-        "Port 22", "ListenAddress " + fleet.hostAddress("c"), "HostKey " + dir.resolve("host_key"),
+        "ListenAddress " + fleet.hostAddress("c") + ":22", "ListenAddress " + fleet.hostAddress("c") + ":" + LONG_SSH_PORT,
+        "HostKey " + dir.resolve("host_key"),
         "PidFile " + dir.resolve("sshd.pid"), "AuthorizedKeysFile " + dir.resolve("authorized_keys"),
         "PermitRootLogin prohibit-password", "PasswordAuthentication no", "KbdInteractiveAuthentication no",
         "UsePAM no", "StrictModes no", ""));
