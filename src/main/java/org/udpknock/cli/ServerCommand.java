@@ -21,6 +21,9 @@ import org.udpknock.door.Sharing;
 import org.udpknock.door.ActionKind;
 import org.udpknock.door.Commands;
 import org.udpknock.door.DoorConfig;
+import org.udpknock.fleet.FleetSettings;
+import org.udpknock.fleet.GrantStore;
+import org.udpknock.fleet.RedisGrantStore;
 import org.udpknock.metrics.ServerMetrics;
 import org.udpknock.report.EventOutput;
 import org.udpknock.report.EventWriter;
@@ -167,13 +170,23 @@ final class ServerCommand implements Callable<Integer> {
 
   private static KnockServer newServer(ServerConfig config, ReopeningSource capture, EventWriter writer,
       NftOptions.KernelGuards access) {
+    GrantStore store = null;
     try {
-      return new KnockServer(config, capture, writer, Clock.SYSTEM, access);
-    } catch (IllegalArgumentException e) { // A door whose action cannot be made: one sentence.
+      store = grantStore(config.settings().fleet());
+      return new KnockServer(config, capture, writer, Clock.SYSTEM, access, store);
+    } catch (IllegalArgumentException e) { // A door whose action cannot be made, or a store that cannot be: one sentence.
+      if (store != null) {
+        store.close();
+      }
       access.close();
       capture.close();
       throw new UserError(ExitCodes.USAGE, e.getMessage());
     }
+  }
+
+  /** The fleet's Redis, not yet connected (the server starts even while it is unreachable); null for none. */
+  private static GrantStore grantStore(FleetSettings fleet) {
+    return fleet == null ? null : new RedisGrantStore(fleet);
   }
 
   /**

@@ -40,7 +40,11 @@ public interface GrantStore extends AutoCloseable {
     /** The store became unreachable (or was at start): local grants go on; {@code why} is one sentence. */
     void lost(String why);
 
-    /** The store is back: {@code loaded} live grants read from it, {@code republished} grants made meanwhile sent. */
+    /**
+     * The store is back: {@code loaded} live grants read from it, {@code republished} grants made
+     * meanwhile sent. Also called when the first connection is made (at start, or after a start
+     * that was {@link #lost}): the start's loading is then done.
+     */
     void resumed(int loaded, int republished);
   }
 

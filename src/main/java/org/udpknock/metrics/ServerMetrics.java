@@ -83,6 +83,11 @@ public final class ServerMetrics implements AutoCloseable {
     }
   }
 
+  /** The port served on (the one asked for, or the one the system chose for port 0). */
+  public int port() {
+    return http.getPort();
+  }
+
   /** Stops answering; the port is closed when this returns. */
   @Override
   public void close() {

@@ -35,6 +35,8 @@ final class FleetSharing implements GrantStore.Receiver {
   private final Clock clock;
   private final RemovalLog removals;
   private final AtomicLong applied = new AtomicLong();
+  /** Written and read on the store's thread only. */
+  private boolean lostSinceConnected;
   private long refusalWindowStart;
   private int refusalsLoggedInWindow;
   private long refusalsNotLogged;
@@ -145,11 +147,18 @@ final class FleetSharing implements GrantStore.Receiver {
 
   @Override
   public void lost(String why) {
+    lostSinceConnected = true;
     events.grantStoreLost(storeName, why);
   }
 
+  /** The first connection is {@code grant-store-connected}; one after a loss, {@code grant-store-resumed}. */
   @Override
   public void resumed(int loaded, int republished) {
-    events.grantStoreResumed(storeName, loaded, republished);
+    if (lostSinceConnected) {
+      events.grantStoreResumed(storeName, loaded, republished);
+    } else {
+      events.grantStoreConnected(storeName, loaded);
+    }
+    lostSinceConnected = false;
   }
 }

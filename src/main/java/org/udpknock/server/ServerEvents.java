@@ -197,6 +197,11 @@ public final class ServerEvents {
         why + "; grants go on locally and are shared once it is back");
   }
 
+  /** The first connection to the store: {@code loaded} live grants read from it. */
+  void grantStoreConnected(String store, int loaded) {
+    writer.doorEvent(door, "grant-store-connected", clock.nowNanos(), null, "store", store, "loaded", loaded);
+  }
+
   void grantStoreResumed(String store, int loaded, int republished) {
     writer.doorEvent(door, "grant-store-resumed", clock.nowNanos(), null, "store", store, "loaded", loaded,
         "republished", republished);

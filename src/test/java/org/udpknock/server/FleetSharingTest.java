@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -17,6 +20,7 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.udpknock.auth.KnockKey;
+import org.udpknock.config.MetricsAddress;
 import org.udpknock.core.Addresses;
 import org.udpknock.core.KnockSequence;
 import org.udpknock.decode.LinkType;
@@ -26,6 +30,7 @@ import org.udpknock.fixtures.Packets;
 import org.udpknock.fleet.FleetSettings;
 import org.udpknock.fleet.GrantStore;
 import org.udpknock.fleet.SharedGrant;
+import org.udpknock.metrics.ServerMetrics;
 import org.udpknock.report.EventWriter;
 
 /**
@@ -74,6 +79,29 @@ class FleetSharingTest {
   }
 
   @Test
+  void metricsCountWhatTheFleetDid() throws Exception {
+    start(true);
+    awaitTrue(() -> store.published.size() == 1, "the local grant published");
+    store.receiver.received(new SharedGrant("default", 0, B, T + 10 * SECOND), "b");
+    store.receiver.refused("bad-signature", "from 10.9.9.9");
+    try (ServerMetrics metrics = ServerMetrics.start(MetricsAddress.parse("127.0.0.1:" + LiveHarness.freePort()),
+        server, () -> 0)) {
+      String page = scrape(metrics);
+      for (String series : List.of("udpknock_fleet_grants_published_total 1.0", "udpknock_fleet_grants_applied_total 1.0",
+          "udpknock_fleet_messages_refused_total{reason=\"bad-signature\"} 1.0", "udpknock_fleet_store_up 1.0",
+          "udpknock_fleet_grants_dropped_total 0.0")) {
+        assertTrue(page.contains(series), series + " in\n" + page);
+      }
+    }
+  }
+
+  private static String scrape(ServerMetrics metrics) throws Exception {
+    HttpClient client = HttpClient.newHttpClient();
+    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metrics.port() + "/metrics")).build();
+    return client.send(request, HttpResponse.BodyHandlers.ofString()).body();
+  }
+
+  @Test
   void aDoorThatIsNotSharedNeitherPublishesNorApplies() throws Exception {
     start(false);
     awaitTrue(() -> log().contains("granted default 10.0.0.1"), "the local grant");
@@ -90,12 +118,14 @@ class FleetSharingTest {
     for (int i = 0; i < 20; i++) {
       store.receiver.refused("bad-signature", "from 10.9.9.9");
     }
+    store.receiver.resumed(3, 0);
     store.receiver.lost("the store closed the connection");
     store.receiver.resumed(2, 1);
     server.stop();
     running.join(5_000);
     String text = log();
     assertEquals(5, text.lines().filter(line -> line.contains("grant-message-refused")).count(), text);
+    assertTrue(text.contains("grant-store-connected store redis://10.0.0.5:6379/0 loaded 3"), text);
     assertTrue(text.contains("grant-store-lost store redis://10.0.0.5:6379/0 error the store closed the connection;"
         + " grants go on locally and are shared once it is back"), text);
     assertTrue(text.contains("grant-store-resumed store redis://10.0.0.5:6379/0 loaded 2 republished 1"), text);

@@ -1,0 +1,131 @@
+package org.udpknock.fleet;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.util.Collection;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManagerFactory;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisClientConfig;
+
+/**
+ * Where and how to connect: {@code grant_store}'s host, port, user and database, the password
+ * ({@code grant_store_password_file}'s, else the URI's), and for {@code rediss://} TLS with the
+ * server's name checked against its certificate, trusting only {@code grant_store_ca_file}'s
+ * certificates when it is set. Every connection's connect and reads are bounded by {@code
+ * timeoutMillis}, so that a paused server costs a store's thread that much, never more.
+ */
+final class RedisEndpoint {
+  static final int DEFAULT_PORT = 6379;
+
+  private final HostAndPort address;
+  private final JedisClientConfig config;
+
+  private RedisEndpoint(HostAndPort address, JedisClientConfig config) {
+    this.address = address;
+    this.config = config;
+  }
+
+  /** @throws IllegalArgumentException with a sentence naming the setting, for a URI or CA file that cannot be used */
+  static RedisEndpoint of(FleetSettings settings, int timeoutMillis) {
+    URI uri = settings.store();
+    String scheme = uri.getScheme();
+    if (!"redis".equals(scheme) && !"rediss".equals(scheme)) {
+      throw new IllegalArgumentException("grant_store must start with redis:// or rediss://: " + settings.storeForLog());
+    }
+    if (uri.getHost() == null) {
+      throw new IllegalArgumentException("grant_store has no host: " + settings.storeForLog());
+    }
+    DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
+        .connectionTimeoutMillis(timeoutMillis).socketTimeoutMillis(timeoutMillis)
+        .user(user(uri)).password(settings.password() != null ? settings.password() : uriPassword(uri))
+        .database(database(uri, settings)).clientName("udpknock-" + settings.hostName());
+    if (scheme.equals("rediss")) {
+      withTls(config, settings.caFile());
+    }
+    int port = uri.getPort() < 0 ? DEFAULT_PORT : uri.getPort();
+    return new RedisEndpoint(new HostAndPort(uri.getHost(), port), config.build());
+  }
+
+  /** A new connection, authenticated and on its database; throws a Jedis exception when it cannot be had. */
+  Jedis connect() {
+    Jedis jedis = new Jedis(address, config);
+    try {
+      jedis.ping(); // The connection is made lazily: make it now, and fail here (refused, NOAUTH...).
+      return jedis;
+    } catch (RuntimeException e) {
+      jedis.close();
+      throw e;
+    }
+  }
+
+  private static String user(URI uri) {
+    String info = uri.getUserInfo();
+    if (info == null) {
+      return null;
+    }
+    String user = info.split(":", 2)[0];
+    return user.isEmpty() ? null : user;
+  }
+
+  private static String uriPassword(URI uri) {
+    String info = uri.getUserInfo();
+    int colon = info == null ? -1 : info.indexOf(':');
+    return colon < 0 ? null : info.substring(colon + 1);
+  }
+
+  private static int database(URI uri, FleetSettings settings) {
+    String path = uri.getPath() == null ? "" : uri.getPath();
+    if (path.isEmpty() || path.equals("/")) {
+      return 0;
+    }
+    if (!path.matches("/[0-9]{1,4}")) {
+      throw new IllegalArgumentException("grant_store's path must be a database number, as /0: " + settings.storeForLog());
+    }
+    return Integer.parseInt(path.substring(1));
+  }
+
+  /** TLS, with the server's host name checked against its certificate (JSSE's HTTPS rules). */
+  private static void withTls(DefaultJedisClientConfig.Builder config, Path caFile) {
+    SSLParameters parameters = new SSLParameters();
+    parameters.setEndpointIdentificationAlgorithm("HTTPS");
+    config.ssl(true).sslParameters(parameters);
+    if (caFile != null) {
+      config.sslSocketFactory(trusting(caFile));
+    }
+  }
+
+  /** A socket factory that trusts the certificates of {@code caFile} (PEM) and no others. */
+  static SSLSocketFactory trusting(Path caFile) {
+    try (InputStream in = Files.newInputStream(caFile)) {
+      Collection<? extends Certificate> certificates = CertificateFactory.getInstance("X.509").generateCertificates(in);
+      if (certificates.isEmpty()) {
+        throw new IllegalArgumentException("grant_store_ca_file " + caFile + " holds no PEM certificate");
+      }
+      KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
+      trusted.load(null, null);
+      int n = 0;
+      for (Certificate certificate : certificates) {
+        trusted.setCertificateEntry("ca-" + n++, certificate);
+      }
+      TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      trust.init(trusted);
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(null, trust.getTrustManagers(), null);
+      return context.getSocketFactory();
+    } catch (IOException | GeneralSecurityException e) {
+      throw new IllegalArgumentException("grant_store_ca_file " + caFile + " cannot be used: " + e.getMessage());
+    }
+  }
+}
