@@ -31,7 +31,6 @@ import org.udpknock.attack.Namespaces;
 import org.udpknock.auth.KeyFile;
 import org.udpknock.auth.KnockKey;
 import org.udpknock.fleet.FleetNamespaces.Line;
-import org.udpknock.fleet.FleetNamespaces.Redis;
 import org.udpknock.fleet.FleetNamespaces.Server;
 import org.udpknock.server.ProcessLines;
 import org.udpknock.server.ProcessLines.Result;
@@ -93,7 +92,7 @@ class FleetIT {
   private final String password = HexFormat.of().formatHex(RANDOM.generateSeed(16));
   private final Map<String, Server> servers = new LinkedHashMap<>();
   private FleetNamespaces fleet;
-  private Redis redis;
+  private RedisProcess redis;
   private KnockKey fleetKey;
 
   @BeforeAll
@@ -113,7 +112,7 @@ class FleetIT {
       servers.put(host, fleet.launchServer(host, config(host)));
     }
     for (Server server : servers.values()) {
-      fleet.awaitListening(server).await(0, "grant-store-resumed", 15); // connected, subscribed, loaded
+      fleet.awaitListening(server).await(0, "grant-store-connected", 15); // subscribed, and the live grants loaded
     }
   }
 
@@ -127,8 +126,8 @@ class FleetIT {
   /** What an earlier test may have left stopped (when it failed half-way) is running again. */
   @BeforeEach
   void fleetRunning() throws Exception {
-    if (!redis.process.isAlive()) {
-      redis = fleet.startRedis(redisPort, password, dir);
+    if (!redis.isRunning()) {
+      redis.start();
     } else if (redis.isPaused()) {
       redis.resume();
     }
@@ -163,6 +162,8 @@ class FleetIT {
     long beforeListingNanos = nowNanos();
     long leftOnCNanos = nftExpiresNanos(source);
     long afterListingNanos = nowNanos();
+    System.out.printf("FleetIT: c's kernel element ends between %+.1f and %+.1f ms from a's end%n",
+        (beforeListingNanos + leftOnCNanos - endNanos) / 1e6, (afterListingNanos + leftOnCNanos + MESSAGE_PRECISION_NANOS - endNanos) / 1e6);
     assertTrue(beforeListingNanos + leftOnCNanos <= endNanos + TICK_NANOS, // the element's end is later than this
         "c's kernel element ends " + (beforeListingNanos + leftOnCNanos - endNanos) / 1e6 + " ms after a's grant");
     assertTrue(afterListingNanos + leftOnCNanos + MESSAGE_PRECISION_NANOS >= endNanos - TICK_NANOS, // and earlier than this
@@ -183,6 +184,8 @@ class FleetIT {
       assertTrue(-MESSAGE_PRECISION_NANOS <= late && late <= TICK_NANOS,
           "host " + host + "'s grant ends " + late / 1e6 + " ms after a's: " + expired.text());
       long loggedAfter = expired.arrivedNanos() - expired.eventNanos();
+      System.out.printf("FleetIT: host %s's grant ended %+.3f ms from a's end, logged %.1f ms later%n", host, late / 1e6,
+          loggedAfter / 1e6);
       assertTrue(loggedAfter < TimeUnit.SECONDS.toNanos(1), "host " + host + " logged the end " + loggedAfter / 1e6 + " ms late");
     }
     awaitTrue(() -> refusedOnB(source), () -> "b to refuse " + source + " after the grant ended", 2);
@@ -208,7 +211,7 @@ class FleetIT {
     assertTrue(greeting(source, "b", longPort).contains("refused"), "b cannot know of it yet");
     assertTrue(ssh(source, LONG_SSH_PORT, "echo never").output().contains("Connection refused"), "nor c");
 
-    redis = fleet.startRedis(redisPort, password, dir);
+    redis.start(); // the same port, empty
     Line resumed = server("a").await(marks.get("a"), "grant-store-resumed", 15);
     assertTrue(Integer.parseInt(resumed.field("republished")) >= 1, "a republished what it granted: " + resumed.text());
     for (String host : List.of("b", "c")) {
@@ -237,6 +240,8 @@ class FleetIT {
     Server restarted = fleet.launchServer("b", config("b"));
     servers.put("b", restarted);
     fleet.awaitListening(restarted);
+    Line connected = restarted.await(0, "grant-store-connected", 15);
+    assertTrue(Integer.parseInt(connected.field("loaded")) >= 1, "b loaded the live grants: " + connected.text());
     Line shared = restarted.awaitEvent(0, "shared-grant", LONG_DOOR, source, 15);
     assertEquals("a", shared.field("from"), shared.text());
     assertTrue(greeting(source, "b", longPort).contains(greetingOf("b")), "the restarted b greets it");
@@ -292,6 +297,7 @@ class FleetIT {
     assertTrue(greeting(calm, "a", longPort).contains(greetingOf("a")), "a greets before the flood");
 
     redis.pause();
+    awaitTrue(redis::isPaused, () -> "redis-server to be stopped", 5);
     Process flood = fleet.start(fleet.clientNs, Namespaces.PYTHON, "-c", FLOOD, fleet.clientEnd, fleet.hostMac("a"),
         fleet.hostAddress("a"), Namespaces.portList(sequence), "20000", "8", FleetNamespaces.FLOOD_PREFIX);
     String during = fleet.addClientAddress();
@@ -428,11 +434,10 @@ class FleetIT {
   /** SET the grant's key (until {@code expiresMillis}, or with no expiry for 0) and PUBLISH it, with redis-cli. */
   private void write(String door, String source, String message, long expiresMillis) throws Exception {
     String key = "udpknock:grant:" + door + ":" + source;
-    Result set = expiresMillis == 0 ? redis.cli("SET", key, message)
+    String set = expiresMillis == 0 ? redis.cli("SET", key, message)
         : redis.cli("SET", key, message, "PXAT", String.valueOf(expiresMillis));
-    assertEquals("OK", set.output().strip(), "SET " + key);
-    Result published = redis.cli("PUBLISH", CHANNEL, message);
-    assertEquals("3", published.output().strip(), "PUBLISH reaches the three hosts");
+    assertEquals("OK", set, "SET " + key);
+    assertEquals("3", redis.cli("PUBLISH", CHANNEL, message), "PUBLISH reaches the three hosts");
   }
 
   /** Every host logs a refusal after {@code marks}; returns the refusals. */

@@ -14,12 +14,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
-import java.util.Collections;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -53,6 +53,7 @@ final class FleetNamespaces implements AutoCloseable {
   private final Map<String, String> hostAddresses = new LinkedHashMap<>();
   private final List<Process> processes = new CopyOnWriteArrayList<>();
   private int nextClientAddress = 10;
+  private RedisProcess redis;
 
   private FleetNamespaces() {
     for (int i = 0; i < HOSTS.size(); i++) {
@@ -162,19 +163,21 @@ final class FleetNamespaces implements AutoCloseable {
     return server;
   }
 
-  /** A redis-server in the lan namespace on the bridge's address, started now; returns once it answers. */
-  Redis startRedis(int port, String password, Path dir) throws Exception {
-    Process process = start(lanNs, "redis-server", "--bind", redisAddress, "--port", String.valueOf(port),
-        "--requirepass", password, "--save", "", "--appendonly", "no", "--dir", dir.toString(),
-        "--protected-mode", "no", "--daemonize", "no");
-    Redis redis = new Redis(process, port, password);
-    awaitTrue(() -> redis.pings() || !process.isAlive(), () -> "redis-server to answer PING", 10);
-    assertTrue(process.isAlive(), () -> "redis-server ended: " + drained(process));
+  /**
+   * A redis-server in the lan namespace on the bridge's address, asking for {@code password}
+   * (on its command line: a test's own), started now; {@link #close} ends it.
+   */
+  RedisProcess startRedis(int port, String password, Path dir) throws Exception {
+    redis = RedisProcess.start(List.of("ip", "netns", "exec", lanNs), redisAddress, port, dir, password,
+        List.of("--requirepass", password, "--protected-mode", "no"));
     return redis;
   }
 
   @Override
   public void close() throws Exception {
+    if (redis != null) {
+      redis.close();
+    }
     processes.forEach(Process::destroyForcibly);
     for (Process process : processes) {
       process.waitFor(5, TimeUnit.SECONDS);
@@ -200,69 +203,6 @@ final class FleetNamespaces implements AutoCloseable {
         fail("timed out after " + seconds + " s waiting for " + what.get());
       }
       Thread.sleep(20);
-    }
-  }
-
-  private static String drained(Process process) {
-    try {
-      return new String(process.getInputStream().readNBytes(4096), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      return e.toString();
-    }
-  }
-
-  /** The redis-server process (ip netns exec execs it, so this is its pid), and redis-cli to talk to it. */
-  final class Redis {
-    final Process process;
-    final int port;
-    private final String password;
-
-    Redis(Process process, int port, String password) {
-      this.process = process;
-      this.port = port;
-      this.password = password;
-    }
-
-    /** redis-cli in the lan namespace, the password from the environment (never argv). */
-    Result cli(String... args) throws Exception {
-      List<String> command = new ArrayList<>(List.of("env", "REDISCLI_AUTH=" + password, "redis-cli",
-          "-h", redisAddress, "-p", String.valueOf(port)));
-      command.addAll(List.of(args));
-      return in(lanNs, command.toArray(String[]::new));
-    }
-
-    boolean pings() {
-      try {
-        return cli("PING").output().strip().equals("PONG");
-      } catch (Exception e) {
-        return false;
-      }
-    }
-
-    /** SIGKILL: a crash, nothing flushed (it saves nothing anyway). */
-    void kill() throws InterruptedException {
-      process.destroyForcibly();
-      assertTrue(process.waitFor(5, TimeUnit.SECONDS), "redis-server still running 5 s after SIGKILL");
-    }
-
-    /** SIGSTOP, and until the kernel has stopped it (delivery is asynchronous). */
-    void pause() throws Exception {
-      ok("kill", "-STOP", String.valueOf(process.pid()));
-      awaitTrue(() -> isPaused(), () -> "redis-server to be stopped", 5);
-    }
-
-    void resume() throws Exception {
-      ok("kill", "-CONT", String.valueOf(process.pid()));
-    }
-
-    /** True while the process is stopped (SIGSTOP): its state in /proc is T. */
-    boolean isPaused() {
-      try {
-        String stat = Files.readString(Path.of("/proc", String.valueOf(process.pid()), "stat"));
-        return stat.substring(stat.lastIndexOf(')') + 2).startsWith("T");
-      } catch (IOException e) {
-        return false; // ended
-      }
     }
   }
 
