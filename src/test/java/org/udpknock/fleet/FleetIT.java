@@ -159,9 +159,9 @@ class FleetIT {
       assertFalse(server(host).findEvent(marks.get(host), "granted", DOOR, source).isPresent(),
           "host " + host + " saw the knock itself:\n" + server(host).log());
     }
-    long beforeListingNanos = nowNanos();
+    long beforeListingNanos = FleetNamespaces.nowNanos();
     long leftOnCNanos = nftExpiresNanos(source);
-    long afterListingNanos = nowNanos();
+    long afterListingNanos = FleetNamespaces.nowNanos();
     System.out.printf("FleetIT: c's kernel element ends between %+.1f and %+.1f ms from a's end%n",
         (beforeListingNanos + leftOnCNanos - endNanos) / 1e6, (afterListingNanos + leftOnCNanos + MESSAGE_PRECISION_NANOS - endNanos) / 1e6);
     assertTrue(beforeListingNanos + leftOnCNanos <= endNanos + TICK_NANOS, // the element's end is later than this
@@ -507,10 +507,5 @@ class FleetIT {
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  private static long nowNanos() {
-    java.time.Instant now = java.time.Instant.now();
-    return now.getEpochSecond() * 1_000_000_000L + now.getNano();
   }
 }

@@ -195,6 +195,15 @@ final class FleetNamespaces implements AutoCloseable {
     return full.toArray(String[]::new);
   }
 
+  /** The wall clock in epoch nanoseconds, as the servers' event times (the namespaces share the clock). */
+  static long nowNanos() {
+    return epochNanos(Instant.now());
+  }
+
+  private static long epochNanos(Instant time) {
+    return time.getEpochSecond() * 1_000_000_000L + time.getNano();
+  }
+
   /** Polls {@code condition} every 20 ms, at most {@code seconds}; fails naming {@code what}. */
   static void awaitTrue(BooleanSupplier condition, Supplier<String> what, double seconds) throws InterruptedException {
     long deadline = System.nanoTime() + (long) (seconds * 1e9);
@@ -210,8 +219,7 @@ final class FleetNamespaces implements AutoCloseable {
   record Line(long arrivedNanos, String text) {
     /** The event's own time, the line's first word. */
     long eventNanos() {
-      Instant time = Instant.parse(text.substring(0, text.indexOf(' ')));
-      return time.getEpochSecond() * 1_000_000_000L + time.getNano();
+      return epochNanos(Instant.parse(text.substring(0, text.indexOf(' '))));
     }
 
     /** The word after {@code field} in {@code ... field VALUE ...}. */
@@ -244,8 +252,7 @@ final class FleetNamespaces implements AutoCloseable {
     private void read() {
       try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
         for (String line; (line = in.readLine()) != null; ) {
-          Instant now = Instant.now();
-          lines.add(new Line(now.getEpochSecond() * 1_000_000_000L + now.getNano(), line));
+          lines.add(new Line(nowNanos(), line));
         }
       } catch (IOException e) {
         lines.add(new Line(0, "(output ended: " + e + ")"));
