@@ -230,9 +230,21 @@ public final class RedisGrantStore implements GrantStore {
         for (SharedGrant grant : grants.subList(from, Math.min(grants.size(), from + BATCH))) {
           written += append(pipeline, grant, now) ? 1 : 0;
         }
-        pipeline.sync();
+        throwAnError(pipeline.syncAndReturnAll());
       }
       published.add(written);
+    }
+  }
+
+  /**
+   * A store that answers but does not store (a read-only replica, out of memory) is as good as
+   * lost: its error is thrown, and the batch is kept for later.
+   */
+  private static void throwAnError(List<Object> replies) {
+    for (Object reply : replies) {
+      if (reply instanceof RuntimeException error) {
+        throw error;
+      }
     }
   }
 
