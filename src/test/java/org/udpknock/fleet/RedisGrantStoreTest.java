@@ -210,6 +210,47 @@ class RedisGrantStoreTest {
     assertTrue(events.stream().anyMatch(e -> e.kind().equals("received") && isGrant(e, missed)), summary(events));
   }
 
+  /** Was: a receiver that threw in lost() ended the worker thread, and the store never came back. */
+  @Test
+  void aReceiverThatThrowsDoesNotStopTheStore() throws Exception {
+    RecordingReceiver recorded = new RecordingReceiver();
+    GrantStore.Receiver throwing = new GrantStore.Receiver() {
+      public void received(SharedGrant grant, String host) {
+        recorded.received(grant, host);
+        throw new IllegalStateException("received");
+      }
+
+      public void refused(String reason, String detail) {
+        recorded.refused(reason, detail);
+        throw new IllegalStateException("refused");
+      }
+
+      public void lost(String why) {
+        recorded.lost(why);
+        throw new IllegalStateException("lost");
+      }
+
+      public void resumed(int loaded, int republished) {
+        recorded.resumed(loaded, republished);
+        throw new IllegalStateException("resumed");
+      }
+    };
+    redis.kill();
+    RedisGrantStore store = new RedisGrantStore(settings("host-b"));
+    stores.add(store);
+    store.start(throwing);
+    recorded.next("lost", 10);
+    redis.start();
+    recorded.next("resumed", 20);
+    RecordingReceiver a = started(settings("host-a"));
+    a.next("resumed", 10);
+    last().publish(grant("ssh", 12, 60));
+    last().publish(grant("ssh", 13, 60));
+    recorded.next("received", 10);
+    recorded.next("received", 10);
+    assertTrue(store.counts().connected());
+  }
+
   /** A store that answers but refuses writes (here: out of memory) is lost, and what it refused is written once it accepts again. */
   @Test
   void aStoreThatRefusesWritesIsLostAndTheGrantKept() throws Exception {
