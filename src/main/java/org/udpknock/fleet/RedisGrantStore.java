@@ -170,7 +170,8 @@ public final class RedisGrantStore implements GrantStore {
         }
         if (!lostReported) {
           lostReported = true;
-          receiver.lost(StoreFailure.describe(settings.storeForLog(), e, TIMEOUT_MILLIS));
+          String why = StoreFailure.describe(settings.storeForLog(), e, TIMEOUT_MILLIS);
+          tell(() -> receiver.lost(why));
         }
         if (!collectFor(retryDelayMillis())) {
           break;
@@ -195,7 +196,7 @@ public final class RedisGrantStore implements GrantStore {
     write(publisher, meanwhile);
     pending.clear();
     connected = true;
-    receiver.resumed(loaded, meanwhile.size());
+    tell(() -> receiver.resumed(loaded, meanwhile.size()));
   }
 
   /** Writes what is queued, in batches; PINGs after a second with nothing to write. Returns only by throwing. */
@@ -230,9 +231,21 @@ public final class RedisGrantStore implements GrantStore {
         for (SharedGrant grant : grants.subList(from, Math.min(grants.size(), from + BATCH))) {
           written += append(pipeline, grant, now) ? 1 : 0;
         }
-        pipeline.sync();
+        throwAnError(pipeline.syncAndReturnAll());
       }
       published.add(written);
+    }
+  }
+
+  /**
+   * A store that answers but does not store (a read-only replica, out of memory) is as good as
+   * lost: its error is thrown, and the batch is kept for later.
+   */
+  private static void throwAnError(List<Object> replies) {
+    for (Object reply : replies) {
+      if (reply instanceof RuntimeException error) {
+        throw error;
+      }
     }
   }
 
@@ -285,7 +298,7 @@ public final class RedisGrantStore implements GrantStore {
     GrantMessage.Result result = GrantMessage.decode(message, settings.fleetKey(), wallNanos.getAsLong());
     if (result instanceof GrantMessage.Refused refusal) {
       refused.computeIfAbsent(refusal.reason(), reason -> new LongAdder()).increment();
-      receiver.refused(refusal.reason(), refusal.detail());
+      tell(() -> receiver.refused(refusal.reason(), refusal.detail()));
       return false;
     }
     GrantMessage.Decoded decoded = (GrantMessage.Decoded) result;
@@ -293,12 +306,17 @@ public final class RedisGrantStore implements GrantStore {
       return false;
     }
     received.increment();
-    try {
-      receiver.received(decoded.grant(), decoded.host());
-    } catch (RuntimeException e) {
-      // The receiver's failure is its own to report; it must not end the subscription or the load.
-    }
+    tell(() -> receiver.received(decoded.grant(), decoded.host()));
     return true;
+  }
+
+  /** The receiver's failure is its own to report: it must not end the worker, the subscription or a load. */
+  private void tell(Runnable call) {
+    try {
+      call.run();
+    } catch (RuntimeException e) {
+      // Nothing to do here: the grant or the event is the receiver's.
+    }
   }
 
   /**
