@@ -37,6 +37,8 @@ import redis.clients.jedis.resps.ScanResult;
 public final class RedisGrantStore implements GrantStore {
   public static final String CHANNEL = "udpknock:grants";
   public static final String KEY_PREFIX = "udpknock:grant:";
+  /** A key and channel of this instance's own, outside {@link #KEY_PREFIX}: written once at connect, gone 1 ms later. */
+  private static final String WARMUP_KEY_PREFIX = "udpknock:warmup:";
   public static final int DEFAULT_CAPACITY = 65_536;
   /** Bounds every connect and every answer awaited: the worst a paused server costs a store's thread. */
   public static final int TIMEOUT_MILLIS = 1_000;
@@ -153,6 +155,7 @@ public final class RedisGrantStore implements GrantStore {
   }
 
   private void work() {
+    warmUp();
     boolean lostReported = false;
     while (!closed) {
       try {
@@ -181,6 +184,17 @@ public final class RedisGrantStore implements GrantStore {
     disconnect();
   }
 
+  /**
+   * Signs and checks one message before the first grant needs it: the first use of HMAC loads the
+   * JDK's crypto provider, tens of milliseconds that the first shared grant would otherwise wait.
+   */
+  private void warmUp() {
+    long now = wallNanos.getAsLong();
+    SharedGrant probe = new SharedGrant("warmup", 0, 0xFFFF_7F00_0001L, now + NANOS_PER_MILLI * 1000);
+    GrantMessage.decode(GrantMessage.encode(probe, settings.hostName(), instance, now, settings.fleetKey()),
+        settings.fleetKey(), now);
+  }
+
   /** Subscribes (confirmed), then loads the live grants, then republishes those made meanwhile. */
   private void connect() throws InterruptedException {
     publisher = endpoint.connect();
@@ -192,6 +206,11 @@ public final class RedisGrantStore implements GrantStore {
     next.start();
     next.awaitSubscribed(TIMEOUT_MILLIS);
     int loaded = load(publisher);
+    try (Pipeline warm = publisher.pipelined()) { // The first grant's write, with nothing in it: its classes load now.
+      warm.set(WARMUP_KEY_PREFIX + instance, "", SetParams.setParams().px(1));
+      warm.publish(WARMUP_KEY_PREFIX + instance, "");
+      warm.sync();
+    }
     List<SharedGrant> meanwhile = pending.live(wallNanos.getAsLong());
     write(publisher, meanwhile);
     pending.clear();
