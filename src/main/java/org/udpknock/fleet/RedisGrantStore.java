@@ -37,8 +37,8 @@ import redis.clients.jedis.resps.ScanResult;
 public final class RedisGrantStore implements GrantStore {
   public static final String CHANNEL = "udpknock:grants";
   public static final String KEY_PREFIX = "udpknock:grant:";
-  /** A key and channel of this instance's own, outside {@link #KEY_PREFIX}: written once at connect, gone 1 ms later. */
-  private static final String WARMUP_KEY_PREFIX = "udpknock:warmup:";
+  /** A channel of this instance's own, that no one listens to: published to once at connect. */
+  private static final String WARMUP_CHANNEL_PREFIX = "udpknock:warmup:";
   public static final int DEFAULT_CAPACITY = 65_536;
   /** Bounds every connect and every answer awaited: the worst a paused server costs a store's thread. */
   public static final int TIMEOUT_MILLIS = 1_000;
@@ -206,9 +206,8 @@ public final class RedisGrantStore implements GrantStore {
     next.start();
     next.awaitSubscribed(TIMEOUT_MILLIS);
     int loaded = load(publisher);
-    try (Pipeline warm = publisher.pipelined()) { // The first grant's write, with nothing in it: its classes load now.
-      warm.set(WARMUP_KEY_PREFIX + instance, "", SetParams.setParams().px(1));
-      warm.publish(WARMUP_KEY_PREFIX + instance, "");
+    try (Pipeline warm = publisher.pipelined()) { // A first pipelined write, of nothing: its classes load now.
+      warm.publish(WARMUP_CHANNEL_PREFIX + instance, "");
       warm.sync();
     }
     List<SharedGrant> meanwhile = pending.live(wallNanos.getAsLong());
