@@ -1,5 +1,7 @@
 package org.udpknock.fleet;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -10,14 +12,12 @@ import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.util.Collection;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLSocketFactory;
-import javax.net.ssl.TrustManagerFactory;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisClientConfig;
+import redis.clients.jedis.SslOptions;
+import redis.clients.jedis.SslVerifyMode;
 
 /**
  * Where and how to connect: {@code grant_store}'s host, port, user and database, the password
@@ -28,6 +28,8 @@ import redis.clients.jedis.JedisClientConfig;
  */
 final class RedisEndpoint {
   static final int DEFAULT_PORT = 6379;
+  /** The in-memory trust store's: it holds public certificates only, nothing secret. */
+  private static final char[] TRUST_STORE_PASSWORD = "udpknock".toCharArray();
 
   private final HostAndPort address;
   private final JedisClientConfig config;
@@ -96,34 +98,38 @@ final class RedisEndpoint {
     return Integer.parseInt(path.substring(1));
   }
 
-  /** TLS, with the server's host name checked against its certificate (JSSE's HTTPS rules). */
+  /**
+   * TLS, checking the server's certificate and that it names the host of grant_store (Jedis's
+   * FULL mode); against {@code caFile}'s certificates only, when set, else the JVM's.
+   */
   private static void withTls(DefaultJedisClientConfig.Builder config, Path caFile) {
-    SSLParameters parameters = new SSLParameters();
-    parameters.setEndpointIdentificationAlgorithm("HTTPS");
-    config.ssl(true).sslParameters(parameters);
+    SslOptions.Builder tls = SslOptions.builder().sslVerifyMode(SslVerifyMode.FULL);
     if (caFile != null) {
-      config.sslSocketFactory(trusting(caFile));
+      byte[] trusted = trustStore(caFile);
+      tls.trustStoreType("PKCS12").truststore(() -> new ByteArrayInputStream(trusted), TRUST_STORE_PASSWORD);
     }
+    config.sslOptions(tls.build());
   }
 
-  /** A socket factory that trusts the certificates of {@code caFile} (PEM) and no others. */
-  static SSLSocketFactory trusting(Path caFile) {
+  /**
+   * The certificates of {@code caFile} (PEM) as a PKCS12 trust store, the form Jedis reads: the
+   * JDK reads PEM certificates but keeps no PEM key store.
+   */
+  static byte[] trustStore(Path caFile) {
     try (InputStream in = Files.newInputStream(caFile)) {
       Collection<? extends Certificate> certificates = CertificateFactory.getInstance("X.509").generateCertificates(in);
       if (certificates.isEmpty()) {
         throw new IllegalArgumentException("grant_store_ca_file " + caFile + " holds no PEM certificate");
       }
-      KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
+      KeyStore trusted = KeyStore.getInstance("PKCS12");
       trusted.load(null, null);
       int n = 0;
       for (Certificate certificate : certificates) {
         trusted.setCertificateEntry("ca-" + n++, certificate);
       }
-      TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      trust.init(trusted);
-      SSLContext context = SSLContext.getInstance("TLS");
-      context.init(null, trust.getTrustManagers(), null);
-      return context.getSocketFactory();
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      trusted.store(out, TRUST_STORE_PASSWORD);
+      return out.toByteArray();
     } catch (IOException | GeneralSecurityException e) {
       throw new IllegalArgumentException("grant_store_ca_file " + caFile + " cannot be used: " + e.getMessage());
     }

@@ -37,6 +37,8 @@ import redis.clients.jedis.resps.ScanResult;
 public final class RedisGrantStore implements GrantStore {
   public static final String CHANNEL = "udpknock:grants";
   public static final String KEY_PREFIX = "udpknock:grant:";
+  /** A channel of this instance's own, that no one listens to: published to once at connect. */
+  private static final String WARMUP_CHANNEL_PREFIX = "udpknock:warmup:";
   public static final int DEFAULT_CAPACITY = 65_536;
   /** Bounds every connect and every answer awaited: the worst a paused server costs a store's thread. */
   public static final int TIMEOUT_MILLIS = 1_000;
@@ -153,6 +155,7 @@ public final class RedisGrantStore implements GrantStore {
   }
 
   private void work() {
+    warmUp();
     boolean lostReported = false;
     while (!closed) {
       try {
@@ -170,7 +173,8 @@ public final class RedisGrantStore implements GrantStore {
         }
         if (!lostReported) {
           lostReported = true;
-          receiver.lost(StoreFailure.describe(settings.storeForLog(), e, TIMEOUT_MILLIS));
+          String why = StoreFailure.describe(settings.storeForLog(), e, TIMEOUT_MILLIS);
+          tell(() -> receiver.lost(why));
         }
         if (!collectFor(retryDelayMillis())) {
           break;
@@ -178,6 +182,17 @@ public final class RedisGrantStore implements GrantStore {
       }
     }
     disconnect();
+  }
+
+  /**
+   * Signs and checks one message before the first grant needs it: the first use of HMAC loads the
+   * JDK's crypto provider, tens of milliseconds that the first shared grant would otherwise wait.
+   */
+  private void warmUp() {
+    long now = wallNanos.getAsLong();
+    SharedGrant probe = new SharedGrant("warmup", 0, 0xFFFF_7F00_0001L, now + NANOS_PER_MILLI * 1000);
+    GrantMessage.decode(GrantMessage.encode(probe, settings.hostName(), instance, now, settings.fleetKey()),
+        settings.fleetKey(), now);
   }
 
   /** Subscribes (confirmed), then loads the live grants, then republishes those made meanwhile. */
@@ -191,11 +206,15 @@ public final class RedisGrantStore implements GrantStore {
     next.start();
     next.awaitSubscribed(TIMEOUT_MILLIS);
     int loaded = load(publisher);
+    try (Pipeline warm = publisher.pipelined()) { // A first pipelined write, of nothing: its classes load now.
+      warm.publish(WARMUP_CHANNEL_PREFIX + instance, "");
+      warm.sync();
+    }
     List<SharedGrant> meanwhile = pending.live(wallNanos.getAsLong());
     write(publisher, meanwhile);
     pending.clear();
     connected = true;
-    receiver.resumed(loaded, meanwhile.size());
+    tell(() -> receiver.resumed(loaded, meanwhile.size()));
   }
 
   /** Writes what is queued, in batches; PINGs after a second with nothing to write. Returns only by throwing. */
@@ -230,9 +249,21 @@ public final class RedisGrantStore implements GrantStore {
         for (SharedGrant grant : grants.subList(from, Math.min(grants.size(), from + BATCH))) {
           written += append(pipeline, grant, now) ? 1 : 0;
         }
-        pipeline.sync();
+        throwAnError(pipeline.syncAndReturnAll());
       }
       published.add(written);
+    }
+  }
+
+  /**
+   * A store that answers but does not store (a read-only replica, out of memory) is as good as
+   * lost: its error is thrown, and the batch is kept for later.
+   */
+  private static void throwAnError(List<Object> replies) {
+    for (Object reply : replies) {
+      if (reply instanceof RuntimeException error) {
+        throw error;
+      }
     }
   }
 
@@ -285,7 +316,7 @@ public final class RedisGrantStore implements GrantStore {
     GrantMessage.Result result = GrantMessage.decode(message, settings.fleetKey(), wallNanos.getAsLong());
     if (result instanceof GrantMessage.Refused refusal) {
       refused.computeIfAbsent(refusal.reason(), reason -> new LongAdder()).increment();
-      receiver.refused(refusal.reason(), refusal.detail());
+      tell(() -> receiver.refused(refusal.reason(), refusal.detail()));
       return false;
     }
     GrantMessage.Decoded decoded = (GrantMessage.Decoded) result;
@@ -293,12 +324,17 @@ public final class RedisGrantStore implements GrantStore {
       return false;
     }
     received.increment();
-    try {
-      receiver.received(decoded.grant(), decoded.host());
-    } catch (RuntimeException e) {
-      // The receiver's failure is its own to report; it must not end the subscription or the load.
-    }
+    tell(() -> receiver.received(decoded.grant(), decoded.host()));
     return true;
+  }
+
+  /** The receiver's failure is its own to report: it must not end the worker, the subscription or a load. */
+  private void tell(Runnable call) {
+    try {
+      call.run();
+    } catch (RuntimeException e) {
+      // Nothing to do here: the grant or the event is the receiver's.
+    }
   }
 
   /**

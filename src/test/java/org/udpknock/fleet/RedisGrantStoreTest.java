@@ -85,7 +85,8 @@ class RedisGrantStoreTest {
     assertTrue(storeB.publish(grant("ssh", 2, 60)));
     assertEquals("host-b", a.next("received", 10).host());
     assertEquals(List.of(), a.drain(), "A was handed its own grant back");
-    assertEquals(1, storeA.counts().published());
+    // Counted once its pipeline's answers are back, which can be after B has the grant.
+    awaitPublished(storeA, 1);
     assertEquals(1, storeA.counts().received());
     assertTrue(storeA.counts().connected());
   }
@@ -149,6 +150,14 @@ class RedisGrantStoreTest {
     assertEquals("expired", events.stream().filter(e -> e.kind().equals("refused")).findFirst().get().reason());
   }
 
+  private static void awaitPublished(RedisGrantStore store, long count) throws InterruptedException {
+    long deadline = System.nanoTime() + 10_000 * MS;
+    while (store.counts().published() < count && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertEquals(count, store.counts().published());
+  }
+
   private static void awaitKeys(Jedis jedis, long count) throws InterruptedException {
     long deadline = System.nanoTime() + 10_000 * MS;
     while (jedis.dbSize() < count && System.nanoTime() < deadline) {
@@ -199,6 +208,61 @@ class RedisGrantStoreTest {
       events.add(b.next("received", 10));
     }
     assertTrue(events.stream().anyMatch(e -> e.kind().equals("received") && isGrant(e, missed)), summary(events));
+  }
+
+  /** Was: a receiver that threw in lost() ended the worker thread, and the store never came back. */
+  @Test
+  void aReceiverThatThrowsDoesNotStopTheStore() throws Exception {
+    RecordingReceiver recorded = new RecordingReceiver();
+    GrantStore.Receiver throwing = new GrantStore.Receiver() {
+      public void received(SharedGrant grant, String host) {
+        recorded.received(grant, host);
+        throw new IllegalStateException("received");
+      }
+
+      public void refused(String reason, String detail) {
+        recorded.refused(reason, detail);
+        throw new IllegalStateException("refused");
+      }
+
+      public void lost(String why) {
+        recorded.lost(why);
+        throw new IllegalStateException("lost");
+      }
+
+      public void resumed(int loaded, int republished) {
+        recorded.resumed(loaded, republished);
+        throw new IllegalStateException("resumed");
+      }
+    };
+    redis.kill();
+    RedisGrantStore store = new RedisGrantStore(settings("host-b"));
+    stores.add(store);
+    store.start(throwing);
+    recorded.next("lost", 10);
+    redis.start();
+    recorded.next("resumed", 20);
+    RecordingReceiver a = started(settings("host-a"));
+    a.next("resumed", 10);
+    last().publish(grant("ssh", 12, 60));
+    last().publish(grant("ssh", 13, 60));
+    recorded.next("received", 10);
+    recorded.next("received", 10);
+    assertTrue(store.counts().connected());
+  }
+
+  /** A store that answers but refuses writes (here: out of memory) is lost, and what it refused is written once it accepts again. */
+  @Test
+  void aStoreThatRefusesWritesIsLostAndTheGrantKept() throws Exception {
+    RecordingReceiver a = started(settings("host-a"));
+    RedisGrantStore storeA = last();
+    a.next("resumed", 10);
+    redis.cli("CONFIG", "SET", "maxmemory", "1");
+    storeA.publish(grant("ssh", 11, 60));
+    assertTrue(a.next("lost", 10).detail().contains("OOM"));
+    assertEquals("OK", redis.cli("CONFIG", "SET", "maxmemory", "0"));
+    assertEquals(1, a.next("resumed", 20).republished());
+    assertEquals("1", redis.cli("DBSIZE"));
   }
 
   /**

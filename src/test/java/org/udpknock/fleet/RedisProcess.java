@@ -131,6 +131,21 @@ public final class RedisProcess implements AutoCloseable {
     signal("-STOP");
   }
 
+  /** True while the server runs, paused or not. */
+  public boolean isRunning() {
+    return process != null && process.isAlive();
+  }
+
+  /** True while it is stopped (SIGSTOP): its state in /proc is T. A signal is delivered asynchronously. */
+  public boolean isPaused() {
+    try {
+      String stat = Files.readString(Path.of("/proc", String.valueOf(process.pid()), "stat"));
+      return stat.substring(stat.lastIndexOf(')') + 2).startsWith("T");
+    } catch (IOException e) {
+      return false; // ended
+    }
+  }
+
   /** SIGCONT after {@link #pause}. */
   public void resume() throws IOException, InterruptedException {
     signal("-CONT");
