@@ -53,6 +53,11 @@ public interface GrantStore extends AutoCloseable {
    * (checked and delivered), refused (by reason), and grants dropped before publishing (a full
    * queue). Applied grants are counted by the server, which applies them.
    */
-  record FleetCounts(long published, long received, long refused, java.util.Map<String, Long> refusedByReason,
-      long dropped, boolean connected) {}
+  record FleetCounts(long published, long received, java.util.Map<String, Long> refusedByReason, long dropped,
+      boolean connected) {
+    /** Messages refused, all reasons together. */
+    public long refused() {
+      return refusedByReason.values().stream().mapToLong(Long::longValue).sum();
+    }
+  }
 }

@@ -132,8 +132,7 @@ public final class RedisGrantStore implements GrantStore {
   public FleetCounts counts() {
     Map<String, Long> byReason = new TreeMap<>();
     refused.forEach((reason, count) -> byReason.put(reason, count.sum()));
-    long refusedTotal = byReason.values().stream().mapToLong(Long::longValue).sum();
-    return new FleetCounts(published.sum(), received.sum(), refusedTotal, byReason, dropped.sum(), connected);
+    return new FleetCounts(published.sum(), received.sum(), byReason, dropped.sum(), connected);
   }
 
   @Override

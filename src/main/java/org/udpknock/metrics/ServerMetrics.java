@@ -123,15 +123,15 @@ public final class ServerMetrics implements AutoCloseable {
     /** A fleet member's: what its grant store did, and the other hosts' grants applied here. */
     private void fleet() {
       counter("udpknock_fleet_grants_published", "Grants of shared doors written to the grant store and announced.",
-          () -> server.fleetTotals().published());
+          () -> server.fleetTotals().store().published());
       counter("udpknock_fleet_messages_received", "Grant messages from other hosts, checked and accepted.",
-          () -> server.fleetTotals().received());
+          () -> server.fleetTotals().store().received());
       counter("udpknock_fleet_grants_applied", "Other hosts' grants applied to a shared door here.",
           () -> server.fleetTotals().applied());
       counter("udpknock_fleet_grants_dropped", "Grants not published because the store's queue was full.",
-          () -> server.fleetTotals().dropped());
+          () -> server.fleetTotals().store().dropped());
       labelledCounter("udpknock_fleet_messages_refused", "Grant messages refused (unsigned, wrongly signed, stale...),"
-          + " by reason.", callback -> server.fleetTotals().refusedByReason()
+          + " by reason.", callback -> server.fleetTotals().store().refusedByReason()
               .forEach((reason, count) -> callback.call(count, reason)), "reason");
       GaugeWithCallback.builder(DEFAULTS).name("udpknock_fleet_store_up")
           .help("1 while the grant store is reachable, else 0.")

@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.util.Map;
 import org.udpknock.auth.Verdict;
 import org.udpknock.core.ResetReason;
+import org.udpknock.fleet.GrantStore;
 
 /**
  * One JSON object per line. Every event has {@code event}, {@code time} and {@code source};
@@ -74,11 +75,6 @@ final class JsonEventWriter extends EventWriter {
 
   @Override
   public void summary(Totals totals, boolean anyPacket, long lastTimeNanos) {
-    StringBuilder reasons = new StringBuilder();
-    for (Map.Entry<String, Long> reason : totals.skippedByReason.entrySet()) {
-      reasons.append(reasons.length() == 0 ? "" : ",").append('"').append(reason.getKey())
-          .append("\":").append(reason.getValue());
-    }
     String time = anyPacket ? "\"" + time(lastTimeNanos) + "\"" : "null";
     String evicted = totals.grantsEvicted < 0 ? "" : ",\"grants_evicted\":" + totals.grantsEvicted;
     String drops = totals.kernelDrops < 0 ? "" : ",\"kernel_drops\":" + totals.kernelDrops;
@@ -87,7 +83,7 @@ final class JsonEventWriter extends EventWriter {
     emit("{\"event\":\"summary\",\"time\":" + time + ",\"packets\":" + totals.packets
         + ",\"knocks\":" + totals.knocks + ",\"grants\":" + totals.grants + ",\"guard_hits\":" + totals.guardHits
         + ",\"blocked_knocks\":" + totals.blockedKnocks + ",\"skipped\":"
-        + totals.skipped + ",\"skipped_by_reason\":{" + reasons + "}"
+        + totals.skipped + ",\"skipped_by_reason\":{" + reasons(totals.skippedByReason) + "}"
         + rejections(totals.rejected, totals.rejectedByReason)
         + (totals.notForThisHost == 0 ? "" : ",\"not_for_this_host\":" + totals.notForThisHost) + evicted + drops + errors
         + lost + fleet(totals.fleet) + ",\"doors\":[" + doors(totals) + "]}");
@@ -98,13 +94,10 @@ final class JsonEventWriter extends EventWriter {
     if (fleet == null) {
       return "";
     }
-    StringBuilder reasons = new StringBuilder();
-    for (Map.Entry<String, Long> reason : fleet.refusedByReason().entrySet()) {
-      reasons.append(reasons.length() == 0 ? "" : ",").append(quote(reason.getKey())).append(':').append(reason.getValue());
-    }
-    return ",\"fleet\":{\"published\":" + fleet.published() + ",\"received\":" + fleet.received() + ",\"applied\":"
-        + fleet.applied() + ",\"refused\":" + fleet.refused() + ",\"refused_by_reason\":{" + reasons
-        + "},\"dropped\":" + fleet.dropped() + "}";
+    GrantStore.FleetCounts store = fleet.store();
+    return ",\"fleet\":{\"published\":" + store.published() + ",\"received\":" + store.received() + ",\"applied\":"
+        + fleet.applied() + ",\"refused\":" + store.refused() + ",\"refused_by_reason\":{" + reasons(store.refusedByReason())
+        + "},\"dropped\":" + store.dropped() + "}";
   }
 
   /** {@code {"door":"default","knocks":3,"grants":1,...}} per door. */
@@ -126,12 +119,17 @@ final class JsonEventWriter extends EventWriter {
     if (rejected < 0) {
       return "";
     }
+    return ",\"rejected\":" + rejected + ",\"rejected_by_reason\":{" + reasons(byReason) + "}";
+  }
+
+  /** {@code "truncated":2,"not-udp":1}, in the map's order; the reasons are the code's own words. */
+  private static String reasons(Map<String, Long> byReason) {
     StringBuilder reasons = new StringBuilder();
     for (Map.Entry<String, Long> reason : byReason.entrySet()) {
       reasons.append(reasons.length() == 0 ? "" : ",").append('"').append(reason.getKey())
           .append("\":").append(reason.getValue());
     }
-    return ",\"rejected\":" + rejected + ",\"rejected_by_reason\":{" + reasons + "}";
+    return reasons.toString();
   }
 
   /** Quotes a string for JSON, for the server's free-text fields. */

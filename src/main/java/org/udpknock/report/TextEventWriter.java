@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.util.Map;
 import org.udpknock.auth.Verdict;
 import org.udpknock.core.ResetReason;
+import org.udpknock.fleet.GrantStore;
 
 /** One human-readable line per event: {@code TIME knock 127.0.0.1 port 12001 stage 1/3}. */
 final class TextEventWriter extends EventWriter {
@@ -74,10 +75,10 @@ final class TextEventWriter extends EventWriter {
           + rejections(door.rejected(), door.rejectedByReason()) + evicted);
     }
     if (totals.fleet != null) {
-      Totals.FleetTotals fleet = totals.fleet;
-      emit("summary (fleet): " + fleet.published() + " published, " + fleet.received() + " received, "
-          + fleet.applied() + " applied, " + fleet.refused() + " refused (" + reasons(fleet.refusedByReason()) + "), "
-          + fleet.dropped() + " dropped");
+      GrantStore.FleetCounts store = totals.fleet.store();
+      emit("summary (fleet): " + store.published() + " published, " + store.received() + " received, "
+          + totals.fleet.applied() + " applied, " + store.refused() + " refused (" + reasons(store.refusedByReason())
+          + "), " + store.dropped() + " dropped");
     }
     String reasons = reasons(totals.skippedByReason);
     String evicted = totals.grantsEvicted < 0 ? "" : ", " + totals.grantsEvicted + " grants evicted";
@@ -106,11 +107,6 @@ final class TextEventWriter extends EventWriter {
     if (rejected < 0) {
       return "";
     }
-    StringBuilder reasons = new StringBuilder();
-    for (Map.Entry<String, Long> reason : byReason.entrySet()) {
-      reasons.append(reasons.length() == 0 ? "" : ", ").append(reason.getKey()).append(' ')
-          .append(reason.getValue());
-    }
-    return ", " + rejected + " rejected (" + reasons + ")";
+    return ", " + rejected + " rejected (" + reasons(byReason) + ")";
   }
 }

@@ -9,6 +9,7 @@ import org.udpknock.auth.KnockVerifier;
 import org.udpknock.auth.Verdict;
 import org.udpknock.decode.DecodeOutcome;
 import org.udpknock.door.Door;
+import org.udpknock.fleet.GrantStore;
 import org.udpknock.pipeline.FramePipeline;
 
 /**
@@ -52,12 +53,8 @@ public final class Totals {
   /** The fleet's counts, for a server in one; null otherwise. */
   public final FleetTotals fleet;
 
-  /**
-   * A fleet member's counts: grants published to the store, messages received from it (checked),
-   * refused (by reason), other hosts' grants applied here, and grants dropped before publishing.
-   */
-  public record FleetTotals(long published, long received, long refused, Map<String, Long> refusedByReason,
-      long applied, long dropped) {}
+  /** A fleet member's counts: what its grant store did, and the other hosts' grants applied here. */
+  public record FleetTotals(GrantStore.FleetCounts store, long applied) {}
 
   private Totals(FramePipeline pipeline, boolean live, long kernelDrops, long packetErrors, long logLinesLost,
       FleetTotals fleet) {

@@ -304,9 +304,7 @@ public final class KnockServer {
     if (fleet == null) {
       return null;
     }
-    GrantStore.FleetCounts counts = fleet.counts();
-    return new Totals.FleetTotals(counts.published(), counts.received(), counts.refused(), counts.refusedByReason(),
-        fleet.applied(), counts.dropped());
+    return new Totals.FleetTotals(fleet.counts(), fleet.applied());
   }
 
   /** Whether the grant store is reachable now; false for a host in no fleet. */

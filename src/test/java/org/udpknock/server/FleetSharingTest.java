@@ -207,7 +207,7 @@ class FleetSharingTest {
 
     @Override
     public FleetCounts counts() {
-      return new FleetCounts(published.size(), 0, refused.get(), Map.of("bad-signature", refused.get()), 0, true);
+      return new FleetCounts(published.size(), 0, Map.of("bad-signature", refused.get()), 0, true);
     }
 
     @Override
