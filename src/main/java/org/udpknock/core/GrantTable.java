@@ -81,34 +81,30 @@ public final class GrantTable {
   public synchronized SharedOutcome grantUntil(long sourceHi, long sourceLo, long endNanos, long nowNanos) {
     long end = Math.min(endNanos, saturatedAdd(nowNanos, durationNanos));
     if (end <= nowNanos) {
-      return SharedOutcome.ENDED;
+      return SharedOutcome.NOTHING;
     }
     long start = end - durationNanos;
     newestStartNanos = Math.max(newestStartNanos, start); // A clock that steps back keeps grants in expiry order.
     int slot = slots.find(sourceHi, sourceLo);
     if (slot != AttemptTable.NONE) {
       if (endOf(slot) >= end) {
-        return SharedOutcome.HELD;
+        return SharedOutcome.NOTHING;
       }
       slots.restartInStartOrder(slot, start);
-      return SharedOutcome.EXTENDED;
+      return new SharedOutcome(true, end, null);
     }
     Removal removed = slots.hasRoom() ? null : removeOldest(nowNanos);
     slots.addInStartOrder(sourceHi, sourceLo, start, UNUSED_STAGE);
-    return removed == null ? SharedOutcome.ADDED : new SharedOutcome(true, removed);
+    return new SharedOutcome(true, end, removed);
   }
 
   /**
-   * What {@link #grantUntil} did: {@code applied} when the table now holds the grant's end (a new
-   * grant or a longer one), and the grant it removed to make room, or null.
+   * What {@link #grantUntil} did: {@code applied} when the table now holds the grant until
+   * {@code endNanos} (a new grant or a longer one), and the grant it removed to make room, or null.
    */
-  public record SharedOutcome(boolean applied, Removal madeRoom) {
-    static final SharedOutcome ADDED = new SharedOutcome(true, null);
-    static final SharedOutcome EXTENDED = new SharedOutcome(true, null);
-    /** Already held until then or later: nothing to apply. */
-    static final SharedOutcome HELD = new SharedOutcome(false, null);
-    /** Ended already: nothing to apply. */
-    static final SharedOutcome ENDED = new SharedOutcome(false, null);
+  public record SharedOutcome(boolean applied, long endNanos, Removal madeRoom) {
+    /** Ended already, or held until then or later: nothing to apply. */
+    static final SharedOutcome NOTHING = new SharedOutcome(false, 0, null);
   }
 
   /** True while the source's grant lasts: until {@code grant time + duration}, exclusive. */

@@ -99,9 +99,9 @@ final class FleetSharing implements GrantStore.Receiver {
     }
     if (outcome.applied()) {
       applied.incrementAndGet();
-      long until = Math.min(grant.expiresAtNanos(), clock.nowNanos() + door.config().openForNanos());
-      events.forDoor(door.name()).sharedGrant(writer.address(grant.sourceHi(), grant.sourceLo()), host, until);
-      hand(door, outcome.madeRoom(), grant, until);
+      events.forDoor(door.name()).sharedGrant(writer.address(grant.sourceHi(), grant.sourceLo()), host,
+          outcome.endNanos());
+      hand(door, outcome.madeRoom(), grant, outcome.endNanos());
     }
   }
 

@@ -21,7 +21,9 @@ class SharedGrantTableTest {
   @MethodSource("org.udpknock.core.CoreTestValues#baseTimes")
   void aSharedGrantEndsAtItsOwnEndNotAFullDurationFromNow(long t) {
     GrantTable grants = new GrantTable(DURATION, 10);
-    assertTrue(grants.grantUntil(0, A, t + 10 * SECOND, t).applied());
+    GrantTable.SharedOutcome outcome = grants.grantUntil(0, A, t + 10 * SECOND, t);
+    assertTrue(outcome.applied());
+    assertEquals(t + 10 * SECOND, outcome.endNanos());
     assertTrue(grants.isGranted(0, A, t + 10 * SECOND - 1));
     assertFalse(grants.isGranted(0, A, t + 10 * SECOND));
     assertEquals(List.of(ended(A, t + 10 * SECOND)), grants.expire(t + 10 * SECOND, 10));
@@ -43,7 +45,8 @@ class SharedGrantTableTest {
   @MethodSource("org.udpknock.core.CoreTestValues#baseTimes")
   void aSharedGrantLastsNoLongerThanThisHostsDuration(long t) {
     GrantTable grants = new GrantTable(DURATION, 10);
-    grants.grantUntil(0, A, t + 90 * SECOND, t); // another host's door lasts longer, or its clock is ahead
+    assertEquals(t + DURATION, grants.grantUntil(0, A, t + 90 * SECOND, t).endNanos(),
+        "another host's door lasts longer, or its clock is ahead: held to this door's duration");
     assertTrue(grants.isGranted(0, A, t + DURATION - 1));
     assertFalse(grants.isGranted(0, A, t + DURATION));
   }
