@@ -22,9 +22,7 @@ final class DoorReader {
       "bind", "greeting", "write_timeout", "forward_to", "connect_timeout", "max_connections",
       "on_open", "on_close", "command_timeout", "shared", "commands");
   static final long DEFAULT_SEQ_TIMEOUT_NANOS = 5_000_000_000L;
-  static final int MAX_NAME_LENGTH = 32;
   static final int MAX_CONNECTIONS = 65_535;
-  private static final Pattern NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_-]{0," + (MAX_NAME_LENGTH - 1) + "}");
   private static final Pattern FORWARD_TO = Pattern.compile("(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+):(\\d{1,5})");
   private static final Pattern ADDRESS_LITERAL = Pattern.compile("[0-9A-Fa-f:.]+");
   private static final List<String> AUTH_KEYS = List.of("server_id", "max_skew", "max_ahead", "nonce_cache");
@@ -44,9 +42,9 @@ final class DoorReader {
       throw fields.error("name", "has no name; give it one, like name = \"ssh\"");
     }
     String name = fields.string("name", null);
-    if (!NAME.matcher(name).matches()) {
+    if (!DoorConfig.NAME.matcher(name).matches()) {
       throw fields.error("name", "name \"" + name + "\" must be a letter, then letters, digits, '-'"
-          + " or '_', " + MAX_NAME_LENGTH + " characters at most");
+          + " or '_', " + DoorConfig.MAX_NAME_LENGTH + " characters at most");
     }
     return name;
   }

@@ -9,6 +9,8 @@ import java.util.regex.Pattern;
 import org.udpknock.auth.KeyFile;
 import org.udpknock.auth.KnockKey;
 import org.udpknock.fleet.FleetSettings;
+import org.udpknock.fleet.GrantMessage;
+import org.udpknock.fleet.RedisGrantStore;
 
 /**
  * Reads the top-level keys that join this host to a fleet ({@code grant_store} and its
@@ -19,9 +21,7 @@ final class FleetReader {
   static final String STORE = "grant_store";
   static final List<String> KEYS = List.of(STORE, "fleet_key_file", "grant_store_password_file",
       "grant_store_ca_file", "host_name");
-  static final int DEFAULT_REDIS_PORT = 6379;
-  private static final Pattern HOST_NAME = Pattern.compile("[!-~]{1,64}");
-  private static final Pattern DATABASE = Pattern.compile("(/\\d{1,5})?/?");
+  private static final Pattern DATABASE = Pattern.compile("(/\\d{1,4})?/?");
 
   private final Fields top;
   private final Path directory;
@@ -43,7 +43,13 @@ final class FleetReader {
           + " (write one with: udpknock keygen FILE, then copy it to each host)");
     }
     KnockKey key = fleetKey();
-    return new FleetSettings(store, password(store), caFile(store), key, hostName());
+    FleetSettings settings = new FleetSettings(store, password(store), caFile(store), key, hostName());
+    try {
+      RedisGrantStore.check(settings);
+    } catch (IllegalArgumentException e) {
+      throw top.error("grant_store_ca_file", e.getMessage());
+    }
+    return settings;
   }
 
   private void refuseCompanionsAlone() throws ConfigException {
@@ -77,7 +83,7 @@ final class FleetReader {
 
   private static URI withPort(URI uri) {
     try {
-      return new URI(uri.getScheme(), uri.getRawUserInfo(), uri.getHost(), DEFAULT_REDIS_PORT, uri.getRawPath(),
+      return new URI(uri.getScheme(), uri.getRawUserInfo(), uri.getHost(), FleetSettings.DEFAULT_PORT, uri.getRawPath(),
           null, null);
     } catch (URISyntaxException e) {
       throw new IllegalStateException("a valid URI with a port added is valid", e);
@@ -130,7 +136,7 @@ final class FleetReader {
     if (name == null) {
       return systemHostName();
     }
-    if (!HOST_NAME.matcher(name).matches()) {
+    if (!GrantMessage.isValidHostName(name)) {
       throw top.error("host_name", "host_name must be 1-64 printable ASCII characters without spaces, not \""
           + name + "\"");
     }

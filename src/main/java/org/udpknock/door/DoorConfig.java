@@ -40,6 +40,10 @@ public record DoorConfig(
     Sharing sharing) {
 
   public static final String DEFAULT_NAME = "default";
+  public static final int MAX_NAME_LENGTH = 32;
+  /** A door's name: a letter, then letters, digits, {@code -} or {@code _}; the config's rule, and the fleet's messages'. */
+  public static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile(
+      "[A-Za-z][A-Za-z0-9_-]{0," + (MAX_NAME_LENGTH - 1) + "}");
   public static final String DEFAULT_GREETING = "Bonjour, vous avez réussi la séquence UDP !";
   public static final long DEFAULT_OPEN_FOR_NANOS = 30_000_000_000L;
   public static final int DEFAULT_PORT = 2223;

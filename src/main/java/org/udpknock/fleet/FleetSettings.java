@@ -6,7 +6,8 @@ import org.udpknock.auth.KnockKey;
 
 /**
  * How this host joins a fleet: the config file's {@code grant_store} and its companions,
- * checked. Secrets come from files only (mode 0600), never from the command line.
+ * checked by the config reader (the URI's form, the host name, the key; the store checks the CA
+ * file's certificates: {@code RedisGrantStore.check}). Secrets come from files only (mode 0600), never from the command line.
  *
  * @param store {@code grant_store}: {@code redis://[user[:password]@]HOST:PORT[/DB]} or {@code rediss://} (TLS)
  * @param password the contents of {@code grant_store_password_file}, or null (then the URI's, if any)
@@ -16,6 +17,9 @@ import org.udpknock.auth.KnockKey;
  * @param hostName {@code host_name}: how this host signs its messages and is named in the others' logs
  */
 public record FleetSettings(URI store, String password, Path caFile, KnockKey fleetKey, String hostName) {
+  /** Redis's port, for a {@code grant_store} that gives none. */
+  public static final int DEFAULT_PORT = 6379;
+
   /** Redacted: settings end up in logs and messages by accident, never the password. */
   @Override
   public String toString() {

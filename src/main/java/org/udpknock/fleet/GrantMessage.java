@@ -10,6 +10,7 @@ import java.util.regex.Pattern;
 import javax.crypto.Mac;
 import org.udpknock.auth.KnockKey;
 import org.udpknock.core.Addresses;
+import org.udpknock.door.DoorConfig;
 
 /**
  * The text a host writes to the grant store and announces, one line of printable ASCII:
@@ -43,7 +44,7 @@ public final class GrantMessage {
   private static final int FIELDS = 8;
   private static final int MAC_HEX_LENGTH = 64;
   private static final long NANOS_PER_MILLI = 1_000_000L;
-  private static final Pattern DOOR = Pattern.compile("[A-Za-z][A-Za-z0-9_-]{0,31}");
+  private static final Pattern DOOR = DoorConfig.NAME;
   private static final Pattern HOST = Pattern.compile("[\\x21-\\x7E]{1,64}");
   private static final Pattern INSTANCE = Pattern.compile("[0-9a-f]{16}");
   private static final Pattern MILLIS = Pattern.compile("[0-9]{1,13}");

@@ -27,7 +27,6 @@ import redis.clients.jedis.SslVerifyMode;
  * timeoutMillis}, so that a paused server costs a store's thread that much, never more.
  */
 final class RedisEndpoint {
-  static final int DEFAULT_PORT = 6379;
   /** The in-memory trust store's: it holds public certificates only, nothing secret. */
   private static final char[] TRUST_STORE_PASSWORD = "udpknock".toCharArray();
 
@@ -39,24 +38,22 @@ final class RedisEndpoint {
     this.config = config;
   }
 
-  /** @throws IllegalArgumentException with a sentence naming the setting, for a URI or CA file that cannot be used */
+  /**
+   * For settings whose URI the config reader has checked (redis or rediss, a host, a database
+   * number or none).
+   *
+   * @throws IllegalArgumentException with a sentence naming grant_store_ca_file, for one that cannot be used
+   */
   static RedisEndpoint of(FleetSettings settings, int timeoutMillis) {
     URI uri = settings.store();
-    String scheme = uri.getScheme();
-    if (!"redis".equals(scheme) && !"rediss".equals(scheme)) {
-      throw new IllegalArgumentException("grant_store must start with redis:// or rediss://: " + settings.storeForLog());
-    }
-    if (uri.getHost() == null) {
-      throw new IllegalArgumentException("grant_store has no host: " + settings.storeForLog());
-    }
     DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
         .connectionTimeoutMillis(timeoutMillis).socketTimeoutMillis(timeoutMillis)
         .user(user(uri)).password(settings.password() != null ? settings.password() : uriPassword(uri))
-        .database(database(uri, settings)).clientName("udpknock-" + settings.hostName());
-    if (scheme.equals("rediss")) {
+        .database(database(uri)).clientName("udpknock-" + settings.hostName());
+    if (uri.getScheme().equals("rediss")) {
       withTls(config, settings.caFile());
     }
-    int port = uri.getPort() < 0 ? DEFAULT_PORT : uri.getPort();
+    int port = uri.getPort() < 0 ? FleetSettings.DEFAULT_PORT : uri.getPort();
     return new RedisEndpoint(new HostAndPort(uri.getHost(), port), config.build());
   }
 
@@ -87,15 +84,10 @@ final class RedisEndpoint {
     return colon < 0 ? null : info.substring(colon + 1);
   }
 
-  private static int database(URI uri, FleetSettings settings) {
-    String path = uri.getPath() == null ? "" : uri.getPath();
-    if (path.isEmpty() || path.equals("/")) {
-      return 0;
-    }
-    if (!path.matches("/[0-9]{1,4}")) {
-      throw new IllegalArgumentException("grant_store's path must be a database number, as /0: " + settings.storeForLog());
-    }
-    return Integer.parseInt(path.substring(1));
+  /** {@code /N}: database N; none, or {@code /}: 0. */
+  private static int database(URI uri) {
+    String path = uri.getPath() == null ? "" : uri.getPath().replaceAll("/+$", "");
+    return path.isEmpty() ? 0 : Integer.parseInt(path.substring(1));
   }
 
   /**

@@ -87,7 +87,8 @@ public final class RedisGrantStore implements GrantStore {
   }
 
   /**
-   * Checks what can be checked without connecting: the URI's form, the host name, the CA file.
+   * Checks what the config reader leaves to the store: that {@code grant_store_ca_file} holds
+   * certificates a TLS connection can trust.
    *
    * @throws IllegalArgumentException with one sentence naming the setting
    */
@@ -96,12 +97,6 @@ public final class RedisGrantStore implements GrantStore {
   }
 
   private static RedisEndpoint endpoint(FleetSettings settings) {
-    if (!GrantMessage.isValidHostName(settings.hostName())) {
-      throw new IllegalArgumentException("host_name must be 1 to 64 printable characters without spaces: " + settings.hostName());
-    }
-    if (settings.fleetKey() == null) {
-      throw new IllegalArgumentException("grant_store needs fleet_key_file");
-    }
     return RedisEndpoint.of(settings, TIMEOUT_MILLIS);
   }
 

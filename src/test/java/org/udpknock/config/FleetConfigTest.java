@@ -80,6 +80,19 @@ class FleetConfigTest {
         + " remove grant_store_ca_file", store + "grant_store_ca_file = \"fleet.key\"\n" + DOOR);
     refused("FILE line 3: host_name must be 1-64 printable ASCII characters without spaces, not \"a b\"",
         store + "host_name = \"a b\"\n" + DOOR);
+    refused("FILE line 1: grant_store must be redis://[user:password@]HOST:PORT/DB, or rediss:// for TLS, like"
+        + " \"redis://10.0.0.5:6379/0\", not \"redis://10.0.0.5/12345\"",
+        "grant_store = \"redis://10.0.0.5/12345\"\nfleet_key_file = \"fleet.key\"\n" + DOOR);
+  }
+
+  /** A CA file that holds no certificate is refused at load, so check-config sees it, not only the start. */
+  @Test
+  void aCaFileWithoutCertificatesIsRefusedAtLoad() throws IOException {
+    Files.writeString(dir.resolve("ca.pem"), "not a certificate\n");
+    ConfigException e = assertThrows(ConfigException.class, () -> load("grant_store = \"rediss://10.0.0.5\"\n"
+        + "fleet_key_file = \"fleet.key\"\ngrant_store_ca_file = \"ca.pem\"\n" + DOOR));
+    String message = e.getMessage().replace(dir.resolve("udpknock.toml").toString(), "FILE");
+    assertTrue(message.startsWith("FILE line 3: grant_store_ca_file " + dir.resolve("ca.pem")), message);
   }
 
   @Test
