@@ -51,7 +51,7 @@ public interface GrantStore extends AutoCloseable {
   /**
    * Counts since start: grants published (written to the store and announced), messages received
    * (checked and delivered), refused (by reason), and grants dropped before publishing (a full
-   * queue). Applied grants are counted by the server, which applies them.
+   * queue, or a link-local source). Applied grants are counted by the server, which applies them.
    */
   record FleetCounts(long published, long received, java.util.Map<String, Long> refusedByReason, long dropped,
       boolean connected) {

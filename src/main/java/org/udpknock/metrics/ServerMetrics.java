@@ -128,7 +128,7 @@ public final class ServerMetrics implements AutoCloseable {
           () -> server.fleetTotals().store().received());
       counter("udpknock_fleet_grants_applied", "Other hosts' grants applied to a shared door here.",
           () -> server.fleetTotals().applied());
-      counter("udpknock_fleet_grants_dropped", "Grants not published because the store's queue was full.",
+      counter("udpknock_fleet_grants_dropped", "Grants not published: the store's queue was full, or the source was link-local.",
           () -> server.fleetTotals().store().dropped());
       labelledCounter("udpknock_fleet_messages_refused", "Grant messages refused (unsigned, wrongly signed, stale...),"
           + " by reason.", callback -> server.fleetTotals().store().refusedByReason()

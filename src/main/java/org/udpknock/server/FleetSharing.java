@@ -6,7 +6,6 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import org.udpknock.action.ActionQueue;
 import org.udpknock.action.DoorAction;
-import org.udpknock.core.Addresses;
 import org.udpknock.core.GrantTable;
 import org.udpknock.door.Door;
 import org.udpknock.fleet.GrantStore;
@@ -66,10 +65,10 @@ final class FleetSharing implements GrantStore.Receiver {
 
   /**
    * On the capture thread, for every grant: a shared door's is queued for the store, never
-   * waited on. A link-local source names an interface of this host only: it is not shared.
+   * waited on (the store drops a link-local source, which names an interface of this host only).
    */
   void granted(Door door, long sourceHi, long sourceLo, long expiresAtNanos) {
-    if (door.config().sharing().shared() && !Addresses.isScoped(sourceHi)) {
+    if (door.config().sharing().shared()) {
       store.publish(new SharedGrant(door.name(), sourceHi, sourceLo, expiresAtNanos));
     }
   }
