@@ -11,6 +11,7 @@ import javax.crypto.Mac;
 import org.udpknock.auth.KnockKey;
 import org.udpknock.core.Addresses;
 import org.udpknock.door.DoorConfig;
+import org.udpknock.server.LocalAddresses;
 
 /**
  * The text a host writes to the grant store and announces, one line of printable ASCII:
@@ -176,22 +177,11 @@ public final class GrantMessage {
   private static long[] ipv6Key(String text) {
     try {
       InetAddress address = InetAddress.getByName(text);
-      if (!(address instanceof Inet6Address)) {
-        return null; // ::ffff:a.b.c.d comes back as IPv4; its canonical text is a.b.c.d.
-      }
-      byte[] bytes = address.getAddress();
-      return new long[] {longAt(bytes, 0), longAt(bytes, 8)};
+      // ::ffff:a.b.c.d comes back as IPv4; its canonical text is a.b.c.d.
+      return address instanceof Inet6Address ? LocalAddresses.key(address) : null;
     } catch (UnknownHostException e) {
       return null;
     }
-  }
-
-  private static long longAt(byte[] bytes, int offset) {
-    long value = 0;
-    for (int i = offset; i < offset + 8; i++) {
-      value = value << 8 | (bytes[i] & 0xFF);
-    }
-    return value;
   }
 
   /** The MAC field for {@code body}: package-private so that tests can sign what encode refuses. */

@@ -89,12 +89,10 @@ public final class Totals {
     return new Totals(pipeline, false, -1, -1, -1, null);
   }
 
-  /** A live capture's: with its kernel drops, grant evictions, packet errors and lost log lines. */
-  public static Totals ofCapture(FramePipeline pipeline, long kernelDrops, long packetErrors, long logLinesLost) {
-    return ofCapture(pipeline, kernelDrops, packetErrors, logLinesLost, null);
-  }
-
-  /** A fleet member's live capture: {@code fleet} is null for a host in none. */
+  /**
+   * A live capture's: with its kernel drops, grant evictions, packet errors and lost log lines, and
+   * the fleet's counts ({@code fleet} null for a host in none).
+   */
   public static Totals ofCapture(FramePipeline pipeline, long kernelDrops, long packetErrors, long logLinesLost,
       FleetTotals fleet) {
     return new Totals(pipeline, true, kernelDrops, packetErrors, logLinesLost, fleet);
