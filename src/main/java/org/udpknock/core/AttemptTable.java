@@ -277,14 +277,13 @@ final class AttemptTable {
   /** The entry, newest of its list, moves back past every entry that starts later. */
   private void moveToStartOrder(int slot) {
     int before = older(slot);
-    if (before == NONE || startNanos(before) <= startNanos(slot)) {
-      return;
-    }
     while (before != NONE && startNanos(before) > startNanos(slot)) {
       before = older(before);
     }
-    unlink(slot);
-    linkAfter(slot, before);
+    if (before != older(slot)) {
+      unlink(slot);
+      linkAfter(slot, before);
+    }
   }
 
   /** Links {@code slot} into its list just after {@code before} ({@link #NONE}: as the oldest). */
