@@ -13,8 +13,6 @@ import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -23,10 +21,8 @@ import org.udpknock.auth.KnockKey;
 import org.udpknock.config.MetricsAddress;
 import org.udpknock.core.Addresses;
 import org.udpknock.core.KnockSequence;
-import org.udpknock.decode.LinkType;
 import org.udpknock.door.Door;
 import org.udpknock.door.Sharing;
-import org.udpknock.fixtures.Packets;
 import org.udpknock.fleet.FleetSettings;
 import org.udpknock.fleet.GrantStore;
 import org.udpknock.fleet.SharedGrant;
@@ -48,7 +44,6 @@ class FleetSharingTest {
   private final AtomicLong clock = new AtomicLong(T);
   private final RecordingStore store = new RecordingStore();
   private final StringWriter log = new StringWriter();
-  private final CountDownLatch stopped = new CountDownLatch(1);
   private KnockServer server;
   private Thread running;
 
@@ -141,7 +136,7 @@ class FleetSharingTest {
         single.doors().stream().map(door -> door.withSharing(shared ? Sharing.SHARED : Sharing.NONE)).toList());
     EventWriter writer = EventWriter.create(false, new PrintWriter(log, true));
     writer.setTimeDigits(9);
-    server = new KnockServer(config, new OneSequence(config.captureFilter(), stopped), writer, clock::get,
+    server = new KnockServer(config, ScriptedSource.holding(config.captureFilter(), ScriptedSource.sequences(SEQUENCE, T, "10.0.0.1")), writer, clock::get,
         DoorGuards.NONE, store);
     running = new Thread(() -> {
       try {
@@ -208,45 +203,6 @@ class FleetSharingTest {
     @Override
     public FleetCounts counts() {
       return new FleetCounts(published.size(), 0, Map.of("bad-signature", refused.get()), 0, true);
-    }
-
-    @Override
-    public void close() {}
-  }
-
-  /** A capture that delivers one whole sequence from 10.0.0.1 at T, then waits until stopped. */
-  private record OneSequence(String filter, CountDownLatch stopped) implements PacketSource {
-    @Override
-    public void run(FrameSink sink) {
-      for (int port : SEQUENCE.ports()) {
-        byte[] frame = Packets.udpKnock("10.0.0.1", "10.9.9.9", 40000, port);
-        sink.onFrame(T, LinkType.RAW, frame, 0, frame.length);
-      }
-      try {
-        stopped.await(30, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
-
-    @Override
-    public String interfaceName() {
-      return "fake0";
-    }
-
-    @Override
-    public int linkType() {
-      return LinkType.RAW;
-    }
-
-    @Override
-    public void stop() {
-      stopped.countDown();
-    }
-
-    @Override
-    public CaptureStats stats() {
-      return CaptureStats.NONE;
     }
 
     @Override

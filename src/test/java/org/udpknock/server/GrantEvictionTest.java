@@ -10,8 +10,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.udpknock.core.KnockSequence;
-import org.udpknock.decode.LinkType;
-import org.udpknock.fixtures.Packets;
 import org.udpknock.report.EventWriter;
 
 /**
@@ -62,44 +60,10 @@ class GrantEvictionTest {
     StringWriter log = new StringWriter();
     EventWriter writer = EventWriter.create(json, new PrintWriter(log, true));
     writer.setTimeDigits(9);
-    KnockServer server = new KnockServer(config, new Sequences(config.captureFilter(), sources), writer, () -> T);
+    KnockServer server = new KnockServer(config, ScriptedSource.ending(config.captureFilter(), ScriptedSource.sequences(SEQUENCE, T, sources)), writer, () -> T);
     server.run("RAW");
     writer.summary(server.totals(), true, T);
     writer.flush();
     return log.toString();
-  }
-
-  /** A capture that delivers each source's sequence, then ends. */
-  private record Sequences(String filter, String[] sources) implements PacketSource {
-    @Override
-    public void run(FrameSink sink) {
-      for (int i = 0; i < sources.length; i++) {
-        for (int port : SEQUENCE.ports()) {
-          byte[] frame = Packets.udpKnock(sources[i], "10.9.9.9", 40000, port);
-          sink.onFrame(T + i, LinkType.RAW, frame, 0, frame.length);
-        }
-      }
-    }
-
-    @Override
-    public String interfaceName() {
-      return "fake0";
-    }
-
-    @Override
-    public int linkType() {
-      return LinkType.RAW;
-    }
-
-    @Override
-    public void stop() {}
-
-    @Override
-    public CaptureStats stats() {
-      return CaptureStats.NONE;
-    }
-
-    @Override
-    public void close() {}
   }
 }
