@@ -3,46 +3,43 @@ package org.udpknock.cli;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.udpknock.bench.FloodCapture;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** For the benchmarks in scripts/: writes a flood capture and FILE.expected beside it. */
-@Command(name = "generate-flood", mixinStandardHelpOptions = true,
-    description = "Write a flood capture for the benchmarks (noise sources with valid sequences hidden in it).")
 final class GenerateFloodCommand implements Callable<Integer> {
-  @Spec CommandSpec spec;
+  static final Specs.Usage USAGE = new Specs.Usage("generate-flood",
+      "Write a flood capture for the benchmarks (noise sources with valid sequences hidden in it).");
 
-  @Mixin SequenceOption sequence = new SequenceOption();
-
-  @Option(names = "--sources", defaultValue = "10000", description = "Distinct noise sources.")
+  final CommandSpec spec = Specs.command(this, USAGE);
+  final SequenceOption sequence = new SequenceOption(spec);
   int sources;
-
-  @Option(names = "--valid", defaultValue = "1000", description = "Valid sequences hidden in the noise.")
   int valid;
-
-  @Option(names = "--noise-packets", defaultValue = "200000", description = "Noise packets.")
   long noisePackets;
-
-  @Option(names = "--rate", defaultValue = "50000", description = "Packets per second, for timestamps.")
   long rate;
-
-  @Option(names = "--first-knocks-only",
-      description = "Noise is first knocks only, from sources taken in turn (each source once if packets <= sources).")
   boolean firstKnocksOnly;
-
-  @Option(names = "--valid-around-noise",
-      description = "Valid sources send all their knocks but the last before the noise, and the last after it.")
   boolean validAroundNoise;
-
-  @Option(names = "--seed", defaultValue = "1")
   long seed;
-
-  @Parameters(paramLabel = "FILE", description = "The pcap file to write.")
   Path file;
+
+  GenerateFloodCommand() {
+    spec.addOption(Specs.option(int.class, value -> sources = value, "--sources").defaultValue("10000")
+        .description("Distinct noise sources.").build());
+    spec.addOption(Specs.option(int.class, value -> valid = value, "--valid").defaultValue("1000")
+        .description("Valid sequences hidden in the noise.").build());
+    spec.addOption(Specs.option(long.class, value -> noisePackets = value, "--noise-packets").defaultValue("200000")
+        .description("Noise packets.").build());
+    spec.addOption(Specs.option(long.class, value -> rate = value, "--rate").defaultValue("50000")
+        .description("Packets per second, for timestamps.").build());
+    spec.addOption(Specs.flag(value -> firstKnocksOnly = value, "--first-knocks-only")
+        .description("Noise is first knocks only, from sources taken in turn (each source once if packets <= sources).")
+        .build());
+    spec.addOption(Specs.flag(value -> validAroundNoise = value, "--valid-around-noise")
+        .description("Valid sources send all their knocks but the last before the noise, and the last after it.")
+        .build());
+    spec.addOption(Specs.option(long.class, value -> seed = value, "--seed").defaultValue("1").build());
+    spec.addPositional(Specs.parameter(Path.class, value -> file = value, "0", "1").paramLabel("FILE")
+        .description("The pcap file to write.").build());
+  }
 
   @Override
   public Integer call() throws Exception {

@@ -11,38 +11,38 @@ import java.util.List;
 import org.udpknock.client.LatencyRounds;
 import org.udpknock.client.LatencySummary;
 import org.udpknock.client.WitnessFile;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 /**
  * The benchmarks' knock (scripts/bench-latency and others): the product's knock client, timed
  * over rounds, each from its own source address. It has the options of {@code udpknock knock}
  * and its own.
  */
-@Command(name = "knock", mixinStandardHelpOptions = true,
-    description = "Time knock rounds on HOST: from the last knock sent to the greeting (or to a witness line).",
-    footer = {"", "Exit codes: 0 every round answered, 1 a round had no answer or a network error, 2 bad usage."})
 final class KnockRoundsCommand extends KnockCommand {
-  @Option(names = "--latency-report", paramLabel = "FILE|-", required = true,
-      description = "Write one line per round and a summary to FILE or stdout (-).")
+  static final Specs.Usage USAGE = new Specs.Usage("knock",
+      "Time knock rounds on HOST: from the last knock sent to the greeting (or to a witness line).",
+      "", "Exit codes: 0 every round answered, 1 a round had no answer or a network error, 2 bad usage.");
+
   String latencyReport;
-
-  @Option(names = "--rounds", paramLabel = "N", defaultValue = "1",
-      description = "Rounds to time, each from the next source address after --source.")
   int rounds;
-
-  @Option(names = "--warmup-rounds", paramLabel = "N", defaultValue = "0",
-      description = "Rounds run first and not reported.")
   int warmupRounds;
-
-  @Option(names = "--max-pause", paramLabel = "DURATION", converter = Converters.Duration.class,
-      defaultValue = "0ms",
-      description = "Before each round, pause a random time below DURATION (fixed seed).")
   long maxPauseNanos;
-
-  @Option(names = "--witness-file", paramLabel = "FILE",
-      description = "Do not connect: time each round to the 'ADDRESS EPOCH_NANOS' line appended to FILE.")
   String witnessFile;
+
+  KnockRoundsCommand() {
+    super(USAGE);
+    spec.addOption(Specs.option(String.class, value -> latencyReport = value, "--latency-report")
+        .paramLabel("FILE|-").required(true)
+        .description("Write one line per round and a summary to FILE or stdout (-).").build());
+    spec.addOption(Specs.option(int.class, value -> rounds = value, "--rounds").paramLabel("N").defaultValue("1")
+        .description("Rounds to time, each from the next source address after --source.").build());
+    spec.addOption(Specs.option(int.class, value -> warmupRounds = value, "--warmup-rounds").paramLabel("N")
+        .defaultValue("0").description("Rounds run first and not reported.").build());
+    spec.addOption(Specs.option(long.class, value -> maxPauseNanos = value, "--max-pause").paramLabel("DURATION")
+        .converters(new Converters.Duration()).defaultValue("0ms")
+        .description("Before each round, pause a random time below DURATION (fixed seed).").build());
+    spec.addOption(Specs.option(String.class, value -> witnessFile = value, "--witness-file").paramLabel("FILE")
+        .description("Do not connect: time each round to the 'ADDRESS EPOCH_NANOS' line appended to FILE.").build());
+  }
 
   /** Runs the rounds, writes the report, fails when a round had no answer. */
   @Override

@@ -14,20 +14,21 @@ import org.udpknock.decode.CaptureFilter;
 import org.udpknock.decode.LinkType;
 import org.udpknock.door.ActionKind;
 import org.udpknock.door.DoorConfig;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "check-config", mixinStandardHelpOptions = true,
-    description = {"Check a config file, as 'sshd -t' and 'nginx -t' do: print each door in one line,"
-        + " then the capture filter of all doors. Reads each door's key file, but captures nothing."},
-    footer = {"", "Exit codes: 0 the file is good, 2 it is not (one sentence naming the line and the key)."})
 final class CheckConfigCommand implements Callable<Integer> {
-  @Spec CommandSpec spec;
+  static final Specs.Usage USAGE = new Specs.Usage("check-config",
+      "Check a config file, as 'sshd -t' and 'nginx -t' do: print each door in one line,"
+          + " then the capture filter of all doors. Reads each door's key file, but captures nothing.",
+      "", "Exit codes: 0 the file is good, 2 it is not (one sentence naming the line and the key).");
 
-  @Parameters(paramLabel = "FILE", description = "The config file, e.g. /etc/udpknock/udpknock.toml.")
+  final CommandSpec spec = Specs.command(this, USAGE);
   Path file;
+
+  CheckConfigCommand() {
+    spec.addPositional(Specs.parameter(Path.class, value -> file = value, "0", "1").paramLabel("FILE")
+        .description("The config file, e.g. /etc/udpknock/udpknock.toml.").build());
+  }
 
   @Override
   public Integer call() {

@@ -2,31 +2,33 @@ package org.udpknock.cli;
 
 import org.udpknock.core.KnockSequence;
 import org.udpknock.core.ScanGuard;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** The knock rules' options, shared by {@code replay} and {@code server}. */
 final class EngineOptions {
   static final int MAX_SOURCES_LIMIT = 50_000_000;
 
-  @Mixin SequenceOption sequenceOption = new SequenceOption();
-
-  @Option(names = "--seq-timeout", paramLabel = "DURATION", converter = Converters.Duration.class,
-      defaultValue = "5s",
-      description = "Most time from the first knock to the last, e.g. 5s, 500ms, 2m. Default: 5s.")
+  final SequenceOption sequenceOption;
   long sequenceTimeoutNanos;
-
-  @Option(names = "--max-sources", paramLabel = "N", defaultValue = "1000000",
-      description = "Most attempts tracked at once; beyond, the oldest first knock is evicted (an attempt"
-          + " past its first knock only when none is left). Must fit the heap. Default: ${DEFAULT-VALUE}.")
   int maxSources;
-
-  @Option(names = "--scan-guard", paramLabel = "N",
-      description = "Ports within N of the lowest or highest sequence port (and not in it) are guard ports:"
-          + " a datagram to one drops the source's attempt (and, for sequences a sweep could"
-          + " complete, blocks it for the sequence timeout), so a port sweep cannot knock. 0 turns the guard off. Default: " + ScanGuard.DEFAULT_DISTANCE
-          + ", or 0 with --secret-file.")
   Integer scanGuard;
+
+  EngineOptions(CommandSpec spec) {
+    sequenceOption = new SequenceOption(spec);
+    spec.addOption(Specs.option(long.class, value -> sequenceTimeoutNanos = value, "--seq-timeout")
+        .paramLabel("DURATION").converters(new Converters.Duration()).defaultValue("5s")
+        .description("Most time from the first knock to the last, e.g. 5s, 500ms, 2m. Default: 5s.").build());
+    spec.addOption(Specs.option(int.class, value -> maxSources = value, "--max-sources").paramLabel("N")
+        .defaultValue("1000000")
+        .description("Most attempts tracked at once; beyond, the oldest first knock is evicted (an attempt"
+            + " past its first knock only when none is left). Must fit the heap. Default: ${DEFAULT-VALUE}.")
+        .build());
+    spec.addOption(Specs.option(Integer.class, value -> scanGuard = value, "--scan-guard").paramLabel("N")
+        .description("Ports within N of the lowest or highest sequence port (and not in it) are guard ports:"
+            + " a datagram to one drops the source's attempt (and, for sequences a sweep could"
+            + " complete, blocks it for the sequence timeout), so a port sweep cannot knock. 0 turns the guard off. Default: " + ScanGuard.DEFAULT_DISTANCE
+            + ", or 0 with --secret-file.").build());
+  }
 
   KnockSequence sequence() {
     return sequenceOption.sequence;

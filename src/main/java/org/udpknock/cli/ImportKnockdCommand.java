@@ -8,26 +8,27 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.udpknock.config.KnockdImport;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "import-knockd", mixinStandardHelpOptions = true,
-    description = {"Print the udpknock config equivalent to a knockd.conf. Doors whose knocks are all"
-        + " UDP become doors with action \"none\" and knockd's commands; whatever cannot be converted"
-        + " (TCP knocks, tcpflags, one_time_sequences, target, unknown directives) is named in a"
-        + " comment and on standard error."},
-    footer = {"", "Example: udpknock import-knockd /etc/knockd.conf > /etc/udpknock/udpknock.toml",
-        "Exit codes: 0 at least one door converted, 1 the file cannot be read, 2 no door could be converted."})
 final class ImportKnockdCommand implements Callable<Integer> {
+  static final Specs.Usage USAGE = new Specs.Usage("import-knockd",
+      "Print the udpknock config equivalent to a knockd.conf. Doors whose knocks are all"
+          + " UDP become doors with action \"none\" and knockd's commands; whatever cannot be converted"
+          + " (TCP knocks, tcpflags, one_time_sequences, target, unknown directives) is named in a"
+          + " comment and on standard error.",
+      "", "Example: udpknock import-knockd /etc/knockd.conf > /etc/udpknock/udpknock.toml",
+      "Exit codes: 0 at least one door converted, 1 the file cannot be read, 2 no door could be converted.");
+
   /** knockd.conf is a few hundred bytes; this keeps a wrong path from filling the heap. */
   private static final int MAX_FILE_BYTES = 1 << 20;
 
-  @Spec CommandSpec spec;
-
-  @Parameters(paramLabel = "FILE", description = "knockd's config file, e.g. /etc/knockd.conf.")
+  final CommandSpec spec = Specs.command(this, USAGE);
   Path file;
+
+  ImportKnockdCommand() {
+    spec.addPositional(Specs.parameter(Path.class, value -> file = value, "0", "1").paramLabel("FILE")
+        .description("knockd's config file, e.g. /etc/knockd.conf.").build());
+  }
 
   @Override
   public Integer call() {

@@ -13,14 +13,13 @@ import org.udpknock.core.Addresses;
 import org.udpknock.server.CaptureException;
 import org.udpknock.server.DefaultInterface;
 import org.udpknock.server.LocalAddresses;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "interfaces", mixinStandardHelpOptions = true,
-    description = "List the capture devices; the one the server uses by default is marked.")
 final class InterfacesCommand implements Callable<Integer> {
-  @Spec CommandSpec spec;
+  static final Specs.Usage USAGE = new Specs.Usage("interfaces",
+      "List the capture devices; the one the server uses by default is marked.");
+
+  final CommandSpec spec = Specs.command(this, USAGE);
 
   @Override
   public Integer call() {

@@ -9,27 +9,26 @@ import java.security.SecureRandom;
 import java.util.concurrent.Callable;
 import org.udpknock.auth.KeyFile;
 import org.udpknock.auth.ServerId;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "keygen", mixinStandardHelpOptions = true,
-    description = "Write a new random key for authenticated knocks (--secret-file) into FILE, created with mode 0600.",
-    footer = {"", "The key is 32 bytes from SecureRandom, as one line of 64 hex digits, followed by a"
-        + " line 'server-id NAME'. An existing file is never overwritten.",
-        "Exit codes: 0 written, 1 not written, 2 bad usage."})
 final class KeygenCommand implements Callable<Integer> {
-  @Spec CommandSpec spec;
+  static final Specs.Usage USAGE = new Specs.Usage("keygen",
+      "Write a new random key for authenticated knocks (--secret-file) into FILE, created with mode 0600.",
+      "", "The key is 32 bytes from SecureRandom, as one line of 64 hex digits, followed by a"
+          + " line 'server-id NAME'. An existing file is never overwritten.",
+      "Exit codes: 0 written, 1 not written, 2 bad usage.");
 
-  @Parameters(paramLabel = "FILE", description = "The new key file; it must not exist.")
+  final CommandSpec spec = Specs.command(this, USAGE);
   String file;
-
-  @Option(names = "--server-id", paramLabel = "NAME",
-      description = "The id of the server this key is for, written in the file; the tag of every knock"
-          + " covers it. Default: 16 random hex digits, so two key files never share one.")
   String serverId;
+
+  KeygenCommand() {
+    spec.addPositional(Specs.parameter(String.class, value -> file = value, "0", "1").paramLabel("FILE")
+        .description("The new key file; it must not exist.").build());
+    spec.addOption(Specs.option(String.class, value -> serverId = value, "--server-id").paramLabel("NAME")
+        .description("The id of the server this key is for, written in the file; the tag of every knock"
+            + " covers it. Default: 16 random hex digits, so two key files never share one.").build());
+  }
 
   @Override
   public Integer call() {

@@ -16,67 +16,67 @@ import org.udpknock.auth.AuthPayload;
 import org.udpknock.auth.KeyFile;
 import org.udpknock.client.KnockClient;
 import org.udpknock.client.StdioRelay;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * The client: knocks, then prints the greeting. Not final: the benchmarks' timed rounds
  * (src/bench/java, {@code KnockRoundsCommand}) extend it with their own options.
  */
-@Command(name = "knock", mixinStandardHelpOptions = true,
-    description = {"Knock on the UDP sequence of HOST, then print the greeting of its service port.",
-        "With --pipe, relay stdin and stdout to PORT of HOST instead, as ssh's ProxyCommand needs:",
-        "  ProxyCommand udpknock knock --pipe %%h %%p"},
-    footer = {"", "Exit codes: 0 greeted (--pipe: relayed until the server closed), 1 no greeting"
-        + " (--pipe: no connection) in time or a network error, 2 bad usage."})
 class KnockCommand implements Callable<Integer> {
-  @Spec CommandSpec spec;
+  static final Specs.Usage USAGE = new Specs.Usage("knock", new String[] {
+      "Knock on the UDP sequence of HOST, then print the greeting of its service port.",
+      "With --pipe, relay stdin and stdout to PORT of HOST instead, as ssh's ProxyCommand needs:",
+      "  ProxyCommand udpknock knock --pipe %%h %%p"},
+      new String[] {"", "Exit codes: 0 greeted (--pipe: relayed until the server closed), 1 no greeting"
+          + " (--pipe: no connection) in time or a network error, 2 bad usage."});
 
-  @Parameters(index = "0", paramLabel = "HOST", description = "Name or address (IPv4 or IPv6) of the server.")
+  final CommandSpec spec;
   String host;
-
-  @Parameters(index = "1", arity = "0..1", paramLabel = "PORT",
-      description = "With --pipe: the TCP port of HOST to relay to.")
   Integer pipePort;
-
-  @Mixin SequenceOption sequence = new SequenceOption();
-
-  @Mixin ServicePortOption servicePort = new ServicePortOption();
-
-  @Option(names = "--delay", paramLabel = "DURATION", converter = Converters.Duration.class,
-      defaultValue = "0ms", description = "Pause between knocks. Default: 0ms.")
+  final SequenceOption sequence;
+  final ServicePortOption servicePort;
   long delayNanos;
-
-  @Option(names = "--connect-timeout", paramLabel = "DURATION", converter = Converters.Duration.class,
-      defaultValue = "3s", description = "How long to keep trying the service port. Default: 3s.")
   long connectTimeoutNanos;
-
-  @Option(names = "--source", paramLabel = "ADDRESS",
-      description = "Local address to knock and connect from.")
   String source;
-
-  @Option(names = "--no-connect", description = "Only knock; do not connect to the service port.")
   boolean noConnect;
-
-  @Option(names = "--pipe",
-      description = "After the knock, connect to PORT of HOST (the address knocked, resolved once) and"
-          + " relay stdin and stdout both ways until the server closes; refusals are retried for"
-          + " --connect-timeout. Errors go to stderr only.")
   boolean pipe;
-
-  @Option(names = "--secret-file", paramLabel = "FILE",
-      description = "Send authenticated knocks signed with the key in FILE (mode 0600, from 'udpknock keygen'),"
-          + " for a server run with the same --secret-file.")
   Path secretFile;
-
-  @Option(names = "--server-id", paramLabel = "NAME",
-      description = "With --secret-file: the id of the server knocked, which the knocks' tags cover;"
-          + " overrides the key file's 'server-id' line.")
   String serverId;
+
+  KnockCommand() {
+    this(USAGE);
+  }
+
+  /** The client's options, in the model of a command that {@code usage} describes. */
+  KnockCommand(Specs.Usage usage) {
+    spec = Specs.command(this, usage);
+    spec.addPositional(Specs.parameter(String.class, value -> host = value, "0", "1").paramLabel("HOST")
+        .description("Name or address (IPv4 or IPv6) of the server.").build());
+    spec.addPositional(Specs.parameter(Integer.class, value -> pipePort = value, "1", "0..1")
+        .paramLabel("PORT").description("With --pipe: the TCP port of HOST to relay to.").build());
+    sequence = new SequenceOption(spec);
+    servicePort = new ServicePortOption(spec);
+    spec.addOption(Specs.option(long.class, value -> delayNanos = value, "--delay").paramLabel("DURATION")
+        .converters(new Converters.Duration()).defaultValue("0ms")
+        .description("Pause between knocks. Default: 0ms.").build());
+    spec.addOption(Specs.option(long.class, value -> connectTimeoutNanos = value, "--connect-timeout")
+        .paramLabel("DURATION").converters(new Converters.Duration()).defaultValue("3s")
+        .description("How long to keep trying the service port. Default: 3s.").build());
+    spec.addOption(Specs.option(String.class, value -> source = value, "--source").paramLabel("ADDRESS")
+        .description("Local address to knock and connect from.").build());
+    spec.addOption(Specs.flag(value -> noConnect = value, "--no-connect")
+        .description("Only knock; do not connect to the service port.").build());
+    spec.addOption(Specs.flag(value -> pipe = value, "--pipe")
+        .description("After the knock, connect to PORT of HOST (the address knocked, resolved once) and"
+            + " relay stdin and stdout both ways until the server closes; refusals are retried for"
+            + " --connect-timeout. Errors go to stderr only.").build());
+    spec.addOption(Specs.option(Path.class, value -> secretFile = value, "--secret-file").paramLabel("FILE")
+        .description("Send authenticated knocks signed with the key in FILE (mode 0600, from 'udpknock keygen'),"
+            + " for a server run with the same --secret-file.").build());
+    spec.addOption(Specs.option(String.class, value -> serverId = value, "--server-id").paramLabel("NAME")
+        .description("With --secret-file: the id of the server knocked, which the knocks' tags cover;"
+            + " overrides the key file's 'server-id' line.").build());
+  }
 
   @Override
   public Integer call() throws IOException, InterruptedException {

@@ -6,20 +6,29 @@ import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.function.Supplier;
 import org.udpknock.capture.PcapCapture;
 import org.udpknock.report.EventOutput;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 
-@Command(name = "udpknock", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class,
-    description = "A port-knocking daemon that sniffs UDP knocks with libpcap.")
 public final class Main {
+  static final Specs.Usage USAGE = new Specs.Usage("udpknock",
+      "A port-knocking daemon that sniffs UDP knocks with libpcap.");
+
+  /** A subcommand: what the usage says of it, and how its whole model is made. */
+  private record Subcommand(Specs.Usage usage, Supplier<CommandSpec> model) {}
+
   /** The subcommands, in the order the usage lists them. */
-  private static final List<Class<?>> SUBCOMMANDS = List.of(ServerCommand.class, KnockCommand.class,
-      ReplayCommand.class, InterfacesCommand.class, KeygenCommand.class, CheckConfigCommand.class,
-      ImportKnockdCommand.class);
+  private static final List<Subcommand> SUBCOMMANDS = List.of(
+      new Subcommand(ServerCommand.USAGE, () -> new ServerCommand().spec),
+      new Subcommand(KnockCommand.USAGE, () -> new KnockCommand().spec),
+      new Subcommand(ReplayCommand.USAGE, () -> new ReplayCommand().spec),
+      new Subcommand(InterfacesCommand.USAGE, () -> new InterfacesCommand().spec),
+      new Subcommand(KeygenCommand.USAGE, () -> new KeygenCommand().spec),
+      new Subcommand(CheckConfigCommand.USAGE, () -> new CheckConfigCommand().spec),
+      new Subcommand(ImportKnockdCommand.USAGE, () -> new ImportKnockdCommand().spec));
 
   /** picocli's documented switch for its built-in converters that a CLI does not use. */
   static final String CONVERTER_EXCLUDES = "picocli.converters.excludes";
@@ -40,12 +49,8 @@ public final class Main {
     exit(commandLine(args), args);
   }
 
-  /** Runs {@code command}'s CLI on the process's stdout and stderr, and exits with its code. */
-  static void exit(Object command, String[] args) {
-    exit(commandLine(command), args);
-  }
-
-  private static void exit(CommandLine cli, String[] args) {
+  /** Runs {@code cli} on the process's stdout and stderr, and exits with its code. */
+  static void exit(CommandLine cli, String[] args) {
     // Not System.out: a PrintStream hides write errors, and replay and the server must see them.
     PrintWriter out = EventOutput.over(new FileOutputStream(FileDescriptor.out), 1 << 16);
     PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
@@ -60,30 +65,33 @@ public final class Main {
   }
 
   /**
-   * The udpknock CLI for {@code args}. Only the subcommand they invoke is built from its class;
-   * the others are only a name and a description for the usage. picocli's reflection over a
-   * subcommand's options costs tens of milliseconds at start, a few times a hello world's run
-   * for all of them.
+   * The udpknock CLI for {@code args}. Only the subcommand they invoke has its whole model; the
+   * others are only a name and a description for the usage. Building a command's options and
+   * their converters costs milliseconds at start, which only the one run needs.
    */
   static CommandLine commandLine(String[] args) {
-    CommandLine cli = new CommandLine(new Main());
+    CommandLine cli = root();
     String invoked = invokedName(args);
-    for (Class<?> type : SUBCOMMANDS) {
-      Command command = type.getAnnotation(Command.class);
-      cli.addSubcommand(command.name(),
-          command.name().equals(invoked) ? new CommandLine(type) : listing(command));
+    for (Subcommand sub : SUBCOMMANDS) {
+      String name = sub.usage().name();
+      cli.addSubcommand(name, new CommandLine(name.equals(invoked) ? Specs.withHelp(sub.model().get())
+          : sub.usage().listing()));
     }
     return handled(cli);
   }
 
   /**
-   * The whole CLI, every subcommand built from its class: the model that the man pages and the
+   * The whole CLI, every subcommand with its whole model: the model that the man pages and the
    * bash completion are generated from at build time (GenerateDocs, in the tests' sources).
    */
   static CommandLine everyCommand() {
-    CommandLine cli = new CommandLine(new Main());
-    SUBCOMMANDS.forEach(type -> cli.addSubcommand(new CommandLine(type)));
+    CommandLine cli = root();
+    SUBCOMMANDS.forEach(sub -> cli.addSubcommand(new CommandLine(Specs.withHelp(sub.model().get()))));
     return cli;
+  }
+
+  private static CommandLine root() {
+    return new CommandLine(Specs.withHelp(Specs.command(new Main(), USAGE)));
   }
 
   /** The subcommand {@code args} name: the first word, as the root's options take no value. */
@@ -96,13 +104,6 @@ public final class Main {
     return null;
   }
 
-  /** A subcommand as the usage lists it, without its options. */
-  private static CommandLine listing(Command command) {
-    CommandSpec spec = CommandSpec.create().name(command.name());
-    spec.usageMessage().description(command.description()).hidden(command.hidden());
-    return new CommandLine(spec);
-  }
-
   static int run(CommandLine cli, PrintWriter out, PrintWriter err, String... args) {
     cli.setOut(out);
     cli.setErr(err);
@@ -112,12 +113,8 @@ public final class Main {
     return code;
   }
 
-  /** The CLI of {@code root} with the project's handling of bad usage and failures. */
-  static CommandLine commandLine(Object root) {
-    return handled(new CommandLine(root));
-  }
-
-  private static CommandLine handled(CommandLine cli) {
+  /** {@code cli} with the project's handling of bad usage and failures. */
+  static CommandLine handled(CommandLine cli) {
     cli.setParameterExceptionHandler(Main::badUsage);
     cli.setExecutionExceptionHandler((e, command, parsed) -> failure(e, command));
     cli.setExitCodeExceptionMapper(e -> ExitCodes.INTERNAL);

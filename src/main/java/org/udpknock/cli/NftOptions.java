@@ -19,7 +19,7 @@ import org.udpknock.server.Clock;
 import org.udpknock.server.DoorGuards;
 import org.udpknock.server.ServerConfig;
 import org.udpknock.server.ServerSettings;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * The server's use of nftables: whether the kernel guards the ports of listening doors, and in
@@ -28,15 +28,19 @@ import picocli.CommandLine.Option;
 final class NftOptions {
   enum Mode { auto, require, off }
 
-  @Option(names = "--nftables", paramLabel = "MODE", defaultValue = "auto",
-      description = "auto: where nftables is usable (libnftables1, CAP_NET_ADMIN), the kernel resets"
-          + " every connection to the service port from a source without a grant, else say what a"
-          + " scanner sees and go on; require: fail instead; off: never. Default: ${DEFAULT-VALUE}.")
   Mode mode;
-
-  @Option(names = "--nft-table", paramLabel = "NAME", defaultValue = NftTable.DEFAULT_NAME,
-      description = "udpknock's own nftables table (family inet). Default: ${DEFAULT-VALUE}.")
   String table;
+
+  NftOptions(CommandSpec spec) {
+    spec.addOption(Specs.option(Mode.class, value -> mode = value, "--nftables").paramLabel("MODE")
+        .defaultValue("auto")
+        .description("auto: where nftables is usable (libnftables1, CAP_NET_ADMIN), the kernel resets"
+            + " every connection to the service port from a source without a grant, else say what a"
+            + " scanner sees and go on; require: fail instead; off: never. Default: ${DEFAULT-VALUE}.").build());
+    spec.addOption(Specs.option(String.class, value -> table = value, "--nft-table").paramLabel("NAME")
+        .defaultValue(NftTable.DEFAULT_NAME)
+        .description("udpknock's own nftables table (family inet). Default: ${DEFAULT-VALUE}.").build());
+  }
 
   ServerSettings.NftMode settingsMode() {
     return ServerSettings.NftMode.valueOf(mode.name().toUpperCase(java.util.Locale.ROOT));

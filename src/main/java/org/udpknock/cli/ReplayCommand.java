@@ -19,57 +19,55 @@ import org.udpknock.replay.Replayer;
 import org.udpknock.report.EventOutput;
 import org.udpknock.report.EventWriter;
 import org.udpknock.report.Totals;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
-@Command(name = "replay", mixinStandardHelpOptions = true,
-    description = "Replay pcap or pcapng captures through the knock rules and print who knocked.",
-    footer = {"", "Several files are replayed as one stream, in the order given.",
-        "Exit codes: 0 done, 1 a file could not be read or the events could not be written, 2 bad usage."})
 final class ReplayCommand implements Callable<Integer> {
-  @Spec CommandSpec spec;
-
-  /** Set once the headers are read: the input's reads before then flush directly. */
-  private volatile Replayer replayer;
+  static final Specs.Usage USAGE = new Specs.Usage("replay",
+      "Replay pcap or pcapng captures through the knock rules and print who knocked.",
+      "", "Several files are replayed as one stream, in the order given.",
+      "Exit codes: 0 done, 1 a file could not be read or the events could not be written, 2 bad usage.");
 
   /** Options about the output and the judging's start; the knock rules come from the file. */
   private static final List<String> ALLOWED_WITH_CONFIG = List.of("--config", "--json", "--quiet", "--stats",
       "--not-before");
 
-  @Option(names = "--config", paramLabel = "FILE",
-      description = "Judge the captures by the doors of this TOML config file (and its max_sources),"
-          + " as the server would. The options of the knock rules (--sequence, --secret-file, ...)"
-          + " are then refused: set them in the file. --json and --quiet choose the output here.")
+  final CommandSpec spec = Specs.command(this, USAGE);
+
+  /** Set once the headers are read: the input's reads before then flush directly. */
+  private volatile Replayer replayer;
+
   Path configFile;
-
-  @Mixin EngineOptions engineOptions = new EngineOptions();
-
-  @Mixin AuthOptions authOptions = new AuthOptions();
-
-  @Option(names = "--not-before", paramLabel = "TIME",
-      description = "With --secret-file: judge as a server started at TIME (ISO-8601, e.g."
-          + " 2026-11-24T18:10:26.445980257Z) did: refuse knocks stamped before TIME + --max-ahead"
-          + " (before-start). Default: no bound.")
+  final EngineOptions engineOptions;
+  final AuthOptions authOptions;
   String notBefore;
-
-  @Option(names = "--json", description = "Print one JSON object per line.")
   boolean json;
-
-  @Option(names = "--quiet", description = "Print only grants and the summary.")
   boolean quiet;
-
-  @Option(names = "--stats",
-      description = "Print the replay's speed on stderr: packets per second through reading, decoding and the engine.")
   boolean stats;
-
-  @Parameters(paramLabel = "FILE", arity = "1..*",
-      description = "pcap or pcapng captures: files, FIFOs, or - for standard input (e.g. tcpdump -U -w -).")
   List<Path> files;
+
+  @SuppressWarnings("unchecked")
+  ReplayCommand() {
+    spec.addOption(Specs.option(Path.class, value -> configFile = value, "--config").paramLabel("FILE")
+        .description("Judge the captures by the doors of this TOML config file (and its max_sources),"
+            + " as the server would. The options of the knock rules (--sequence, --secret-file, ...)"
+            + " are then refused: set them in the file. --json and --quiet choose the output here.").build());
+    engineOptions = new EngineOptions(spec);
+    authOptions = new AuthOptions(spec);
+    spec.addOption(Specs.option(String.class, value -> notBefore = value, "--not-before").paramLabel("TIME")
+        .description("With --secret-file: judge as a server started at TIME (ISO-8601, e.g."
+            + " 2026-11-24T18:10:26.445980257Z) did: refuse knocks stamped before TIME + --max-ahead"
+            + " (before-start). Default: no bound.").build());
+    spec.addOption(Specs.flag(value -> json = value, "--json").description("Print one JSON object per line.").build());
+    spec.addOption(Specs.flag(value -> quiet = value, "--quiet").description("Print only grants and the summary.").build());
+    spec.addOption(Specs.flag(value -> stats = value, "--stats")
+        .description("Print the replay's speed on stderr: packets per second through reading, decoding and the engine.")
+        .build());
+    spec.addPositional(Specs.parameter(List.class, value -> files = value, "0..*", "1..*")
+        .auxiliaryTypes(Path.class).paramLabel("FILE")
+        .description("pcap or pcapng captures: files, FIFOs, or - for standard input (e.g. tcpdump -U -w -).")
+        .build());
+  }
 
   @Override
   public Integer call() throws IOException {

@@ -34,95 +34,91 @@ import org.udpknock.server.KnockServer;
 import org.udpknock.server.ReopeningSource;
 import org.udpknock.server.ServerConfig;
 import org.udpknock.server.ServerSettings;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
-@Command(name = "server", mixinStandardHelpOptions = true,
-    description = {"Sniff UDP knocks on an interface and open the TCP service port to the sources"
-        + " that complete the sequence. Needs the CAP_NET_RAW capability (or root), and"
-        + " CAP_NET_ADMIN for nftables to reset connections from sources without a grant."},
-    footer = {"", "Stops on SIGINT or SIGTERM and prints its totals. SIGHUP reloads the --config file's doors"
-            + " (see the README's Config file section); a file that fails to load is logged and the old doors go on.",
-        "If the interface disappears while capturing, the server logs capture-lost, keeps its"
-            + " grants and knock attempts, reopens it with backoff and logs capture-resumed.",
-        "Exit codes: 0 stopped by a signal, 1 cannot run here (libpcap, privilege, busy port,"
-            + " capture failure), 2 bad usage (including an unknown interface or a bad config file)."})
 final class ServerCommand implements Callable<Integer> {
-  @Spec CommandSpec spec;
+  static final Specs.Usage USAGE = new Specs.Usage("server", new String[] {
+      "Sniff UDP knocks on an interface and open the TCP service port to the sources"
+          + " that complete the sequence. Needs the CAP_NET_RAW capability (or root), and"
+          + " CAP_NET_ADMIN for nftables to reset connections from sources without a grant."},
+      new String[] {"", "Stops on SIGINT or SIGTERM and prints its totals. SIGHUP reloads the --config file's doors"
+            + " (see the README's Config file section); a file that fails to load is logged and the old doors go on.",
+          "If the interface disappears while capturing, the server logs capture-lost, keeps its"
+            + " grants and knock attempts, reopens it with backoff and logs capture-resumed.",
+          "Exit codes: 0 stopped by a signal, 1 cannot run here (libpcap, privilege, busy port,"
+            + " capture failure), 2 bad usage (including an unknown interface or a bad config file)."});
 
   /** The only option that may go with --config: the command line's interface wins over the file's. */
   private static final List<String> ALLOWED_WITH_CONFIG = List.of("--config", "--interface");
 
-  @Option(names = "--config", paramLabel = "FILE",
-      description = "Read the settings and doors from this TOML file (check it with check-config)."
-          + " Only -i may go with it, and wins over the file's interface; any other option is"
-          + " refused: set it in the file.")
+  final CommandSpec spec = Specs.command(this, USAGE);
   Path configFile;
-
-  @Mixin EngineOptions engineOptions = new EngineOptions();
-
-  @Mixin AuthOptions authOptions = new AuthOptions();
-
-  @Mixin NftOptions nftOptions = new NftOptions();
-
-  @Option(names = {"-i", "--interface"}, paramLabel = "NAME",
-      description = "Interface to sniff. Default: 'any' where libpcap has it, else the default route's.")
+  final EngineOptions engineOptions;
+  final AuthOptions authOptions;
+  final NftOptions nftOptions;
   String interfaceName;
-
-  @Mixin ServicePortOption servicePort = new ServicePortOption();
-
-  @Option(names = "--service-timeout", paramLabel = "DURATION", converter = Converters.Duration.class,
-      defaultValue = "30s", description = "How long a grant lasts. Default: 30s.")
+  final ServicePortOption servicePort;
   long serviceTimeoutNanos;
-
-  @Option(names = "--max-grants", paramLabel = "N", defaultValue = "" + ServerSettings.DEFAULT_MAX_GRANTS,
-      description = "Most grants held at once; the oldest is evicted beyond (grant-evicted)."
-          + " Default: ${DEFAULT-VALUE}.")
   int maxGrants;
-
-  @Option(names = "--capture-buffer", paramLabel = "SIZE", converter = Converters.CaptureBuffer.class,
-      defaultValue = "" + (Config.DEFAULT_CAPTURE_BUFFER_BYTES >> 20) + "m", description = "The kernel's capture ring, where packets wait for udpknock:"
-          + " a larger one rides out longer bursts, and is resident memory. 1m to 1024m. Default: ${DEFAULT-VALUE}.")
   int captureBufferBytes;
-
-  @Option(names = "--bind", paramLabel = "ADDRESS",
-      description = "Address the service port listens on. Default: all addresses.")
   String bind;
-
-  @Option(names = "--greeting", paramLabel = "TEXT", defaultValue = DoorConfig.DEFAULT_GREETING,
-      description = "What a granted source reads. Default: ${DEFAULT-VALUE}")
   String greeting;
-
-  @Option(names = "--any-destination",
-      description = "Count knocks addressed to any host, not only to this host's addresses.")
   boolean anyDestination;
-
-  @Option(names = "--write-timeout", paramLabel = "DURATION", converter = Converters.Duration.class,
-      defaultValue = "5s", description = "How long a granted client has to read the greeting before"
-          + " it is cut off, so one that never reads holds nothing. Default: 5s.")
   long writeTimeoutNanos;
-
-  @Option(names = "--wait-for-interface",
-      description = "If the interface does not exist yet (or is down), wait for it, retrying with"
-          + " backoff (100 ms doubling to 5 s), instead of failing.")
   boolean waitForInterface;
-
-  @Option(names = "--metrics", paramLabel = "ADDRESS:PORT", converter = Converters.Metrics.class,
-      description = "Serve Prometheus metrics on http://ADDRESS:PORT/metrics, e.g. 127.0.0.1:9741;"
-          + " a port alone is loopback's. Any other address shows an open port to whoever reaches it."
-          + " Default: none.")
   MetricsAddress metrics;
-
-  @Option(names = "--json", description = "Print events as JSON lines.")
   boolean json;
-
-  @Option(names = "--quiet",
-      description = "Do not log knock progress, resets and rejected knocks (a flood makes millions); grants, connections and server events are still logged.")
   boolean quiet;
+
+  ServerCommand() {
+    spec.addOption(Specs.option(Path.class, value -> configFile = value, "--config").paramLabel("FILE")
+        .description("Read the settings and doors from this TOML file (check it with check-config)."
+            + " Only -i may go with it, and wins over the file's interface; any other option is"
+            + " refused: set it in the file.").build());
+    engineOptions = new EngineOptions(spec);
+    authOptions = new AuthOptions(spec);
+    nftOptions = new NftOptions(spec);
+    spec.addOption(Specs.option(String.class, value -> interfaceName = value, "-i", "--interface")
+        .paramLabel("NAME")
+        .description("Interface to sniff. Default: 'any' where libpcap has it, else the default route's.").build());
+    servicePort = new ServicePortOption(spec);
+    spec.addOption(Specs.option(long.class, value -> serviceTimeoutNanos = value, "--service-timeout")
+        .paramLabel("DURATION").converters(new Converters.Duration()).defaultValue("30s")
+        .description("How long a grant lasts. Default: 30s.").build());
+    spec.addOption(Specs.option(int.class, value -> maxGrants = value, "--max-grants").paramLabel("N")
+        .defaultValue("" + ServerSettings.DEFAULT_MAX_GRANTS)
+        .description("Most grants held at once; the oldest is evicted beyond (grant-evicted)."
+            + " Default: ${DEFAULT-VALUE}.").build());
+    spec.addOption(Specs.option(int.class, value -> captureBufferBytes = value, "--capture-buffer")
+        .paramLabel("SIZE").converters(new Converters.CaptureBuffer())
+        .defaultValue("" + (Config.DEFAULT_CAPTURE_BUFFER_BYTES >> 20) + "m")
+        .description("The kernel's capture ring, where packets wait for udpknock: a larger one rides out"
+            + " longer bursts, and is resident memory. 1m to 1024m. Default: ${DEFAULT-VALUE}.").build());
+    spec.addOption(Specs.option(String.class, value -> bind = value, "--bind").paramLabel("ADDRESS")
+        .description("Address the service port listens on. Default: all addresses.").build());
+    spec.addOption(Specs.option(String.class, value -> greeting = value, "--greeting").paramLabel("TEXT")
+        .defaultValue(DoorConfig.DEFAULT_GREETING)
+        .description("What a granted source reads. Default: ${DEFAULT-VALUE}").build());
+    spec.addOption(Specs.flag(value -> anyDestination = value, "--any-destination")
+        .description("Count knocks addressed to any host, not only to this host's addresses.").build());
+    spec.addOption(Specs.option(long.class, value -> writeTimeoutNanos = value, "--write-timeout")
+        .paramLabel("DURATION").converters(new Converters.Duration()).defaultValue("5s")
+        .description("How long a granted client has to read the greeting before it is cut off, so one"
+            + " that never reads holds nothing. Default: 5s.").build());
+    spec.addOption(Specs.flag(value -> waitForInterface = value, "--wait-for-interface")
+        .description("If the interface does not exist yet (or is down), wait for it, retrying with"
+            + " backoff (100 ms doubling to 5 s), instead of failing.").build());
+    spec.addOption(Specs.option(MetricsAddress.class, value -> metrics = value, "--metrics")
+        .paramLabel("ADDRESS:PORT").converters(new Converters.Metrics())
+        .description("Serve Prometheus metrics on http://ADDRESS:PORT/metrics, e.g. 127.0.0.1:9741;"
+            + " a port alone is loopback's. Any other address shows an open port to whoever reaches it."
+            + " Default: none.").build());
+    spec.addOption(Specs.flag(value -> json = value, "--json").description("Print events as JSON lines.").build());
+    spec.addOption(Specs.flag(value -> quiet = value, "--quiet")
+        .description("Do not log knock progress, resets and rejected knocks (a flood makes millions);"
+            + " grants, connections and server events are still logged.").build());
+  }
 
   @Override
   public Integer call() throws Exception {

@@ -1,12 +1,16 @@
 package org.udpknock.cli;
 
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code --service-port}, shared by the server and the client. */
 final class ServicePortOption {
-  @Option(names = "--service-port", paramLabel = "PORT", defaultValue = "2223",
-      description = "TCP port opened to sources that knock. Default: ${DEFAULT-VALUE}.")
   int port;
+
+  ServicePortOption(CommandSpec spec) {
+    spec.addOption(Specs.option(int.class, value -> port = value, "--service-port").paramLabel("PORT")
+        .defaultValue("2223").description("TCP port opened to sources that knock. Default: ${DEFAULT-VALUE}.")
+        .build());
+  }
 
   int validated() {
     if (port < 1 || port > 65535) {
