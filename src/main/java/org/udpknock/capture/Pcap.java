@@ -3,6 +3,7 @@ package org.udpknock.capture;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.pcap4j.core.PcapAddress;
@@ -26,28 +27,37 @@ public final class Pcap {
   private static volatile String loadFailure;
   /** The thread of {@link #preload}, if one was started. */
   private static volatile Thread preloading;
+  /** Counted down once the preload has loaded the library (or failed to): what most calls wait for. */
+  private static volatile CountDownLatch libraryLoaded;
 
   /**
    * Loads libpcap, then runs {@code andThen}, on a thread of its own: the server's start pays
    * for JNA's native stub and pcap4j's mappings (about a third of it) while it parses its
-   * arguments and reads its config. Every later call of this class first waits for it; a
-   * failure is said by that call, as without a preload.
+   * arguments and reads its config. Every later call of this class first waits for the library
+   * (not for {@code andThen}: listing the devices need not wait for a warm-up of reads, which
+   * {@link #awaitPreload} waits for); a failure is said by that call, as without a preload.
    */
   public static void preload(Runnable andThen) {
+    CountDownLatch loaded = new CountDownLatch(1);
     Thread thread = new Thread(() -> {
       try {
         libraryVersion();
+        loaded.countDown();
         andThen.run();
       } catch (CaptureException e) {
         // Said again by the caller's own call.
+      } finally {
+        loaded.countDown();
       }
     }, "libpcap-preload");
     thread.setDaemon(true);
+    libraryLoaded = loaded;
     preloading = thread;
     thread.start();
   }
 
-  private static void awaitPreload() {
+  /** Returns once a preload has run whole, its {@code andThen} included (at once without one). */
+  public static void awaitPreload() {
     Thread thread = preloading;
     if (thread == null || thread == Thread.currentThread()) {
       return;
@@ -60,6 +70,26 @@ public final class Pcap {
         interrupted = true;
       }
     }
+    restoreInterrupt(interrupted);
+  }
+
+  private static void awaitLibrary() {
+    CountDownLatch loaded = libraryLoaded;
+    if (loaded == null || preloading == Thread.currentThread()) {
+      return;
+    }
+    boolean interrupted = false;
+    while (loaded.getCount() > 0) {
+      try {
+        loaded.await();
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    restoreInterrupt(interrupted);
+  }
+
+  private static void restoreInterrupt(boolean interrupted) {
     if (interrupted) {
       Thread.currentThread().interrupt();
     }
@@ -73,7 +103,7 @@ public final class Pcap {
    * as such, with the option that fixes it.
    */
   public static String libraryVersion() throws CaptureException {
-    awaitPreload();
+    awaitLibrary();
     if (loadFailure != null) {
       throw new CaptureException(Kind.LIBPCAP_MISSING, loadFailure);
     }

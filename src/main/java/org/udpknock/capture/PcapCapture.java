@@ -106,7 +106,8 @@ public final class PcapCapture implements PacketSource {
    */
   public static PcapCapture open(String interfaceName, IntFunction<String> filterForLinkType, int bufferBytes)
       throws CaptureException {
-    Pcap.libraryVersion(); // After a preload, once its warm-up has run.
+    Pcap.awaitPreload(); // Its warm-up of reads, if one runs, ends before the capture starts.
+    Pcap.libraryVersion();
     warmUpOnce();
     return new PcapCapture(interfaceName, bufferBytes, openHandle(interfaceName, filterForLinkType, bufferBytes));
   }

@@ -34,6 +34,7 @@ import org.udpknock.server.KnockServer;
 import org.udpknock.server.ReopeningSource;
 import org.udpknock.server.ServerConfig;
 import org.udpknock.server.ServerSettings;
+import org.udpknock.server.Warmup;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
@@ -123,6 +124,7 @@ final class ServerCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ServerConfig config = config();
+    Warmup warmup = Warmup.start(config.doors()); // While nftables is set up and the capture opens.
     PrintWriter out = spec.commandLine().getOut();
     EventWriter writer = EventWriter.create(config.settings().json(), out);
     writer.setTimeDigits(9);
@@ -147,7 +149,7 @@ final class ServerCommand implements Callable<Integer> {
     boolean opened = openCapture(capture, config.settings().waitForInterface()); // False: a signal came while waiting for the interface.
     try {
       if (opened) {
-        server.run(LinkType.name(capture.linkType()));
+        server.run(LinkType.name(capture.linkType()), warmup);
       }
     } catch (CaptureException e) {
       throw new UserError(ExitCodes.FAILURE, e.getMessage());

@@ -198,10 +198,15 @@ public final class KnockServer {
 
   /**
    * Captures until {@link #stop} (returns normally) or until the capture fails (throws).
-   * Runs the capture on the calling thread.
+   * Runs the capture on the calling thread, after a warm-up of the doors' grant path.
    */
   public void run(String linkTypeName) throws CaptureException {
-    Warmup.run(config.doors());
+    run(linkTypeName, Warmup.start(config.doors()));
+  }
+
+  /** As {@link #run(String)}, with a warm-up started earlier (waited for before capturing). */
+  public void run(String linkTypeName, Warmup warmup) throws CaptureException {
+    warmup.await();
     ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
       Thread thread = new Thread(runnable, "udpknock-timer");
       thread.setDaemon(true);

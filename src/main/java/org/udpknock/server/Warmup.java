@@ -31,8 +31,39 @@ import org.udpknock.report.EventWriter;
  * service port, so nothing is exposed. Each door's events are warmed, and each kind of action
  * the doors use (greet, forward, commands), not only the first door's.
  */
-final class Warmup {
-  private Warmup() {}
+public final class Warmup {
+  private final Thread thread;
+
+  private Warmup(Thread thread) {
+    this.thread = thread;
+  }
+
+  /**
+   * Starts the warm-up of {@code doors} on a thread of its own, so that it runs while the server
+   * sets up nftables and opens the capture (about 50 ms each here, much of it waiting on the
+   * kernel); {@link KnockServer#run(String, Warmup)} waits for it before it says it listens.
+   */
+  public static Warmup start(List<DoorConfig> doors) {
+    Thread thread = new Thread(() -> run(doors), "udpknock-warmup");
+    thread.setDaemon(true); // A start that fails before capturing does not wait for it.
+    thread.start();
+    return new Warmup(thread);
+  }
+
+  /** Returns once the warm-up has run (at once if it already has). */
+  void await() {
+    boolean interrupted = false;
+    while (thread.isAlive()) {
+      try {
+        thread.join();
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
 
   /** Every door's events, and the open path of each kind of action the doors use. */
   static void run(List<DoorConfig> doors) {
