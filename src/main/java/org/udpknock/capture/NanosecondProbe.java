@@ -1,7 +1,5 @@
 package org.udpknock.capture;
 
-import com.sun.jna.Library;
-import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 
 /**
@@ -16,31 +14,17 @@ final class NanosecondProbe {
   private static final int PCAP_TSTAMP_PRECISION_NANO = 1;
   private static final int PCAP_ERRBUF_SIZE = 256;
 
-  /** The few libpcap calls of the probe, loaded as pcap4j loads libpcap. */
-  private interface LibPcap extends Library {
-    Pointer pcap_create(String source, byte[] errbuf);
-
-    int pcap_set_tstamp_precision(Pointer handle, int precision);
-
-    void pcap_close(Pointer handle);
-  }
-
-  private static final class Holder {
-    static final LibPcap PCAP =
-        Native.load(System.getProperty("org.pcap4j.core.pcapLibName", "pcap"), LibPcap.class);
-  }
-
   /** True when nanoseconds are supported, or when the probe cannot tell (the open then decides). */
   static boolean supports(String device) {
     try {
-      Pointer handle = Holder.PCAP.pcap_create(device, new byte[PCAP_ERRBUF_SIZE]);
+      Pointer handle = Libpcap.pcap_create(device, new byte[PCAP_ERRBUF_SIZE]);
       if (handle == null) {
         return true;
       }
       try {
-        return Holder.PCAP.pcap_set_tstamp_precision(handle, PCAP_TSTAMP_PRECISION_NANO) == 0;
+        return Libpcap.pcap_set_tstamp_precision(handle, PCAP_TSTAMP_PRECISION_NANO) == 0;
       } finally {
-        Holder.PCAP.pcap_close(handle);
+        Libpcap.pcap_close(handle);
       }
     } catch (RuntimeException | LinkageError e) {
       return true;

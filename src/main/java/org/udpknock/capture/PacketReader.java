@@ -2,7 +2,6 @@ package org.udpknock.capture;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
-import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
 import java.lang.reflect.Field;
 import org.pcap4j.core.PcapHandle;
@@ -113,16 +112,6 @@ final class PacketReader {
     } catch (org.pcap4j.core.NotOpenException e) {
       return "the handle was closed";
     }
-  }
-
-  /** The hot call, direct-mapped: JNA binds it to a native method, with no proxy and no conversion. */
-  private static final class Libpcap {
-    static {
-      Native.register(Libpcap.class,
-          NativeLibrary.getInstance(System.getProperty("org.pcap4j.core.pcapLibName", "pcap")));
-    }
-
-    static native int pcap_next_ex(Pointer pcap, Pointer headerOut, Pointer dataOut);
   }
 
   /**

@@ -1,7 +1,6 @@
 package org.udpknock.nft;
 
 import com.sun.jna.LastErrorException;
-import com.sun.jna.Library;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
@@ -124,8 +123,12 @@ final class NetlinkElements implements AutoCloseable {
   }
 
   /** The reply timeout is a plain socket option, which libmnl's setsockopt (SOL_NETLINK) does not set. */
-  interface LibC extends Library {
-    int setsockopt(int fd, int level, int name, byte[] value, int length) throws LastErrorException;
+  private static final class LibC {
+    static {
+      Native.register(LibC.class, NativeLibrary.getInstance("c"));
+    }
+
+    static native int setsockopt(int fd, int level, int name, byte[] value, int length) throws LastErrorException;
   }
 
   private final Pointer socket;
@@ -169,7 +172,7 @@ final class NetlinkElements implements AutoCloseable {
   private static void setReplyTimeout(int fd) {
     ByteBuffer timeval = ByteBuffer.allocate(16).order(java.nio.ByteOrder.nativeOrder());
     timeval.putLong(REPLY_TIMEOUT_MILLIS / 1000).putLong((REPLY_TIMEOUT_MILLIS % 1000) * 1000L);
-    Native.load("c", LibC.class).setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, timeval.array(), 16);
+    LibC.setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, timeval.array(), 16);
   }
 
   /** True for the elements this class can write: no link-local key, and not too many. */

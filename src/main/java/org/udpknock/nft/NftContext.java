@@ -1,6 +1,5 @@
 package org.udpknock.nft;
 
-import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -14,14 +13,12 @@ import java.nio.file.Path;
  */
 public final class NftContext implements NftRunner, AutoCloseable {
   private static final int CAP_NET_ADMIN = 12;
-  private final LibNftables lib;
   private Pointer ctx;
   /** Grants' elements go this way once it is open; null until then, or after it failed (text from then on). */
   private NetlinkElements direct;
   private boolean directFailed;
 
-  private NftContext(LibNftables lib, Pointer ctx) {
-    this.lib = lib;
+  private NftContext(Pointer ctx) {
     this.ctx = ctx;
   }
 
@@ -30,19 +27,18 @@ public final class NftContext implements NftRunner, AutoCloseable {
     if (!hasNetAdmin(Path.of("/proc/self/status"))) { // Else libnftables prints to stderr itself.
       throw new NftException("Operation not permitted: no CAP_NET_ADMIN");
     }
-    LibNftables lib;
+    Pointer ctx;
     try {
-      lib = Native.load(LibNftables.LIBRARY, LibNftables.class);
-    } catch (UnsatisfiedLinkError e) {
+      ctx = LibNftables.nft_ctx_new(LibNftables.NFT_CTX_DEFAULT);
+    } catch (LinkageError e) { // The library's binding failed in LibNftables' initialisation.
       throw new NftException(LibNftables.LIBRARY + " is not installed (apt-get install libnftables1)");
     }
-    Pointer ctx = lib.nft_ctx_new(LibNftables.NFT_CTX_DEFAULT);
     if (ctx == null) {
       throw new NftException("libnftables could not make a context");
     }
-    lib.nft_ctx_buffer_output(ctx);
-    lib.nft_ctx_buffer_error(ctx);
-    return new NftContext(lib, ctx);
+    LibNftables.nft_ctx_buffer_output(ctx);
+    LibNftables.nft_ctx_buffer_error(ctx);
+    return new NftContext(ctx);
   }
 
   /** Runs the commands as one transaction; on failure, throws with nft's message. */
@@ -51,15 +47,15 @@ public final class NftContext implements NftRunner, AutoCloseable {
     if (ctx == null) {
       throw new NftException("the nftables context is closed");
     }
-    if (lib.nft_run_cmd_from_buffer(ctx, commands) != 0) {
-      throw new NftException(oneLine(lib.nft_ctx_get_error_buffer(ctx)));
+    if (LibNftables.nft_run_cmd_from_buffer(ctx, commands) != 0) {
+      throw new NftException(oneLine(LibNftables.nft_ctx_get_error_buffer(ctx)));
     }
   }
 
   /** Runs the commands and returns what nft printed, e.g. for {@code list table}. */
   public String output(String commands) throws NftException {
     run(commands);
-    return String.valueOf(lib.nft_ctx_get_output_buffer(ctx));
+    return String.valueOf(LibNftables.nft_ctx_get_output_buffer(ctx));
   }
 
   /** The names of the sets in {@code inet TABLE}; none when there is no such table. */
@@ -121,7 +117,7 @@ public final class NftContext implements NftRunner, AutoCloseable {
   public void close() {
     closeDirect();
     if (ctx != null) {
-      lib.nft_ctx_free(ctx);
+      LibNftables.nft_ctx_free(ctx);
       ctx = null;
     }
   }
