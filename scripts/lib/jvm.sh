@@ -41,12 +41,15 @@ jvm_options() {
 # time as modification time, older than an archive recorded before the upgrade. Where the cache
 # cannot be written (a user other than root, on an installed system), an archive already there is
 # used and none is recorded. UDPKNOCK_CDS=off turns this off. Short commands also compile with C1
-# only: they end before C2 pays off; the server and replay keep C2.
+# only: they end before C2 pays off; the server and replay keep C2. Every command but the server
+# runs without the JVM's performance-data file (-XX:-UsePerfData: a file in /tmp made and removed
+# at each run, a few milliseconds of a start); the server keeps it, for jcmd and jstat.
 start_options() {
   local key="cli"
   case "${1:-}" in server|knock|replay|interfaces|keygen|check-config|import-knockd) key="$1" ;; esac
   UDPKNOCK_START_OPTS=()
   case "$key" in server|replay) ;; *) UDPKNOCK_START_OPTS+=(-XX:TieredStopAtLevel=1) ;; esac
+  [ "$key" = server ] || UDPKNOCK_START_OPTS+=(-XX:-UsePerfData)
   case "$key" in server|interfaces) libpcap_options ;; esac
   [ "${UDPKNOCK_CDS:-on}" != off ] || return 0
   local dir="$UDPKNOCK_CACHE/cds"
