@@ -21,8 +21,6 @@ public final class Pcap {
   public record Device(String name, String description, List<InetAddress> addresses,
       boolean loopback, boolean up, boolean running) {}
 
-  /** JNA logs a stack trace (java.util.logging) before failing to unpack its stub: kept quiet, held strongly. */
-  private static final Logger JNA_LOGGER = Logger.getLogger("com.sun.jna");
   /** The sentence of the first failure: later calls only get "Could not initialize class". */
   private static volatile String loadFailure;
   /** The thread of {@link #preload}, if one was started. */
@@ -39,17 +37,22 @@ public final class Pcap {
    */
   public static void preload(Runnable andThen) {
     CountDownLatch loaded = new CountDownLatch(1);
-    Thread thread = new Thread(() -> {
-      try {
-        libraryVersion();
-        loaded.countDown();
-        andThen.run();
-      } catch (CaptureException e) {
-        // Said again by the caller's own call.
-      } finally {
-        loaded.countDown();
+    // A class, not a lambda: the first lambda of a process costs the JVM milliseconds of linking,
+    // which this thread would wait for before it starts; the main thread pays it meanwhile.
+    Thread thread = new Thread("libpcap-preload") {
+      @Override
+      public void run() {
+        try {
+          libraryVersion();
+          loaded.countDown();
+          andThen.run();
+        } catch (CaptureException e) {
+          // Said again by the caller's own call.
+        } finally {
+          loaded.countDown();
+        }
       }
-    }, "libpcap-preload");
+    };
     thread.setDaemon(true);
     libraryLoaded = loaded;
     preloading = thread;
@@ -107,15 +110,19 @@ public final class Pcap {
     if (loadFailure != null) {
       throw new CaptureException(Kind.LIBPCAP_MISSING, loadFailure);
     }
-    Level level = JNA_LOGGER.getLevel();
-    JNA_LOGGER.setLevel(Level.OFF);
+    // JNA logs a stack trace (java.util.logging) before failing to unpack its stub: kept quiet,
+    // held by this call until its level is restored. Not a static field: java.util.logging's
+    // start then happens on the preload's thread, not before it starts.
+    Logger jnaLogger = Logger.getLogger("com.sun.jna");
+    Level level = jnaLogger.getLevel();
+    jnaLogger.setLevel(Level.OFF);
     try {
       return Pcaps.libVersion();
     } catch (LinkageError e) {
       loadFailure = failureSentence(e);
       throw new CaptureException(Kind.LIBPCAP_MISSING, loadFailure);
     } finally {
-      JNA_LOGGER.setLevel(level);
+      jnaLogger.setLevel(level);
     }
   }
 

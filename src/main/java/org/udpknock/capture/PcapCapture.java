@@ -162,7 +162,12 @@ public final class PcapCapture implements PacketSource {
    * own, while the server starts (see {@link Pcap#preload}); {@code open} waits for both.
    */
   public static void preload() {
-    Pcap.preload(PcapCapture::warmUpOnce);
+    Pcap.preload(new Runnable() { // Not a method reference: see Pcap.preload.
+      @Override
+      public void run() {
+        warmUpOnce();
+      }
+    });
   }
 
   /** Once per process: reopening after an interface comes back needs no more. */

@@ -20,15 +20,21 @@ public final class Main {
   /** A subcommand: what the usage says of it, and how its whole model is made. */
   private record Subcommand(Specs.Usage usage, Supplier<CommandSpec> model) {}
 
-  /** The subcommands, in the order the usage lists them. */
-  private static final List<Subcommand> SUBCOMMANDS = List.of(
-      new Subcommand(ServerCommand.USAGE, () -> new ServerCommand().spec),
-      new Subcommand(KnockCommand.USAGE, () -> new KnockCommand().spec),
-      new Subcommand(ReplayCommand.USAGE, () -> new ReplayCommand().spec),
-      new Subcommand(InterfacesCommand.USAGE, () -> new InterfacesCommand().spec),
-      new Subcommand(KeygenCommand.USAGE, () -> new KeygenCommand().spec),
-      new Subcommand(CheckConfigCommand.USAGE, () -> new CheckConfigCommand().spec),
-      new Subcommand(ImportKnockdCommand.USAGE, () -> new ImportKnockdCommand().spec));
+  /**
+   * The subcommands, in the order the usage lists them. In a class of their own, made at the first
+   * use rather than with Main: their lambdas' first link costs the JVM milliseconds, which the
+   * server pays after its preload of libpcap has started.
+   */
+  private static final class Subcommands {
+    static final List<Subcommand> ALL = List.of(
+        new Subcommand(ServerCommand.USAGE, () -> new ServerCommand().spec),
+        new Subcommand(KnockCommand.USAGE, () -> new KnockCommand().spec),
+        new Subcommand(ReplayCommand.USAGE, () -> new ReplayCommand().spec),
+        new Subcommand(InterfacesCommand.USAGE, () -> new InterfacesCommand().spec),
+        new Subcommand(KeygenCommand.USAGE, () -> new KeygenCommand().spec),
+        new Subcommand(CheckConfigCommand.USAGE, () -> new CheckConfigCommand().spec),
+        new Subcommand(ImportKnockdCommand.USAGE, () -> new ImportKnockdCommand().spec));
+  }
 
   /** picocli's documented switch for its built-in converters that a CLI does not use. */
   static final String CONVERTER_EXCLUDES = "picocli.converters.excludes";
@@ -72,7 +78,7 @@ public final class Main {
   static CommandLine commandLine(String[] args) {
     CommandLine cli = root();
     String invoked = invokedName(args);
-    for (Subcommand sub : SUBCOMMANDS) {
+    for (Subcommand sub : Subcommands.ALL) {
       String name = sub.usage().name();
       cli.addSubcommand(name, new CommandLine(name.equals(invoked) ? Specs.withHelp(sub.model().get())
           : sub.usage().listing()));
@@ -86,7 +92,7 @@ public final class Main {
    */
   static CommandLine everyCommand() {
     CommandLine cli = root();
-    SUBCOMMANDS.forEach(sub -> cli.addSubcommand(new CommandLine(Specs.withHelp(sub.model().get()))));
+    Subcommands.ALL.forEach(sub -> cli.addSubcommand(new CommandLine(Specs.withHelp(sub.model().get()))));
     return cli;
   }
 
