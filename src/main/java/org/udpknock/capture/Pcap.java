@@ -12,6 +12,7 @@ import org.pcap4j.core.PcapNetworkInterface;
 import org.pcap4j.core.Pcaps;
 import org.udpknock.server.CaptureException;
 import org.udpknock.server.CaptureException.Kind;
+import org.udpknock.server.Uninterruptibly;
 
 /** libpcap through pcap4j: probing the library and listing devices, with errors made readable. */
 public final class Pcap {
@@ -62,39 +63,15 @@ public final class Pcap {
   /** Returns once a preload has run whole, its {@code andThen} included (at once without one). */
   public static void awaitPreload() {
     Thread thread = preloading;
-    if (thread == null || thread == Thread.currentThread()) {
-      return;
+    if (thread != null && thread != Thread.currentThread()) {
+      Uninterruptibly.join(thread);
     }
-    boolean interrupted = false;
-    while (thread.isAlive()) {
-      try {
-        thread.join();
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    restoreInterrupt(interrupted);
   }
 
   private static void awaitLibrary() {
     CountDownLatch loaded = libraryLoaded;
-    if (loaded == null || preloading == Thread.currentThread()) {
-      return;
-    }
-    boolean interrupted = false;
-    while (loaded.getCount() > 0) {
-      try {
-        loaded.await();
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    restoreInterrupt(interrupted);
-  }
-
-  private static void restoreInterrupt(boolean interrupted) {
-    if (interrupted) {
-      Thread.currentThread().interrupt();
+    if (loaded != null && preloading != Thread.currentThread()) {
+      Uninterruptibly.await(loaded);
     }
   }
 

@@ -52,17 +52,7 @@ public final class Warmup {
 
   /** Returns once the warm-up has run (at once if it already has). */
   void await() {
-    boolean interrupted = false;
-    while (thread.isAlive()) {
-      try {
-        thread.join();
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
+    Uninterruptibly.join(thread);
   }
 
   /** Every door's events, and the open path of each kind of action the doors use. */
