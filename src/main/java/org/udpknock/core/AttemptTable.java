@@ -67,6 +67,7 @@ final class AttemptTable {
   private final int maxSize;
   private final Allocator allocator;
   private final long seed = ThreadLocalRandom.current().nextLong();
+  private final long seedMixedWithZero = mix(seed);
 
   /**
    * Pages of slots: slot s is the longs from {@code (s & PAGE_MASK) * SLOT_LONGS} of page
@@ -472,7 +473,8 @@ final class AttemptTable {
   }
 
   private int hash(long hi, long lo) {
-    return (int) mix(lo ^ mix(hi ^ seed));
+    // hi is 0 for every IPv4 source: its inner mix is then the same for all, computed once.
+    return (int) mix(lo ^ (hi == 0 ? seedMixedWithZero : mix(hi ^ seed)));
   }
 
   /** MurmurHash3's 64-bit finaliser: every input bit affects every output bit. */
