@@ -126,7 +126,7 @@ final class BatchedReplay {
       delivering = batch;
       batch.deliverTo(pipeline, events);
       delivering = null;
-      writeEventsOf(batch, batch.flushAfter || batch.last);
+      writeEventsOf(batch, batch.last || batch.flushAfter && readerMayWait());
       if (batch.last) {
         finish(batch);
         return;
@@ -134,6 +134,17 @@ final class BatchedReplay {
       batch.clear();
       free.add(batch); // never full: there are only BATCHES batches
     }
+  }
+
+  /**
+   * Whether the reader, which handed over a batch before a read (see {@link #handOver}), may be
+   * waiting in that read now: nothing came after the batch. Before every read of a file too, yet
+   * that read does not wait, and the reader has queued more by the time the batch is delivered:
+   * its events are then written by the reader, as any others. Whenever the reader waits, the
+   * last batch it handed over finds nothing after it, and everything is written and flushed.
+   */
+  private boolean readerMayWait() {
+    return full.isEmpty();
   }
 
   /**
