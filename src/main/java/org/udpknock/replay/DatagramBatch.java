@@ -2,6 +2,7 @@ package org.udpknock.replay;
 
 import java.util.Arrays;
 import org.udpknock.decode.Datagram;
+import org.udpknock.door.DoorSet;
 import org.udpknock.pipeline.FramePipeline;
 import org.udpknock.report.DeferredEvents;
 import org.udpknock.report.EventWriter;
@@ -72,6 +73,7 @@ final class DatagramBatch {
    */
   void deliverTo(FramePipeline pipeline, EventWriter writer) {
     writer.deferTo(events);
+    DoorSet doors = pipeline.doorSet(); // once: the pipeline's fields are the reading thread's to write
     int digits = -1;
     for (int i = 0; i < size; i++) {
       if (timeDigits[i] != digits) {
@@ -79,8 +81,8 @@ final class DatagramBatch {
         events.setTimeDigits(digits);
       }
       int start = i == 0 ? 0 : payloadEnd[i - 1];
-      pipeline.deliver(timeNanos[i], sourceHi[i], sourceLo[i], port[i], payloads, start, payloadEnd[i] - start,
-          payloadComplete[i]);
+      FramePipeline.deliver(doors, timeNanos[i], sourceHi[i], sourceLo[i], port[i], payloads, start,
+          payloadEnd[i] - start, payloadComplete[i]);
     }
   }
 

@@ -76,10 +76,12 @@ public final class DeferredEvents {
 
   /** Writes every event recorded, in order, each at its own time precision, and empties this. */
   public void writeAll() {
+    int set = -1;
     for (int i = 0; i < size; i++) {
       DoorEvents door = doors[i];
-      if (digits[i] >= 0) {
-        door.writer().setTimeDigits(digits[i]);
+      if (digits[i] >= 0 && digits[i] != set) { // a volatile write: once a run of equal digits
+        set = digits[i];
+        door.writer().setTimeDigits(set);
       }
       write(i, door);
     }
