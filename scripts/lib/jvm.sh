@@ -13,7 +13,11 @@ ld_cache="${ld_cache:-}"
 # jvm-footprint): a 72 MB heap, the smallest the default bounds fit (MemoryBudget checks it),
 # with a 4 MB young generation, the serial collector, and C1 alone (C2's compilations left ~10 MB
 # of resident malloc memory and did not lower the CPU per packet). The other commands keep a
-# 128 MB heap: replay's tables are as large, and C2 pays off on a long replay.
+# 128 MB heap: replay's tables are as large, and C2 pays off on a long replay. Replay keeps C2
+# from inlining the engine's entry points into their callers (dontinline; CompileCommand=quiet
+# keeps its notice off stdout): each hot caller recompiled the whole engine inlined, and C2's
+# compilations took more CPU than the engine itself (scripts/bench replay: C2 1.3-1.9 s of CPU
+# for 10 M packets, 0.9-1.2 s without; a call per packet costs a few ns).
 # UDPKNOCK_JAVA_OPTS replaces these defaults.
 # -XX:+DisplayVMOutputToStderr: the JVM's own output (the thread dump of SIGQUIT) goes to stderr,
 # so it never lands in the event stream (--json) on stdout. It is kept whatever the options.
@@ -23,6 +27,9 @@ jvm_options() {
   local heap extra
   case "${1:-}" in
     server) heap="-Xmx72m -Xmn4m -XX:+UseSerialGC -XX:TieredStopAtLevel=1" ;;
+    replay) heap="-Xmx128m -XX:+UseSerialGC -XX:CompileCommand=quiet"
+      heap+=" -XX:CompileCommand=dontinline,org.udpknock.core.KnockEngine::onDatagram"
+      heap+=" -XX:CompileCommand=dontinline,org.udpknock.core.KnockEngine::onKnock" ;;
     *) heap="-Xmx128m -XX:+UseSerialGC" ;;
   esac
   start_options "${1:-}"

@@ -9,12 +9,15 @@ import java.util.concurrent.ThreadLocalRandom;
  * The attempts in progress, keyed by 128-bit source address, kept in two age lists.
  *
  * <p>Why not a {@code LinkedHashMap}: a million spoofed sources would cost ~150 bytes each in
- * entry, key and value objects. Here an attempt is a slot in parallel primitive arrays
- * ({@link #BYTES_PER_SLOT} bytes plus its hash-index share), slots never move, and an
- * open-addressing index maps addresses to slots. The arrays come in pages of {@link #PAGE_SLOTS}
- * slots, added as the table fills: growing copies nothing but the index, so a table growing to
- * a million sources never holds its old arrays beside new ones twice their size (the heap's peak,
- * and so the resident memory, stays near the table's own size).
+ * entry, key and value objects. Here an attempt is a slot of {@link #BYTES_PER_SLOT} bytes (plus
+ * its hash-index share): four longs side by side in a page array, its key, its start time, and
+ * its stage with both list links packed into one. A lookup, a restart or a link change then
+ * touches one cache line per slot, where parallel arrays touched one per field (replay of a
+ * flood from 100k sources is bound by those misses). Slots never move, and an open-addressing
+ * index maps addresses to slots. Pages of {@link #PAGE_SLOTS} slots are added as the table fills:
+ * growing copies nothing but the index, so a table growing to a million sources never holds its
+ * old arrays beside new ones twice their size (the heap's peak, and so the resident memory, stays
+ * near the table's own size).
  *
  * <p>Two doubly linked age lists run through the slots, as in segmented caches (Caffeine's window
  * and protected segments). {@link #PROBATION} holds what a spoofer makes for free, one datagram
@@ -34,14 +37,29 @@ final class AttemptTable {
   static final int PROBATION = 0;
   /** The list of attempts at stage 2 or more. */
   static final int PROTECTED = 1;
-  /** Bytes of the per-slot arrays: two longs of key, a start time, a stage, two list links. */
-  static final int BYTES_PER_SLOT = 8 + 8 + 8 + 1 + 4 + 4;
+  /** Bytes of a slot: two longs of key, a start time, and a long of stage and two list links. */
+  static final int BYTES_PER_SLOT = 4 * 8;
   /** Slots per page of the arrays; a table of fewer has one page of its own size. */
   static final int PAGE_SLOTS = 1024;
   private static final int PAGE_SHIFT = 10;
   private static final int PAGE_MASK = PAGE_SLOTS - 1;
-  /** A page's cost beyond its slots: six array headers and six references to them. */
-  private static final int PAGE_OVERHEAD_BYTES = 6 * 16 + 6 * 4;
+  /** A page's cost beyond its slots: its array's header and the reference to it. */
+  private static final int PAGE_OVERHEAD_BYTES = 16 + 4;
+  /** A slot's longs in its page: key hi, key lo, start, then the meta long. */
+  private static final int SLOT_LONGS = 4;
+  private static final int HI = 0;
+  private static final int LO = 1;
+  private static final int START = 2;
+  private static final int META = 3;
+  /** The meta long: stage in bits 0-7, the older link in the next LINK_BITS, the newer above. */
+  private static final int LINK_BITS = 28;
+  private static final long LINK_MASK = (1L << LINK_BITS) - 1;
+  private static final int OLDER_SHIFT = 8;
+  private static final int NEWER_SHIFT = 8 + LINK_BITS;
+  /** A link to no slot, as stored. */
+  private static final long NO_LINK = LINK_MASK;
+  /** The largest table: a list link is {@link #LINK_BITS} bits, one value of which means none. */
+  static final int MAX_SIZE = (1 << LINK_BITS) - 2;
   /** Index cells per slot: keeps linear probes short. */
   private static final int INDEX_SPREAD = 2;
   private static final int EMPTY = -1;
@@ -49,15 +67,14 @@ final class AttemptTable {
   private final int maxSize;
   private final Allocator allocator;
   private final long seed = ThreadLocalRandom.current().nextLong();
+  private final long seedMixedWithZero = mix(seed);
 
-  /** Pages of the slot arrays: slot s is at {@code [s >>> PAGE_SHIFT][s & PAGE_MASK]}; the first {@link #pages} are allocated. */
-  private final long[][] keyHi;
-  private final long[][] keyLo;
-  private final long[][] startNanos;
-  private final byte[][] stage;
-  /** Age lists: {@code older[s]} is the slot that joined s's list just before s; free slots chain through newer. */
-  private final int[][] older;
-  private final int[][] newer;
+  /**
+   * Pages of slots: slot s is the longs from {@code (s & PAGE_MASK) * SLOT_LONGS} of page
+   * {@code s >>> PAGE_SHIFT}; the first {@link #pages} are allocated. Age lists: a slot's older
+   * link is the slot that joined its list just before it; free slots chain through newer.
+   */
+  private final long[][] slots;
   private int pages;
   /** Slots the allocated pages hold. */
   private int allocatedSlots;
@@ -80,19 +97,14 @@ final class AttemptTable {
 
   /** With {@code allocator}, the seam through which tests make growing fail. */
   AttemptTable(int maxSize, Allocator allocator) {
-    if (maxSize < 1) {
-      throw new IllegalArgumentException("maxSize < 1: " + maxSize);
+    if (maxSize < 1 || maxSize > MAX_SIZE) {
+      throw new IllegalArgumentException("maxSize not in 1.." + MAX_SIZE + ": " + maxSize);
     }
     this.maxSize = maxSize;
     this.capacity = maxSize;
     this.allocator = allocator;
     int pageCount = (maxSize + PAGE_SLOTS - 1) / PAGE_SLOTS;
-    keyHi = new long[pageCount][];
-    keyLo = new long[pageCount][];
-    startNanos = new long[pageCount][];
-    stage = new byte[pageCount][];
-    older = new int[pageCount][];
-    newer = new int[pageCount][];
+    slots = new long[pageCount][];
     index = new int[0];
     if (!addPage()) {
       throw new OutOfMemoryError("no heap for the first " + pageLength() + " slots");
@@ -109,10 +121,6 @@ final class AttemptTable {
 
     default int[] ints(int length) {
       return new int[length];
-    }
-
-    default byte[] bytes(int length) {
-      return new byte[length];
     }
   }
 
@@ -177,43 +185,64 @@ final class AttemptTable {
 
   /** The entry that joined {@code slot}'s list just after it, or {@link #NONE}: walks a list oldest first. */
   int newer(int slot) {
-    return newer[slot >>> PAGE_SHIFT][slot & PAGE_MASK];
+    return link(meta(slot) >>> NEWER_SHIFT);
   }
 
   long keyHi(int slot) {
-    return keyHi[slot >>> PAGE_SHIFT][slot & PAGE_MASK];
+    return field(slot, HI);
   }
 
   long keyLo(int slot) {
-    return keyLo[slot >>> PAGE_SHIFT][slot & PAGE_MASK];
+    return field(slot, LO);
   }
 
   long startNanos(int slot) {
-    return startNanos[slot >>> PAGE_SHIFT][slot & PAGE_MASK];
+    return field(slot, START);
   }
 
   int stage(int slot) {
-    return stage[slot >>> PAGE_SHIFT][slot & PAGE_MASK];
+    return (byte) meta(slot);
   }
 
   private int older(int slot) {
-    return older[slot >>> PAGE_SHIFT][slot & PAGE_MASK];
+    return link(meta(slot) >>> OLDER_SHIFT);
+  }
+
+  private long field(int slot, int field) {
+    return slots[slot >>> PAGE_SHIFT][(slot & PAGE_MASK) * SLOT_LONGS + field];
+  }
+
+  private void setField(int slot, int field, long value) {
+    slots[slot >>> PAGE_SHIFT][(slot & PAGE_MASK) * SLOT_LONGS + field] = value;
+  }
+
+  private long meta(int slot) {
+    return field(slot, META);
+  }
+
+  private static int link(long bits) {
+    long slot = bits & LINK_MASK;
+    return slot == NO_LINK ? NONE : (int) slot;
+  }
+
+  private static long linkBits(int slot) {
+    return slot == NONE ? NO_LINK : slot;
   }
 
   private void setStageByte(int slot, int value) {
-    stage[slot >>> PAGE_SHIFT][slot & PAGE_MASK] = (byte) value;
+    setField(slot, META, (meta(slot) & ~0xFFL) | (value & 0xFFL));
   }
 
   private void setOlder(int slot, int value) {
-    older[slot >>> PAGE_SHIFT][slot & PAGE_MASK] = value;
+    setField(slot, META, (meta(slot) & ~(LINK_MASK << OLDER_SHIFT)) | (linkBits(value) << OLDER_SHIFT));
   }
 
   private void setNewer(int slot, int value) {
-    newer[slot >>> PAGE_SHIFT][slot & PAGE_MASK] = value;
+    setField(slot, META, (meta(slot) & ~(LINK_MASK << NEWER_SHIFT)) | (linkBits(value) << NEWER_SHIFT));
   }
 
   private void setStart(int slot, long nanos) {
-    startNanos[slot >>> PAGE_SHIFT][slot & PAGE_MASK] = nanos;
+    setField(slot, START, nanos);
   }
 
   /** Sets the stage; an entry that moves into the other list joins it as its newest. */
@@ -247,8 +276,8 @@ final class AttemptTable {
       throw new IllegalStateException("table full: " + size);
     }
     int slot = takeFreeSlot();
-    keyHi[slot >>> PAGE_SHIFT][slot & PAGE_MASK] = hi;
-    keyLo[slot >>> PAGE_SHIFT][slot & PAGE_MASK] = lo;
+    setField(slot, HI, hi);
+    setField(slot, LO, lo);
     setStart(slot, start);
     setStageByte(slot, startStage);
     linkAsNewest(slot);
@@ -405,23 +434,13 @@ final class AttemptTable {
    */
   private boolean addPage() {
     int length = pageLength();
-    int slots = (int) Math.min(maxSize, (long) allocatedSlots + length);
+    int slotCount = (int) Math.min(maxSize, (long) allocatedSlots + length);
     try {
-      long[] hi = allocator.longs(length);
-      long[] lo = allocator.longs(length);
-      long[] start = allocator.longs(length);
-      byte[] stages = allocator.bytes(length);
-      int[] olderPage = allocator.ints(length);
-      int[] newerPage = allocator.ints(length);
-      int[] newIndex = indexLength(slots) > index.length ? emptyIndex(allocator.ints(indexLength(slots))) : null;
-      keyHi[pages] = hi;
-      keyLo[pages] = lo;
-      startNanos[pages] = start;
-      stage[pages] = stages;
-      older[pages] = olderPage;
-      newer[pages] = newerPage;
+      long[] page = allocator.longs(length * SLOT_LONGS);
+      int[] newIndex = indexLength(slotCount) > index.length ? emptyIndex(allocator.ints(indexLength(slotCount))) : null;
+      slots[pages] = page;
       pages++;
-      allocatedSlots = slots;
+      allocatedSlots = slotCount;
       if (newIndex != null) {
         reindex(newIndex);
       }
@@ -454,7 +473,8 @@ final class AttemptTable {
   }
 
   private int hash(long hi, long lo) {
-    return (int) mix(lo ^ mix(hi ^ seed));
+    // hi is 0 for every IPv4 source: its inner mix is then the same for all, computed once.
+    return (int) mix(lo ^ (hi == 0 ? seedMixedWithZero : mix(hi ^ seed)));
   }
 
   /** MurmurHash3's 64-bit finaliser: every input bit affects every output bit. */

@@ -103,6 +103,17 @@ public final class FramePipeline {
   /** The second half of {@link #onFrame}: one accepted datagram to the doors that watch its port. */
   public void deliver(long timeNanos, long sourceHi, long sourceLo, int port, byte[] data, int payloadOffset,
       int payloadLength, boolean payloadComplete) {
+    deliver(doors, timeNanos, sourceHi, sourceLo, port, data, payloadOffset, payloadLength, payloadComplete);
+  }
+
+  /**
+   * As {@link #deliver(long, long, long, int, byte[], int, int, boolean)}, to {@code doors} read
+   * once by the caller ({@link #doorSet}) for many datagrams: this pipeline's fields share a cache
+   * line that the reading thread writes at every frame ({@link #accept}), so the delivering
+   * thread of a replay on two threads, reading it at every datagram, took a miss each time.
+   */
+  public static void deliver(DoorSet doors, long timeNanos, long sourceHi, long sourceLo, int port, byte[] data,
+      int payloadOffset, int payloadLength, boolean payloadComplete) {
     for (Door door : doors.at(port)) {
       door.onDatagram(timeNanos, sourceHi, sourceLo, port, data, payloadOffset, payloadLength, payloadComplete);
     }

@@ -2,6 +2,7 @@ package org.udpknock.replay;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.util.ArrayDeque;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import org.udpknock.decode.Datagram;
@@ -11,9 +12,14 @@ import org.udpknock.report.EventWriter;
 /**
  * A replay on two threads: a reading thread reads and decodes frames, and hands the accepted
  * datagrams over in {@link DatagramBatch}es through a bounded queue; the calling thread delivers
- * each batch to the doors, in order, and writes every event. Batches go back to the reader once
- * delivered, so at most {@link #BATCHES} exist. The reader's counts (frames, skips) are read once
- * the last batch has come, which the queue orders after all its writes.
+ * each batch to the doors, in order, recording the events into the batch. Batches go back to the
+ * reader once delivered, so at most {@link #BATCHES} exist, and the reader writes their events
+ * before it fills them again: formatting lines is the costlier half of the work, and the engines'
+ * thread is the one that limits the pace. The events are written in delivery order, by one
+ * thread at a time (under {@link #writing}): by the reader, or by the delivering thread itself
+ * before a flush (the input is about to wait) and at the end, so every event is written before
+ * {@link #run} returns. The reader's counts (frames, skips) are read once the last batch has
+ * come, which the queue orders after all its writes.
  */
 final class BatchedReplay {
   /** Enough to keep both threads busy: one being filled, one being delivered, two queued. */
@@ -34,6 +40,12 @@ final class BatchedReplay {
   /** The reading thread's: the batch being filled, and the time digits of the last frame read. */
   private DatagramBatch filling = new DatagramBatch();
   private int lastTimeDigits = -1;
+  /** Held while events are written: by either thread, one at a time. */
+  private final Object writing = new Object();
+  /** Batches delivered whose events are not written yet, oldest first; guarded by {@link #writing}. */
+  private final ArrayDeque<DatagramBatch> unwritten = new ArrayDeque<>();
+  /** The delivering thread's: the batch being delivered, whose events a failure must still write. */
+  private DatagramBatch delivering;
 
   BatchedReplay(FramePipeline pipeline, EventWriter events, Runnable flush) {
     this.pipeline = pipeline;
@@ -53,6 +65,8 @@ final class BatchedReplay {
       deliverAll();
     } finally {
       stop(reader);
+      events.deferTo(null);
+      writeAfterFailure();
     }
   }
 
@@ -95,7 +109,11 @@ final class BatchedReplay {
   private void send() {
     try {
       full.put(filling);
-      filling = free.take();
+      DatagramBatch next = free.take();
+      synchronized (writing) {
+        writeUnwritten(); // next's events among them
+      }
+      filling = next;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new Stopped();
@@ -105,16 +123,60 @@ final class BatchedReplay {
   private void deliverAll() throws IOException {
     while (true) {
       DatagramBatch batch = take();
+      delivering = batch;
       batch.deliverTo(pipeline, events);
-      if (batch.flushAfter) {
-        flush.run();
-      }
+      delivering = null;
+      writeEventsOf(batch, batch.last || batch.flushAfter && readerMayWait());
       if (batch.last) {
         finish(batch);
         return;
       }
       batch.clear();
       free.add(batch); // never full: there are only BATCHES batches
+    }
+  }
+
+  /**
+   * Whether the reader, which handed over a batch before a read (see {@link #handOver}), may be
+   * waiting in that read now: nothing came after the batch. Before every read of a file too, yet
+   * that read does not wait, and the reader has queued more by the time the batch is delivered:
+   * its events are then written by the reader, as any others. Whenever the reader waits, the
+   * last batch it handed over finds nothing after it, and everything is written and flushed.
+   */
+  private boolean readerMayWait() {
+    return full.isEmpty();
+  }
+
+  /**
+   * Queues a delivered batch's events after those of the batches before it; with {@code now},
+   * writes them all here, and flushes them if the input is about to wait.
+   */
+  private void writeEventsOf(DatagramBatch batch, boolean now) {
+    synchronized (writing) {
+      unwritten.add(batch);
+      if (now) {
+        writeUnwritten();
+      }
+      if (now && batch.flushAfter) {
+        flush.run();
+      }
+    }
+  }
+
+  /** After a failure in delivering: the events of what was delivered are still written. */
+  private void writeAfterFailure() {
+    synchronized (writing) {
+      if (delivering != null) {
+        unwritten.add(delivering);
+      }
+      writeUnwritten();
+    }
+  }
+
+  /** Under {@link #writing}: writes the events of every delivered batch not written yet, in order. */
+  private void writeUnwritten() {
+    for (DatagramBatch batch = unwritten.poll(); batch != null; batch = unwritten.poll()) {
+      batch.events.writeAll();
     }
   }
 

@@ -2,14 +2,17 @@ package org.udpknock.replay;
 
 import java.util.Arrays;
 import org.udpknock.decode.Datagram;
+import org.udpknock.door.DoorSet;
 import org.udpknock.pipeline.FramePipeline;
+import org.udpknock.report.DeferredEvents;
 import org.udpknock.report.EventWriter;
 
 /**
  * Accepted datagrams on their way from the reading thread to the doors: what
  * {@link FramePipeline#deliver} takes, with a copy of each payload (an authenticated door reads
- * it; the frame's array is reused by the next frame). Reused, so the hand-over allocates nothing
- * per datagram.
+ * it; the frame's array is reused by the next frame); and, on the way back, the events their
+ * delivery made, recorded to be written by the reading thread ({@link DeferredEvents}). Reused,
+ * so the hand-over allocates nothing per datagram.
  */
 final class DatagramBatch {
   static final int CAPACITY = 4096;
@@ -25,6 +28,8 @@ final class DatagramBatch {
   private final boolean[] payloadComplete = new boolean[CAPACITY];
   private byte[] payloads = new byte[CAPACITY * 16];
   private int size;
+  /** The events the delivery of these datagrams made, not written yet. */
+  final DeferredEvents events = new DeferredEvents();
 
   /** The last batch of a replay: set with {@link #end}. */
   boolean last;
@@ -62,8 +67,13 @@ final class DatagramBatch {
     size++;
   }
 
-  /** Delivers the datagrams in order, each with its capture's time digits. */
-  void deliverTo(FramePipeline pipeline, EventWriter events) {
+  /**
+   * Delivers the datagrams in order, recording the events of {@code writer}'s doors into
+   * {@link #events}, each with its capture's time digits.
+   */
+  void deliverTo(FramePipeline pipeline, EventWriter writer) {
+    writer.deferTo(events);
+    DoorSet doors = pipeline.doorSet(); // once: the pipeline's fields are the reading thread's to write
     int digits = -1;
     for (int i = 0; i < size; i++) {
       if (timeDigits[i] != digits) {
@@ -71,8 +81,8 @@ final class DatagramBatch {
         events.setTimeDigits(digits);
       }
       int start = i == 0 ? 0 : payloadEnd[i - 1];
-      pipeline.deliver(timeNanos[i], sourceHi[i], sourceLo[i], port[i], payloads, start, payloadEnd[i] - start,
-          payloadComplete[i]);
+      FramePipeline.deliver(doors, timeNanos[i], sourceHi[i], sourceLo[i], port[i], payloads, start,
+          payloadEnd[i] - start, payloadComplete[i]);
     }
   }
 
@@ -83,7 +93,7 @@ final class DatagramBatch {
     failure = why;
   }
 
-  /** Empties it for the next use. */
+  /** Empties it for the next use; its {@link #events} are written and emptied apart. */
   void clear() {
     size = 0;
     last = false;

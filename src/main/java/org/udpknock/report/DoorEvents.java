@@ -7,7 +7,8 @@ import org.udpknock.core.ResetReason;
 
 /**
  * One door's view of the {@link EventWriter}: each event it writes names the door, so neither
- * the engine nor the verifier needs to know which door they judge for.
+ * the engine nor the verifier needs to know which door they judge for. While the writer
+ * {@linkplain EventWriter#deferTo defers}, the events are recorded instead, to be written later.
  */
 public final class DoorEvents implements KnockListener, RejectionListener {
   private final EventWriter writer;
@@ -30,37 +31,102 @@ public final class DoorEvents implements KnockListener, RejectionListener {
 
   @Override
   public void knock(long timeNanos, long sourceHi, long sourceLo, int port, int stage) {
-    writer.knock(door, sequenceLength, timeNanos, sourceHi, sourceLo, port, stage);
+    DeferredEvents deferred = writer.deferred;
+    if (deferred != null) {
+      deferred.knock(this, timeNanos, sourceHi, sourceLo, port, stage);
+    } else {
+      writeKnock(timeNanos, sourceHi, sourceLo, port, stage);
+    }
   }
 
   @Override
   public void granted(long timeNanos, long sourceHi, long sourceLo) {
-    writer.granted(door, timeNanos, sourceHi, sourceLo);
+    DeferredEvents deferred = writer.deferred;
+    if (deferred != null) {
+      deferred.granted(this, timeNanos, sourceHi, sourceLo);
+    } else {
+      writeGranted(timeNanos, sourceHi, sourceLo);
+    }
   }
 
   @Override
   public void reset(long timeNanos, long sourceHi, long sourceLo, ResetReason reason) {
-    writer.reset(door, timeNanos, sourceHi, sourceLo, reason);
+    DeferredEvents deferred = writer.deferred;
+    if (deferred != null) {
+      deferred.reset(this, timeNanos, sourceHi, sourceLo, reason);
+    } else {
+      writeReset(timeNanos, sourceHi, sourceLo, reason);
+    }
   }
 
   @Override
   public void guardTripped(long timeNanos, long sourceHi, long sourceLo, int port) {
-    writer.guardTripped(door, timeNanos, sourceHi, sourceLo, port);
+    DeferredEvents deferred = writer.deferred;
+    if (deferred != null) {
+      deferred.guardTripped(this, timeNanos, sourceHi, sourceLo, port);
+    } else {
+      writeGuardTripped(timeNanos, sourceHi, sourceLo, port);
+    }
   }
 
   /** Rate-limited across doors, by packet time: see {@link EventWriter}. */
   @Override
   public void knockBlocked(long timeNanos, long sourceHi, long sourceLo, int port) {
-    writer.knockBlocked(door, timeNanos, sourceHi, sourceLo, port);
+    DeferredEvents deferred = writer.deferred;
+    if (deferred != null) {
+      deferred.knockBlocked(this, timeNanos, sourceHi, sourceLo, port);
+    } else {
+      writeKnockBlocked(timeNanos, sourceHi, sourceLo, port);
+    }
   }
 
   @Override
   public void trackingCapped(long timeNanos, int capacity) {
-    writer.trackingCapped(door, timeNanos, capacity);
+    DeferredEvents deferred = writer.deferred;
+    if (deferred != null) {
+      deferred.trackingCapped(this, timeNanos, capacity);
+    } else {
+      writeTrackingCapped(timeNanos, capacity);
+    }
   }
 
   @Override
   public void rejected(long timeNanos, long sourceHi, long sourceLo, int port, Verdict reason) {
+    DeferredEvents deferred = writer.deferred;
+    if (deferred != null) {
+      deferred.rejected(this, timeNanos, sourceHi, sourceLo, port, reason);
+    } else {
+      writeRejected(timeNanos, sourceHi, sourceLo, port, reason);
+    }
+  }
+
+  // The writes themselves, now or from DeferredEvents.writeAll.
+
+  void writeKnock(long timeNanos, long sourceHi, long sourceLo, int port, int stage) {
+    writer.knock(door, sequenceLength, timeNanos, sourceHi, sourceLo, port, stage);
+  }
+
+  void writeGranted(long timeNanos, long sourceHi, long sourceLo) {
+    writer.granted(door, timeNanos, sourceHi, sourceLo);
+  }
+
+  void writeReset(long timeNanos, long sourceHi, long sourceLo, ResetReason reason) {
+    writer.reset(door, timeNanos, sourceHi, sourceLo, reason);
+  }
+
+  void writeGuardTripped(long timeNanos, long sourceHi, long sourceLo, int port) {
+    writer.guardTripped(door, timeNanos, sourceHi, sourceLo, port);
+  }
+
+  void writeKnockBlocked(long timeNanos, long sourceHi, long sourceLo, int port) {
+    writer.knockBlocked(door, timeNanos, sourceHi, sourceLo, port);
+  }
+
+  void writeTrackingCapped(long timeNanos, int capacity) {
+    writer.trackingCapped(door, timeNanos, capacity);
+  }
+
+  void writeRejected(long timeNanos, long sourceHi, long sourceLo, int port, Verdict reason) {
     writer.rejected(door, timeNanos, sourceHi, sourceLo, port, reason);
   }
 

@@ -17,6 +17,11 @@ public abstract class EventWriter {
   private volatile IntFunction<String> scopeNames = Integer::toString;
   /** Any spoofer can make blocked knocks: the first few a second get a line, the rest a summary. */
   private final RefusalLog blockedLog = RefusalLog.standard();
+  /**
+   * Where the doors' events go instead of being written, or null: see {@link #deferTo}. Plain:
+   * set and read only by the thread that feeds the doors.
+   */
+  DeferredEvents deferred;
 
   protected EventWriter(PrintWriter out) {
     this.out = out;
@@ -111,6 +116,16 @@ public abstract class EventWriter {
 
   /** A server event of door {@code door}, or of the whole server when {@code door} is null. */
   public abstract void doorEvent(String door, String event, long timeNanos, String source, Object... fields);
+
+  /**
+   * From now on, the events of this writer's doors ({@link #forDoor}) are recorded into
+   * {@code events} instead of written, until the next call; null writes them again. Only the
+   * thread that feeds the doors calls this; the recorded events are written with
+   * {@link DeferredEvents#writeAll}, by any one thread at a time.
+   */
+  public void deferTo(DeferredEvents events) {
+    deferred = events;
+  }
 
   /** Fraction digits the current capture's timestamps carry (6 = microseconds, 9 = nanoseconds). */
   public void setTimeDigits(int digits) {
