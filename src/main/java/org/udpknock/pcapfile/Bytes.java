@@ -1,35 +1,25 @@
 package org.udpknock.pcapfile;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
-
 /**
  * Reads and writes fixed-size integers in a {@code byte[]} in either byte order. Capture files
  * are written in the byte order of the host that wrote them, so every access takes the order.
- * The VarHandles are constants, so the JIT compiles each access to a plain (swapped) load.
+ * Shifts and masks, not {@code MethodHandles.byteArrayViewVarHandle}: six view VarHandles cost
+ * every replay milliseconds at start (the JDK spins their lambda forms at run time, which no
+ * class-data archive keeps), for a capture's 16-byte record headers, which the reading thread,
+ * not the bottleneck of a replay, decodes.
  */
 final class Bytes {
   private Bytes() {}
 
-  private static final VarHandle SHORT_BE = view(short[].class, ByteOrder.BIG_ENDIAN);
-  private static final VarHandle SHORT_LE = view(short[].class, ByteOrder.LITTLE_ENDIAN);
-  private static final VarHandle INT_BE = view(int[].class, ByteOrder.BIG_ENDIAN);
-  private static final VarHandle INT_LE = view(int[].class, ByteOrder.LITTLE_ENDIAN);
-  private static final VarHandle LONG_BE = view(long[].class, ByteOrder.BIG_ENDIAN);
-  private static final VarHandle LONG_LE = view(long[].class, ByteOrder.LITTLE_ENDIAN);
-
-  private static VarHandle view(Class<?> arrayType, ByteOrder order) {
-    return MethodHandles.byteArrayViewVarHandle(arrayType, order);
-  }
-
   static int uint16(byte[] b, int i, boolean bigEndian) {
-    short value = bigEndian ? (short) SHORT_BE.get(b, i) : (short) SHORT_LE.get(b, i);
-    return value & 0xFFFF;
+    int first = b[i] & 0xFF;
+    int second = b[i + 1] & 0xFF;
+    return bigEndian ? first << 8 | second : second << 8 | first;
   }
 
   static int int32(byte[] b, int i, boolean bigEndian) {
-    return bigEndian ? (int) INT_BE.get(b, i) : (int) INT_LE.get(b, i);
+    int value = (b[i] & 0xFF) << 24 | (b[i + 1] & 0xFF) << 16 | (b[i + 2] & 0xFF) << 8 | b[i + 3] & 0xFF;
+    return bigEndian ? value : Integer.reverseBytes(value);
   }
 
   static long uint32(byte[] b, int i, boolean bigEndian) {
@@ -37,31 +27,30 @@ final class Bytes {
   }
 
   static long int64(byte[] b, int i, boolean bigEndian) {
-    return bigEndian ? (long) LONG_BE.get(b, i) : (long) LONG_LE.get(b, i);
+    long high = int32(b, i, true) & 0xFFFF_FFFFL;
+    long low = int32(b, i + 4, true) & 0xFFFF_FFFFL;
+    long value = high << 32 | low;
+    return bigEndian ? value : Long.reverseBytes(value);
   }
 
   static void putInt16(byte[] b, int i, int value, boolean bigEndian) {
-    if (bigEndian) {
-      SHORT_BE.set(b, i, (short) value);
-    } else {
-      SHORT_LE.set(b, i, (short) value);
-    }
+    int ordered = bigEndian ? value : Short.reverseBytes((short) value);
+    b[i] = (byte) (ordered >>> 8);
+    b[i + 1] = (byte) ordered;
   }
 
   static void putInt32(byte[] b, int i, int value, boolean bigEndian) {
-    if (bigEndian) {
-      INT_BE.set(b, i, value);
-    } else {
-      INT_LE.set(b, i, value);
-    }
+    int ordered = bigEndian ? value : Integer.reverseBytes(value);
+    b[i] = (byte) (ordered >>> 24);
+    b[i + 1] = (byte) (ordered >>> 16);
+    b[i + 2] = (byte) (ordered >>> 8);
+    b[i + 3] = (byte) ordered;
   }
 
   static void putInt64(byte[] b, int i, long value, boolean bigEndian) {
-    if (bigEndian) {
-      LONG_BE.set(b, i, value);
-    } else {
-      LONG_LE.set(b, i, value);
-    }
+    long ordered = bigEndian ? value : Long.reverseBytes(value);
+    putInt32(b, i, (int) (ordered >>> 32), true);
+    putInt32(b, i + 4, (int) ordered, true);
   }
 
   /** An unsigned 32-bit length as an int; lengths of 2 GiB and more become Integer.MAX_VALUE. */
