@@ -132,8 +132,10 @@ final class ReplayCommand implements Callable<Integer> {
     FramePipeline pipeline = FramePipeline.of(judging.doors(), events, wiring, DestinationFilter.ANY);
     long started = System.nanoTime();
     try {
-      // Reading and decoding on a second core, when there is one: the output is the same.
-      replayer = new Replayer(pipeline, events, flush, Runtime.getRuntime().availableProcessors() > 1);
+      // Reading and decoding on a second core, when there is one and more to read than one read
+      // takes: the output is the same.
+      replayer = new Replayer(pipeline, events, flush, Runtime.getRuntime().availableProcessors() > 1
+          && ReplayInputs.moreThanOneRead(files));
       replayer.replay(readers);
       if (stats) {
         printStats(pipeline.frames(), System.nanoTime() - started);

@@ -1,5 +1,6 @@
 package org.udpknock.cli;
 
+import java.io.File;
 import java.io.FileInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -38,6 +39,26 @@ final class ReplayInputs {
       closeAll(readers);
       throw e;
     }
+  }
+
+  /** What one read of an input takes (the reader's buffer, InputBuffer's default). */
+  static final long ONE_READ_BYTES = 1 << 20;
+
+  /**
+   * Whether the inputs hold more than one read: a second thread reading ahead has nothing to
+   * overlap with otherwise, and its start and hand-offs were a few milliseconds of a small
+   * replay. Standard input, a FIFO or anything but a regular file may hold any amount: true.
+   */
+  static boolean moreThanOneRead(List<Path> inputs) {
+    long bytes = 0;
+    for (Path input : inputs) {
+      File file = input.toFile();
+      if (isStandardInput(input) || !file.isFile()) {
+        return true;
+      }
+      bytes += file.length();
+    }
+    return bytes > ONE_READ_BYTES;
   }
 
   static void closeAll(List<CaptureFileReader> readers) {
