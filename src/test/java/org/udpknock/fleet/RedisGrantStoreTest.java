@@ -64,6 +64,18 @@ class RedisGrantStoreTest {
     return stores.get(stores.size() - 1);
   }
 
+  /** Host A's store and receiver and host B's receiver, both connected and loaded (resumed). */
+  private record TwoHosts(RedisGrantStore storeA, RecordingReceiver a, RecordingReceiver b) {}
+
+  private TwoHosts twoHostsConnected() throws InterruptedException {
+    RecordingReceiver a = started(settings("host-a"));
+    RedisGrantStore storeA = last();
+    RecordingReceiver b = started(settings("host-b"));
+    a.next("resumed", 10);
+    b.next("resumed", 10);
+    return new TwoHosts(storeA, a, b);
+  }
+
   private static boolean isGrant(RecordingReceiver.Event event, SharedGrant grant) {
     return grant.door().equals(event.grant().door()) && grant.sourceLo() == event.grant().sourceLo();
   }
@@ -169,11 +181,10 @@ class RedisGrantStoreTest {
   /** Redis killed: both hosts lose it, publishing still returns at once, and A's grant of the outage reaches B after. */
   @Test
   void aGrantMadeWhileRedisIsDownReachesTheOtherHostWhenItIsBack() throws Exception {
-    RecordingReceiver a = started(settings("host-a"));
-    RedisGrantStore storeA = last();
-    RecordingReceiver b = started(settings("host-b"));
-    a.next("resumed", 10);
-    b.next("resumed", 10);
+    TwoHosts hosts = twoHostsConnected();
+    RecordingReceiver a = hosts.a();
+    RedisGrantStore storeA = hosts.storeA();
+    RecordingReceiver b = hosts.b();
     redis.kill();
     String why = a.next("lost", 10).detail();
     assertTrue(why.startsWith("the grant store " + redis.uri(false) + " "), why);
@@ -193,11 +204,10 @@ class RedisGrantStoreTest {
   /** Only the subscriber's connection dropped (Redis's CLIENT KILL): the worker notices, starts over, and B catches up. */
   @Test
   void aDroppedSubscriptionIsNoticedAndWhatItMissedIsLoaded() throws Exception {
-    RecordingReceiver a = started(settings("host-a"));
-    RedisGrantStore storeA = last();
-    RecordingReceiver b = started(settings("host-b"));
-    a.next("resumed", 10);
-    b.next("resumed", 10);
+    TwoHosts hosts = twoHostsConnected();
+    RecordingReceiver a = hosts.a();
+    RedisGrantStore storeA = hosts.storeA();
+    RecordingReceiver b = hosts.b();
     assertEquals("2", redis.cli("CLIENT", "KILL", "TYPE", "pubsub"));
     b.next("lost", 10);
     SharedGrant missed = grant("ssh", 8, 60);
@@ -272,11 +282,10 @@ class RedisGrantStoreTest {
    */
   @Test
   void publishNeverWaitsWhileRedisIsPausedAndAllArriveAfter() throws Exception {
-    RecordingReceiver a = started(settings("host-a"));
-    RedisGrantStore storeA = last();
-    RecordingReceiver b = started(settings("host-b"));
-    a.next("resumed", 10);
-    b.next("resumed", 10);
+    TwoHosts hosts = twoHostsConnected();
+    RecordingReceiver a = hosts.a();
+    RedisGrantStore storeA = hosts.storeA();
+    RecordingReceiver b = hosts.b();
     int grants = 10_000;
     redis.pause();
     long before = System.nanoTime();
