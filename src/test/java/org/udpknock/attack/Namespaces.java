@@ -15,7 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
+import org.udpknock.server.ProcessLines;
 import org.udpknock.server.ProcessLines.Output;
 import org.udpknock.server.ProcessLines.Result;
 
@@ -69,11 +69,7 @@ public final class Namespaces implements AutoCloseable {
   /** Creates the pair, or skips the test (saying why) when not root and CI is unset. */
   public static Namespaces createOrSkip(String testName) throws Exception {
     assertTrue(Files.exists(JAR), "run after 'mvn package': " + JAR);
-    if (!run("id", "-u").output().strip().equals("0") && System.getenv("CI") == null) {
-      System.out.println("SKIPPED " + testName + ": network namespaces and capture need root"
-          + " (run as root, or set CI to make this a failure)");
-      Assumptions.abort("not root");
-    }
+    ProcessLines.skipUnlessRootOrCi(testName, "network namespaces and capture need root (run as root, or set CI to make this a failure)");
     Namespaces pair = new Namespaces();
     try {
       pair.create();

@@ -24,7 +24,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.Assumptions;
 import org.udpknock.server.ProcessLines;
 import org.udpknock.server.ProcessLines.Result;
 
@@ -64,11 +63,7 @@ final class FleetNamespaces implements AutoCloseable {
   /** Creates the fleet's namespaces, or skips the test (saying why) when not root and CI is unset. */
   static FleetNamespaces createOrSkip(String testName) throws Exception {
     assertTrue(Files.exists(JAR), "run after 'mvn package': " + JAR);
-    if (!run("id", "-u").output().strip().equals("0") && System.getenv("CI") == null) {
-      System.out.println("SKIPPED " + testName + ": network namespaces, capture, nftables and sshd need root"
-          + " (run as root, or set CI to make this a failure)");
-      Assumptions.abort("not root");
-    }
+    ProcessLines.skipUnlessRootOrCi(testName, "network namespaces, capture, nftables and sshd need root (run as root, or set CI to make this a failure)");
     FleetNamespaces fleet = new FleetNamespaces();
     try {
       fleet.create();

@@ -26,11 +26,16 @@ public final class ProcessLines {
 
   /** Skips {@code test} with a printed reason when not root and CI is unset; in CI it runs. */
   public static void skipUnlessRootOrCi(String test) throws IOException, InterruptedException {
+    skipUnlessRootOrCi(test, "capturing on lo needs root here (CI runs it as root)");
+  }
+
+  /** As {@link #skipUnlessRootOrCi(String)}, saying {@code why} root is needed. */
+  public static void skipUnlessRootOrCi(String test, String why) throws IOException, InterruptedException {
     Process id = new ProcessBuilder("id", "-u").start();
     String uid = new String(id.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
     id.waitFor();
     if (!uid.equals("0") && System.getenv("CI") == null) {
-      System.out.println("SKIPPED " + test + ": capturing on lo needs root here (CI runs it as root)");
+      System.out.println("SKIPPED " + test + ": " + why);
       Assumptions.abort("not root");
     }
   }
