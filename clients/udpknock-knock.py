@@ -204,7 +204,7 @@ def connect(host, source, port, timeout):
 
 
 def try_greeting(host, source, port, remaining):
-    """The greeting, or None to try again: refused (not open to us yet), timed out, or no byte."""
+    """The greeting, or None to try again: refused or reset (not open to us yet), timed out, or no byte."""
     try:
         with connect(host, source, port, remaining) as tcp:
             data = b""
@@ -213,7 +213,7 @@ def try_greeting(host, source, port, remaining):
                 if not chunk:
                     break
                 data += chunk
-    except (ConnectionRefusedError, socket.timeout):
+    except (ConnectionRefusedError, ConnectionResetError, socket.timeout):
         return None
     if not data:
         return None
@@ -222,12 +222,12 @@ def try_greeting(host, source, port, remaining):
 
 
 def try_relay_connection(host, source, port, remaining):
-    """An open connection and its first bytes, or None: refused, or closed without a byte in the
+    """An open connection and its first bytes, or None: refused, or reset or closed without a byte in the
     settle time (a listener held open by someone else's grant), as KnockClient.connectForRelay."""
     start = time.monotonic()
     try:
         tcp = connect(host, source, port, remaining)
-    except (ConnectionRefusedError, socket.timeout):
+    except (ConnectionRefusedError, ConnectionResetError, socket.timeout):
         return None
     tcp.settimeout(max(MIN_SETTLE_SECONDS, 4 * (time.monotonic() - start)))
     try:

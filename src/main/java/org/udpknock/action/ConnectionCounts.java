@@ -4,7 +4,7 @@ package org.udpknock.action;
  * What a door's action did with the connections to its port since it started, for metrics.
  *
  * @param served greeted (greet), or relayed to the backend (forward)
- * @param refused closed without a byte: the source held no grant
+ * @param refused reset without a byte: the source held no grant
  * @param busy granted, but closed: as many were being greeted or relayed as the door allows
  */
 public record ConnectionCounts(long served, long refused, long busy) {

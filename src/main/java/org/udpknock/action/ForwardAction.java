@@ -27,7 +27,7 @@ import org.udpknock.server.LocalAddresses;
 
 /**
  * The {@code forward} action: a connection to the door's port from a granted source is relayed
- * both ways to the door's fixed backend ({@code forward_to}); any other is closed at once,
+ * both ways to the door's fixed backend ({@code forward_to}); any other is reset at once,
  * without a byte. It is never an open relay: the backend comes from the config only.
  *
  * <p>One thread and a selector do everything, from {@link #start} to {@link #close}: they stay
@@ -353,10 +353,13 @@ public final class ForwardAction implements DoorAction {
       connectBackend(client, source);
     }
 
-    /** Closed at once, without a byte; logged one by one only up to a few per second. */
+    /**
+     * Reset at once, without a byte: no TIME_WAIT socket is left per refusal (see
+     * ServiceListener); logged one by one only up to a few per second.
+     */
     private void refuse(SocketChannel client, long[] key) {
       refused.incrementAndGet();
-      Sockets.closeQuietly(client);
+      Sockets.abort(client);
       if (refusals.admit(clock.nowNanos())) {
         events.refused(key == null ? "unknown" : events.address(key[0], key[1]));
       }

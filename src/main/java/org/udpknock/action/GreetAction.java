@@ -13,7 +13,7 @@ import org.udpknock.server.ServiceListener;
 
 /**
  * Today's action: the door's TCP port listens while a grant of the door lasts, greets granted
- * sources and closes others without a byte. Where the kernel guards the port ({@link
+ * sources and resets others without a byte. Where the kernel guards the port ({@link
  * AccessControl#guardsServicePort}), the port stays bound and a grant is a set element.
  *
  * <p>Every call but {@link #close} comes on the action thread, one at a time, so opening after

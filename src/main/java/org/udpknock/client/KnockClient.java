@@ -86,7 +86,7 @@ public final class KnockClient {
   /**
    * Connects to the service port and reads the greeting, retrying until {@code timeoutNanos}
    * has passed: the listener opens a moment after the last knock, and until this source's grant
-   * is in, a listener opened for someone else closes the connection without a byte.
+   * is in, a listener opened for someone else resets the connection without a byte.
    *
    * @return the greeting without its final newline, or empty if none came in time
    */
@@ -136,7 +136,20 @@ public final class KnockClient {
       return Optional.of(text.endsWith("\n") ? text.substring(0, text.length() - 1) : text);
     } catch (ConnectException | SocketTimeoutException e) {
       return Optional.empty(); // Refused: not open yet, or not for us. Timed out: try again.
+    } catch (SocketException e) {
+      if (isReset(e)) {
+        return Optional.empty(); // Reset: a listener opened for someone else's grant refuses so.
+      }
+      throw e;
     }
+  }
+
+  /**
+   * Whether the server reset the connection, as a listener refuses a source without a grant.
+   * The JDK has no type of its own for it, only these messages (ECONNRESET's).
+   */
+  private static boolean isReset(SocketException e) {
+    return e.getMessage() != null && e.getMessage().startsWith("Connection reset");
   }
 
   /** A connection opened for a relay, and the first bytes the server sent on it (maybe none). */
@@ -145,8 +158,8 @@ public final class KnockClient {
   /**
    * Connects to {@code port} for a relay ({@code knock --pipe}), retrying until {@code
    * timeoutNanos} has passed: a port guarded by the kernel refuses until the grant is in. A
-   * connection the server closes without a byte within a short settle time is tried again too: a
-   * listener opened for someone else's grant closes it so until this source's grant is in. The
+   * connection the server resets or closes without a byte within a short settle time is tried
+   * again too: a listener opened for someone else's grant resets it until this source's grant is in. The
    * settle time is a few times the connect's round trip, at least {@value #MIN_SETTLE_MILLIS} ms;
    * a server that speaks first (sshd) ends it at once with its first bytes.
    *
@@ -170,6 +183,11 @@ public final class KnockClient {
       }
     } catch (ConnectException | SocketTimeoutException e) {
       // Refused: not open for us yet. Timed out: the deadline decides.
+    } catch (SocketException e) {
+      if (!isReset(e)) { // A reset as it connects is a refusal too.
+        socket.close();
+        throw e;
+      }
     } catch (IOException e) {
       socket.close();
       throw e;

@@ -23,8 +23,9 @@ import org.udpknock.report.RefusalLog;
 
 /**
  * The TCP service port: open only while some grant lasts. Each connection from a granted
- * address gets the greeting and a newline, then is closed; any other is closed at once,
- * without a byte.
+ * address gets the greeting and a newline, then is closed; any other is reset at once,
+ * without a byte: a reset leaves no TIME_WAIT socket behind, where a close would leave one per
+ * refusal, and binding the port again (each grant, without nftables) walks them all.
  *
  * <p>One thread and a selector do everything, so no client can hold up another: connections
  * are accepted as fast as they come, greetings are written without blocking, and a client that
@@ -394,10 +395,10 @@ public final class ServiceListener {
       }
     }
 
-    /** Closed at once, without a byte; logged one by one only up to a few per second. */
+    /** Reset at once, without a byte (see the class); logged one by one only up to a few per second. */
     private void refuse(SocketChannel client, InetAddress remote) {
       refused.incrementAndGet();
-      Sockets.closeQuietly(client);
+      Sockets.abort(client);
       if (refusals.admit(clock.nowNanos())) {
         events.connectionRefused(remote == null ? "unknown" : formatted(remote));
       }

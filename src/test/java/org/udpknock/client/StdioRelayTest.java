@@ -64,17 +64,21 @@ class StdioRelayTest {
   }
 
   /**
-   * A listener held open by someone else's grant closes our connection without a byte until our
-   * grant is in: those connections are tried again, and the relay gets the one that stays.
+   * A listener held open by someone else's grant resets our connection without a byte until our
+   * grant is in (udpknock's own), or closes it (another server): those connections are tried
+   * again, and the relay gets the one that stays.
    */
   @Test
-  void connectionsClosedWithoutAByteAreTriedAgain() throws Exception {
+  void connectionsResetOrClosedWithoutAByteAreTriedAgain() throws Exception {
     try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
       AtomicInteger accepted = new AtomicInteger();
       Thread listener = new Thread(() -> {
         try {
           while (accepted.get() < 3) {
             try (Socket socket = server.accept()) {
+              if (accepted.get() == 0) {
+                socket.setSoLinger(true, 0); // The first is reset, the second closed.
+              }
               if (accepted.incrementAndGet() == 3) {
                 socket.getOutputStream().write("welcome\n".getBytes(StandardCharsets.US_ASCII));
                 socket.getInputStream().read(); // held open until the client closes
@@ -89,7 +93,7 @@ class StdioRelayTest {
       listener.start();
       KnockClient.Connection connection = connect(server.getLocalPort());
       try (Socket socket = connection.socket()) {
-        assertEquals(3, accepted.get(), "two closed without a byte, the third kept");
+        assertEquals(3, accepted.get(), "one reset and one closed without a byte, the third kept");
         assertArrayEquals("welcome\n".getBytes(StandardCharsets.US_ASCII), connection.firstBytes());
       }
     }
