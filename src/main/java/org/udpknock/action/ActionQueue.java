@@ -33,12 +33,13 @@ public final class ActionQueue implements AutoCloseable {
     void dropped(long droppedTotal);
   }
 
-  private enum Kind { OPENED, OPENED_ELSEWHERE, CLOSED, CLOSE_ACTION, BARRIER }
+  private enum Kind { OPENED, OPENED_AFTER_KERNEL, OPENED_ELSEWHERE, CLOSED, CLOSE_ACTION, BARRIER }
 
   private record Task(DoorAction action, Kind kind, long sourceHi, long sourceLo, long expiresAtNanos) {
     void run() {
       switch (kind) {
         case OPENED -> action.opened(sourceHi, sourceLo, expiresAtNanos);
+        case OPENED_AFTER_KERNEL -> action.openedAfterKernel(sourceHi, sourceLo, expiresAtNanos);
         case OPENED_ELSEWHERE -> action.openedElsewhere(sourceHi, sourceLo, expiresAtNanos);
         case CLOSED -> action.closed(sourceHi, sourceLo);
         case CLOSE_ACTION -> action.close();
@@ -71,9 +72,12 @@ public final class ActionQueue implements AutoCloseable {
     return this;
   }
 
-  /** From the capture thread: never waits; false when the queue was full and the grant's action is lost. */
+  /**
+   * From the capture thread, once {@code action}'s {@link DoorAction#openingInKernel} has run:
+   * never waits; false when the queue was full and the rest of the grant's action is lost.
+   */
   public boolean offerOpened(DoorAction action, long sourceHi, long sourceLo, long expiresAtNanos) {
-    return offer(new Task(action, Kind.OPENED, sourceHi, sourceLo, expiresAtNanos));
+    return offer(new Task(action, Kind.OPENED_AFTER_KERNEL, sourceHi, sourceLo, expiresAtNanos));
   }
 
   /** From the capture thread (an eviction): never waits. */

@@ -4,7 +4,7 @@ package org.udpknock.action;
  * What a door does with its grants: greet, forward, nftables, commands. The capture thread
  * decides a grant and hands it over; an action runs on the server's action thread (or threads of
  * its own), never on the capture thread, so the capture never waits on a socket, a process or
- * netlink.
+ * netlink. The one exception, {@link #openingInKernel}, only hands work on.
  *
  * <p>Sources are the core's 128-bit keys (IPv4 as {@code ::ffff:a.b.c.d}; a link-local IPv6
  * source carries its interface, see {@code core.Addresses#isScoped}).
@@ -15,6 +15,20 @@ public interface DoorAction extends AutoCloseable {
 
   /** {@code source} is granted until {@code expiresAtNanos} (the server's clock); a renewal calls it again. */
   void opened(long sourceHi, long sourceLo, long expiresAtNanos);
+
+  /**
+   * On the capture thread, as a knock seen here grants the source, before {@link
+   * #openedAfterKernel} on the action thread: the kernel's part of {@link #opened}, only if it
+   * returns at once and never waits. A door whose port the kernel guards hands the source's set
+   * element to the nftables worker here, so that the element is one thread's wake-up away from
+   * the knock, not two (the action thread's, then the worker's). Nothing by default.
+   */
+  default void openingInKernel(long sourceHi, long sourceLo, long expiresAtNanos) {}
+
+  /** On the action thread, after {@link #openingInKernel}: the rest of {@link #opened}. By default all of it. */
+  default void openedAfterKernel(long sourceHi, long sourceLo, long expiresAtNanos) {
+    opened(sourceHi, sourceLo, expiresAtNanos);
+  }
 
   /**
    * {@code source} is granted until {@code expiresAtNanos} by another host of the fleet (a shared

@@ -41,11 +41,22 @@ final class ForwardDoor implements DoorAction {
   /** The kernel's part first: it takes longest. */
   @Override
   public void opened(long sourceHi, long sourceLo, long expiresAtNanos) {
+    openingInKernel(sourceHi, sourceLo, expiresAtNanos);
+    openedAfterKernel(sourceHi, sourceLo, expiresAtNanos);
+  }
+
+  /** A queue's offer: on the capture thread. */
+  @Override
+  public void openingInKernel(long sourceHi, long sourceLo, long expiresAtNanos) {
     if (Addresses.isScoped(sourceHi)) { // The kernel's set wants the address and the interface apart.
       access.allow(Addresses.LINK_LOCAL_HI, sourceLo, Addresses.scopeOf(sourceHi), openForNanos);
     } else {
       access.allow(sourceHi, sourceLo, 0, openForNanos);
     }
+  }
+
+  @Override
+  public void openedAfterKernel(long sourceHi, long sourceLo, long expiresAtNanos) {
     forward.opened(sourceHi, sourceLo, expiresAtNanos);
   }
 

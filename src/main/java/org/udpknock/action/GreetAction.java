@@ -16,7 +16,8 @@ import org.udpknock.server.ServiceListener;
  * sources and resets others without a byte. Where the kernel guards the port ({@link
  * AccessControl#guardsServicePort}), the port stays bound and a grant is a set element.
  *
- * <p>Every call but {@link #close} comes on the action thread, one at a time, so opening after
+ * <p>Every call but {@link #close} and {@link #openingInKernel} (on the capture thread, an offer
+ * to the kernel's worker and nothing else) comes on the action thread, one at a time, so opening after
  * a grant and closing once no grant is left need no lock: the door's table holds a grant
  * before its {@link #opened} is queued, so a close decided later sees it.
  */
@@ -56,7 +57,18 @@ public final class GreetAction implements DoorAction {
   /** The kernel's part first: it takes longest. */
   @Override
   public void opened(long sourceHi, long sourceLo, long expiresAtNanos) {
+    openingInKernel(sourceHi, sourceLo, expiresAtNanos);
+    openedAfterKernel(sourceHi, sourceLo, expiresAtNanos);
+  }
+
+  /** A queue's offer: on the capture thread. */
+  @Override
+  public void openingInKernel(long sourceHi, long sourceLo, long expiresAtNanos) {
     allowInKernel(sourceHi, sourceLo);
+  }
+
+  @Override
+  public void openedAfterKernel(long sourceHi, long sourceLo, long expiresAtNanos) {
     openListener();
   }
 

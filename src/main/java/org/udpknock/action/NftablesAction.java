@@ -32,6 +32,15 @@ public final class NftablesAction implements DoorAction {
   @Override
   public void start() {}
 
+  /** All of it is the kernel's part, which is a queue's offer: on the capture thread. */
+  @Override
+  public void openingInKernel(long sourceHi, long sourceLo, long expiresAtNanos) {
+    opened(sourceHi, sourceLo, expiresAtNanos);
+  }
+
+  @Override
+  public void openedAfterKernel(long sourceHi, long sourceLo, long expiresAtNanos) {}
+
   /** A link-local key carries its interface: the kernel's set wants the address and the index apart. */
   @Override
   public void opened(long sourceHi, long sourceLo, long expiresAtNanos) {

@@ -7,7 +7,8 @@ package org.udpknock.server;
 public interface AccessControl {
   /**
    * Lets the source through for {@code durationNanos} from now, or renews it. Called on the
-   * capture thread for each grant: returns at once and never waits on the kernel.
+   * capture thread for each grant seen here, on the action thread for the others (a reload's,
+   * the fleet's): from any thread, returns at once and never waits on the kernel.
    * {@code interfaceIndex} is the interface the knocks came in on, 0 if unknown.
    */
   void allow(long sourceHi, long sourceLo, int interfaceIndex, long durationNanos);

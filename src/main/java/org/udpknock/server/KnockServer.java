@@ -679,12 +679,16 @@ public final class KnockServer {
     }
   }
 
-  /** On the capture thread: grants are handed to the door's action, never acted on here. */
+  /**
+   * On the capture thread: grants are handed to the door's action, never acted on here; the
+   * kernel's part goes straight to the nftables worker ({@link DoorAction#openingInKernel}).
+   */
   private final class Handoff implements GrantHandler {
     @Override
     public void opened(Door door, long sourceHi, long sourceLo, long expiresAtNanos) {
       DoorAction action = actions.get(door);
       if (action != null) {
+        action.openingInKernel(sourceHi, sourceLo, expiresAtNanos);
         actionQueue.offerOpened(action, sourceHi, sourceLo, expiresAtNanos);
       }
       if (fleet != null) {

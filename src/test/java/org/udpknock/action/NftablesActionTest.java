@@ -49,6 +49,15 @@ class NftablesActionTest {
     assertEquals(List.of("10.0.0.2 if0 30000ms", "2001:db8::2 if0 29500ms"), allowed);
   }
 
+  /** A knock seen here: all of it on the capture thread, nothing left for the action thread. */
+  @Test
+  void theKernelsPartIsAllOfItAndTheRestIsNothing() throws Exception {
+    NftablesAction action = new NftablesAction(door, kernel, clock);
+    action.openingInKernel(0, Addresses.ipv4Lo(0x0A000002), now.get() + 30 * SECOND);
+    action.openedAfterKernel(0, Addresses.ipv4Lo(0x0A000002), now.get() + 30 * SECOND);
+    assertEquals(List.of("10.0.0.2 if0 30000ms"), allowed);
+  }
+
   @Test
   void aLinkLocalSourceGoesWithItsInterface() throws Exception {
     NftablesAction action = new NftablesAction(door, kernel, clock);
