@@ -23,6 +23,12 @@ import org.udpknock.core.Addresses;
  * batch-begin | NEWSETELEM {table, set, [key timeout 1000ms]...} | DELSETELEM {table, set, [key]...}
  *             | NEWSETELEM {table, set, [key timeout T]...} | batch-end     (each element message acked)
  * </pre>
+ *
+ * A grant of one source, the usual case, first tries the one message that adds a new element:
+ * {@code batch-begin | NEWSETELEM (exclusive) {table, set, [key timeout T]} | batch-end}. The
+ * kernel refuses it (EEXIST) when the element is there (a renewal, or one left from before a
+ * restart, whose timeout a plain add would keep), and the renewal above follows. One message
+ * instead of three took ~110 instead of ~170 us here, cold (the first after a pause).
  */
 final class NetlinkElements implements AutoCloseable {
   /** Beyond this many elements a transaction might not fit {@link #BATCH_LIMIT}: the text path takes them. */
@@ -36,7 +42,9 @@ final class NetlinkElements implements AutoCloseable {
   private static final short NFT_MSG_DELSETELEM = 14;
   private static final short NFPROTO_INET = 1;
   private static final short NLM_F_ACK = 4;
+  private static final short NLM_F_EXCL = 0x200;
   private static final short NLM_F_CREATE = 0x400;
+  private static final int EEXIST = 17;
   private static final short NFTNL_SET_TABLE = 0;
   private static final short NFTNL_SET_NAME = 1;
   private static final short NFTNL_SET_ELEM_KEY = 1;
@@ -47,9 +55,16 @@ final class NetlinkElements implements AutoCloseable {
   private static final int BATCH_LIMIT = 32 * 1024;
   private static final int RECEIVE_BUFFER = 8192;
   private static final long RENEW_MILLIS = 1000;
+  /** A phase: delete the elements. A positive phase adds them with that timeout in ms. */
+  private static final long DELETE = 0;
+  /** A phase: add them with their own timeouts. */
+  private static final long ADD_OWN = -1;
+  /** A phase: add them with their own timeouts, and fail (EEXIST) if one is there already. */
+  private static final long ADD_NEW = -2;
   /** A renewal: add with 1 s (so that the delete finds it), delete, add with the grant's time. */
-  private static final long[] RENEW = {RENEW_MILLIS, 0, -1};
-  private static final long[] WARM = {RENEW_MILLIS, 0};
+  private static final long[] RENEW = {RENEW_MILLIS, DELETE, ADD_OWN};
+  private static final long[] ADD_IF_ABSENT = {ADD_NEW};
+  private static final long[] WARM = {RENEW_MILLIS, DELETE};
   /** A reply is due within microseconds; past this the socket's state is unknown and the text path takes over. */
   private static final int REPLY_TIMEOUT_MILLIS = 1000;
 
@@ -188,9 +203,19 @@ final class NetlinkElements implements AutoCloseable {
     return true;
   }
 
-  /** Renews each allowance in its set, as one transaction; throws with the kernel's errno when refused. */
+  /**
+   * Renews each allowance in its set, as one transaction; throws with the kernel's errno when
+   * refused. One allowance is first added as a new element, and renewed only if it is there.
+   */
   void allow(String table, GuardedPort port, List<Allowance> allowances) throws NftException {
-    transaction(table, port, allowances, RENEW);
+    if (allowances.size() == 1) {
+      int errno = transaction(table, port, allowances, ADD_IF_ABSENT);
+      if (errno != EEXIST) {
+        throwIfRefused(errno);
+        return;
+      }
+    }
+    throwIfRefused(transaction(table, port, allowances, RENEW));
   }
 
   /**
@@ -198,11 +223,19 @@ final class NetlinkElements implements AutoCloseable {
    * deleted in one transaction, so that the first grant pays nothing cold and no element stays.
    */
   void warm(String table, GuardedPort port) throws NftException {
-    transaction(table, port, List.of(new Allowance(0, Addresses.ipv4Lo(0), 0, RENEW_MILLIS)), WARM);
+    List<Allowance> nobody = List.of(new Allowance(0, Addresses.ipv4Lo(0), 0, RENEW_MILLIS));
+    transaction(table, port, nobody, ADD_IF_ABSENT); // EEXIST, if a warm-up before was cut short
+    throwIfRefused(transaction(table, port, nobody, WARM));
   }
 
-  /** Each phase is a timeout in ms to add with, 0 to delete, or -1 to add with each allowance's own. */
-  private void transaction(String table, GuardedPort port, List<Allowance> allowances, long[] phases)
+  private static void throwIfRefused(int errno) throws NftException {
+    if (errno != 0) {
+      throw new NftException("nf_tables refused the element: errno " + errno);
+    }
+  }
+
+  /** Each phase is a timeout in ms to add with, or one of the phases above. Returns the kernel's errno, or 0. */
+  private int transaction(String table, GuardedPort port, List<Allowance> allowances, long[] phases)
       throws NftException {
     if (closed) {
       throw new NftException("the netlink socket is closed");
@@ -222,7 +255,7 @@ final class NetlinkElements implements AutoCloseable {
     }
     Nftnl.nftnl_batch_end(Mnl.mnl_nlmsg_batch_current(batch), sequence++);
     next();
-    sendAndAwaitAcks(first + 1, sequence - 2); // begin and end are not acked
+    return sendAndAwaitAcks(first + 1, sequence - 2); // begin and end are not acked
   }
 
   private void addMessage(String table, String setName, List<Allowance> elements, long phase) throws NftException {
@@ -236,8 +269,9 @@ final class NetlinkElements implements AutoCloseable {
       for (Allowance element : elements) {
         Nftnl.nftnl_set_elem_add(set, element(element, phase));
       }
-      short type = phase == 0 ? NFT_MSG_DELSETELEM : NFT_MSG_NEWSETELEM;
-      short flags = (short) (NLM_F_ACK | (phase == 0 ? 0 : NLM_F_CREATE));
+      short type = phase == DELETE ? NFT_MSG_DELSETELEM : NFT_MSG_NEWSETELEM;
+      int create = phase == DELETE ? 0 : phase == ADD_NEW ? NLM_F_CREATE | NLM_F_EXCL : NLM_F_CREATE;
+      short flags = (short) (NLM_F_ACK | create);
       Pointer header = Nftnl.nftnl_nlmsg_build_hdr(Mnl.mnl_nlmsg_batch_current(batch), type, NFPROTO_INET, flags,
           sequence++);
       Nftnl.nftnl_set_elems_nlmsg_build_payload(header, set);
@@ -251,7 +285,7 @@ final class NetlinkElements implements AutoCloseable {
     Pointer element = allocated(Nftnl.nftnl_set_elem_alloc());
     byte[] key = keyBytes(allowance);
     Nftnl.nftnl_set_elem_set(element, NFTNL_SET_ELEM_KEY, key, key.length);
-    if (phase != 0) {
+    if (phase != DELETE) {
       Nftnl.nftnl_set_elem_set_u64(element, NFTNL_SET_ELEM_TIMEOUT, phase > 0 ? phase : allowance.timeoutMillis());
     }
     return element;
@@ -282,8 +316,11 @@ final class NetlinkElements implements AutoCloseable {
     return v4;
   }
 
-  /** Each acked message gets one reply (a datagram of its own); replies to an earlier, timed-out batch are skipped. */
-  private void sendAndAwaitAcks(int firstAcked, int lastAcked) throws NftException {
+  /**
+   * Each acked message gets one reply (a datagram of its own); replies to an earlier, timed-out
+   * batch are skipped. Returns the first refusal's errno, or 0.
+   */
+  private int sendAndAwaitAcks(int firstAcked, int lastAcked) throws NftException {
     try {
       Mnl.mnl_socket_sendto(socket, Mnl.mnl_nlmsg_batch_head(batch), Mnl.mnl_nlmsg_batch_size(batch));
       int awaited = lastAcked - firstAcked + 1;
@@ -299,9 +336,7 @@ final class NetlinkElements implements AutoCloseable {
           error = Native.getLastError();
         }
       }
-      if (error != 0) {
-        throw new NftException("nf_tables refused the element: errno " + error);
-      }
+      return error;
     } catch (LastErrorException e) {
       throw new NftException("netlink: errno " + e.getErrorCode());
     }

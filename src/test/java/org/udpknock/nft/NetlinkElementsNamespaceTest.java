@@ -94,6 +94,18 @@ class NetlinkElementsNamespaceTest {
     assertTimeout(50_500, "door_v6", "2001:db8::8");
   }
 
+  /** One source, the usual grant: added as a new element, or, when it is there, renewed. */
+  @Test
+  void aGrantOfOneSourceIsAddedThenRenewedWithTheLatestTimeout() throws Exception {
+    allow(allowance("10.20.30.43", 3_000));
+    assertTimeout(3_000, "door_v4", "10.20.30.43");
+    allow(allowance("10.20.30.43", 50_500));
+
+    String v4 = nft("list set inet " + TABLE + " door_v4");
+    assertEquals(1, count(v4, "10.20.30.43 "), v4);
+    assertTimeout(50_500, "door_v4", "10.20.30.43");
+  }
+
   @Test
   void theWarmUpLeavesNoElement() throws Exception {
     onNamespaceThread(() -> {
