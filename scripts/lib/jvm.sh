@@ -6,7 +6,8 @@
 
 ld_cache="${ld_cache:-}"
 
-# jvm_options SUBCOMMAND: sets UDPKNOCK_JVM_OPTS, the options to give java before -jar.
+# jvm_options SUBCOMMAND [ARGS...]: sets UDPKNOCK_JVM_OPTS, the options to give java before -jar
+# for the command line SUBCOMMAND ARGS... (replay's files choose its compilers: start_options).
 # The server's memory is bounded by design (about 45 bytes per tracked source, 1,000,000 sources
 # by default), but the JVM would grow its heap with the garbage of a flood (libpcap hands over a
 # fresh array per packet) before collecting. For the server (README: Performance, scripts/bench
@@ -32,12 +33,12 @@ jvm_options() {
       heap+=" -XX:CompileCommand=dontinline,org.udpknock.core.KnockEngine::onKnock" ;;
     *) heap="-Xmx128m -XX:+UseSerialGC" ;;
   esac
-  start_options "${1:-}"
+  start_options "$@"
   read -r -a extra <<<"${UDPKNOCK_JAVA_OPTS:-$heap}"
   UDPKNOCK_JVM_OPTS=(-XX:+DisplayVMOutputToStderr "${UDPKNOCK_START_OPTS[@]}" "${extra[@]}")
 }
 
-# start_options SUBCOMMAND: sets UDPKNOCK_START_OPTS to the JVM's start-up options for it.
+# start_options SUBCOMMAND [ARGS...]: sets UDPKNOCK_START_OPTS to the JVM's start-up options for it.
 # Class data sharing (AppCDS): each subcommand has its own archive of the classes it loads,
 # $UDPKNOCK_CACHE/cds/NAME.jsa. Its first run after a build (or a JDK upgrade) records one at exit
 # (-XX:ArchiveClassesAtExit, into a file of its own pid); a later launch moves it into place once
@@ -48,14 +49,19 @@ jvm_options() {
 # time as modification time, older than an archive recorded before the upgrade. Where the cache
 # cannot be written (a user other than root, on an installed system), an archive already there is
 # used and none is recorded. UDPKNOCK_CDS=off turns this off. Short commands also compile with C1
-# only: they end before C2 pays off; the server and replay keep C2. Every command but the server
+# only: they end before C2 pays off, and so does a replay that reads little (replay_reads_much);
+# the server's compilers come with its memory options (jvm_options). Every command but the server
 # runs without the JVM's performance-data file (-XX:-UsePerfData: a file in /tmp made and removed
 # at each run, a few milliseconds of a start); the server keeps it, for jcmd and jstat.
 start_options() {
   local key="cli"
   case "${1:-}" in server|knock|replay|interfaces|keygen|check-config|import-knockd) key="$1" ;; esac
   UDPKNOCK_START_OPTS=()
-  case "$key" in server|replay) ;; *) UDPKNOCK_START_OPTS+=(-XX:TieredStopAtLevel=1) ;; esac
+  case "$key" in
+    server) ;;
+    replay) replay_reads_much "$@" || UDPKNOCK_START_OPTS+=(-XX:TieredStopAtLevel=1) ;;
+    *) UDPKNOCK_START_OPTS+=(-XX:TieredStopAtLevel=1) ;;
+  esac
   [ "$key" = server ] || UDPKNOCK_START_OPTS+=(-XX:-UsePerfData)
   case "$key" in server|interfaces) libpcap_options ;; esac
   [ "${UDPKNOCK_CDS:-on}" != off ] || return 0
@@ -72,6 +78,27 @@ start_options() {
     UDPKNOCK_START_OPTS+=("${quiet[@]}" -XX:ArchiveClassesAtExit="$dir/$key.$$.jsa"
       -Xlog:cds+dynamic=info:file="$dir/$key.$$.log")
   fi
+}
+
+# replay_reads_much replay ARGS...: whether the replay reads enough for C2 to pay off: more than
+# 256 MiB of regular files, or a FIFO or standard input (of unknown length). Below that, C1 alone
+# ends sooner, as C2's compilations share the two threads' cores (by hand, 2026-12-02: 100k
+# packets, 5.9 MB, 250-290 against 322-367 ms; 1 M packets, 59 MB, 447-591 against 705-732 ms;
+# 10 M packets, 590 MB, C2 ahead, 3.8 against 4.2-5.6 s). An argument that is not a file (an
+# option, or an option's value) counts for nothing; a config or key file only adds its size.
+replay_reads_much() {
+  local arg files=() total=0 size
+  shift
+  for arg in "$@"; do
+    if [ "$arg" = - ] || [ -p "$arg" ]; then
+      return 0
+    elif [ "${arg:0:1}" != - ] && [ -f "$arg" ]; then
+      files+=("$arg")
+    fi
+  done
+  [ "${#files[@]}" -gt 0 ] || return 0 # no file named: picocli says what is missing, whichever compiler
+  while read -r size; do total=$((total + size)); done < <(stat -L -c %s -- "${files[@]}" 2>/dev/null)
+  [ "$total" -gt $((256 << 20)) ]
 }
 
 # libpcap_options: what JNA would look for at each start of a command that captures, found once.
