@@ -6,7 +6,6 @@ import static org.udpknock.server.LiveHarness.SECOND;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.udpknock.client.KnockClient;
 import org.udpknock.core.Addresses;
@@ -19,28 +18,20 @@ import org.udpknock.door.DoorConfig;
  * here records who hands it over instead of calling nft.
  */
 class LiveKernelHandoffTest {
-  private LiveHarness live;
-
-  @AfterEach
-  void stop() throws InterruptedException {
-    if (live != null) {
-      live.close();
-    }
-  }
-
   @Test
   void theCaptureThreadHandsTheGrantToTheKernel() throws Exception {
     List<String> allowed = new CopyOnWriteArrayList<>();
     KnockSequence sequence = LiveHarness.randomSequence();
     ServerConfig config = ServerConfig.singleDoor("lo", sequence, 5 * SECOND, 1000, LiveHarness.freePort(),
         30 * SECOND, null, ServerConfig.DEFAULT_GREETING, false);
-    live = LiveHarness.start(config, recording(allowed));
-    live.awaitLog("listening");
-    new KnockClient(InetAddress.getByName("127.0.0.1"), null).knock(sequence, 0, new byte[0]);
-    live.awaitLog("granted default 127.0.0.1");
-    LiveHarness.await(() -> !allowed.isEmpty(), "the grant handed to the kernel");
-    assertEquals("127.0.0.1 30000 ms on live-server", allowed.get(0),
-        "on the thread that runs the capture (the harness's), not udpknock-actions");
+    try (LiveHarness live = LiveHarness.start(config, recording(allowed))) {
+      live.awaitLog("listening");
+      new KnockClient(InetAddress.getByName("127.0.0.1"), null).knock(sequence, 0, new byte[0]);
+      live.awaitLog("granted default 127.0.0.1");
+      LiveHarness.await(() -> !allowed.isEmpty(), "the grant handed to the kernel");
+      assertEquals("127.0.0.1 30000 ms on live-server", allowed.get(0),
+          "on the thread that runs the capture (the harness's), not udpknock-actions");
+    }
   }
 
   /** A guard that says the kernel guards every door's port and records each grant it is given. */
