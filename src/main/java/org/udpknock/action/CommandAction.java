@@ -71,6 +71,22 @@ public final class CommandAction implements DoorAction {
   @Override
   public void opened(long sourceHi, long sourceLo, long expiresAtNanos) {
     main.opened(sourceHi, sourceLo, expiresAtNanos);
+    runOnOpen(sourceHi, sourceLo);
+  }
+
+  /** The main action's kernel part, on the capture thread; the commands wait for the action thread. */
+  @Override
+  public void openingInKernel(long sourceHi, long sourceLo, long expiresAtNanos) {
+    main.openingInKernel(sourceHi, sourceLo, expiresAtNanos);
+  }
+
+  @Override
+  public void openedAfterKernel(long sourceHi, long sourceLo, long expiresAtNanos) {
+    main.openedAfterKernel(sourceHi, sourceLo, expiresAtNanos);
+    runOnOpen(sourceHi, sourceLo);
+  }
+
+  private void runOnOpen(long sourceHi, long sourceLo) {
     if (open.add(new Source(sourceHi, sourceLo))) {
       run(Command.Hook.ON_OPEN, onOpen, sourceHi, sourceLo);
     }

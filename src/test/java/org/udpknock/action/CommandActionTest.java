@@ -85,6 +85,48 @@ class CommandActionTest {
         "fe80::1|door=ssh|22|fe80::1ssh|%HOME%"), logged());
   }
 
+  /**
+   * A knock seen here: the main action's kernel part on the capture thread (openingInKernel),
+   * with no command; then the rest of the main action and on_open on the action thread.
+   */
+  @Test
+  void theKernelsPartGoesToTheMainActionAndTheCommandsWaitForTheRest() throws Exception {
+    List<String> calls = new ArrayList<>();
+    DoorAction main = new DoorAction() {
+      @Override
+      public void start() {}
+
+      @Override
+      public void opened(long sourceHi, long sourceLo, long expiresAtNanos) {
+        calls.add("all");
+      }
+
+      @Override
+      public void closed(long sourceHi, long sourceLo) {}
+
+      @Override
+      public void close() {}
+
+      @Override
+      public void openingInKernel(long sourceHi, long sourceLo, long expiresAtNanos) {
+        calls.add("kernel");
+      }
+
+      @Override
+      public void openedAfterKernel(long sourceHi, long sourceLo, long expiresAtNanos) {
+        calls.add("rest");
+      }
+    };
+    CommandAction door = door("ssh", recording("%IP%"), List.of(), main);
+    door.openingInKernel(0, V4_LO, 0);
+    assertEquals(List.of("kernel"), calls);
+    assertEquals(List.of(), logged(), "no command on the capture thread");
+    door.openedAfterKernel(0, V4_LO, 0);
+    assertEquals("finished on-open 0 \"recorded\"", events.take());
+    assertEquals(List.of("kernel", "rest"), calls);
+    assertEquals(List.of("10.1.2.3"), logged());
+  }
+
   /** The admin's own shell sees the address only: it was checked to be hex digits, dots and colons. */
   @Test
   void anAddressInsideTheAdminsShellCommandIsOnlyAnAddress() throws Exception {
