@@ -74,10 +74,11 @@ public final class CommandAction implements DoorAction {
     runOnOpen(sourceHi, sourceLo);
   }
 
-  /** The main action's kernel part, on the capture thread; the commands wait for the action thread. */
+  /** The main action's kernel part, on the capture thread; the commands always wait for the action thread. */
   @Override
-  public void openingInKernel(long sourceHi, long sourceLo, long expiresAtNanos) {
+  public boolean openingInKernel(long sourceHi, long sourceLo, long expiresAtNanos) {
     main.openingInKernel(sourceHi, sourceLo, expiresAtNanos);
+    return true;
   }
 
   @Override

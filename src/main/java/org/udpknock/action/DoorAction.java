@@ -21,9 +21,16 @@ public interface DoorAction extends AutoCloseable {
    * #openedAfterKernel} on the action thread: the kernel's part of {@link #opened}, only if it
    * returns at once and never waits. A door whose port the kernel guards hands the source's set
    * element to the nftables worker here, so that the element is one thread's wake-up away from
-   * the knock, not two (the action thread's, then the worker's). Nothing by default.
+   * the knock, not two (the action thread's, then the worker's).
+   *
+   * <p>Returns whether {@link #openedAfterKernel} has anything left to do. When it has not (the
+   * port the kernel guards is bound already), the action thread is not woken for this grant: woken
+   * with the worker, on a busy CPU it ran first, and the element waited behind it. True, and
+   * nothing done here, by default.
    */
-  default void openingInKernel(long sourceHi, long sourceLo, long expiresAtNanos) {}
+  default boolean openingInKernel(long sourceHi, long sourceLo, long expiresAtNanos) {
+    return true;
+  }
 
   /** On the action thread, after {@link #openingInKernel}: the rest of {@link #opened}. By default all of it. */
   default void openedAfterKernel(long sourceHi, long sourceLo, long expiresAtNanos) {

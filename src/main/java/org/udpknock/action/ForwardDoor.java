@@ -45,14 +45,18 @@ final class ForwardDoor implements DoorAction {
     openedAfterKernel(sourceHi, sourceLo, expiresAtNanos);
   }
 
-  /** A queue's offer: on the capture thread. */
+  /**
+   * A queue's offer: on the capture thread. Where the kernel guards the port, the port was bound
+   * at the start (or the start failed) and stays bound: nothing is left to do.
+   */
   @Override
-  public void openingInKernel(long sourceHi, long sourceLo, long expiresAtNanos) {
+  public boolean openingInKernel(long sourceHi, long sourceLo, long expiresAtNanos) {
     if (Addresses.isScoped(sourceHi)) { // The kernel's set wants the address and the interface apart.
       access.allow(Addresses.LINK_LOCAL_HI, sourceLo, Addresses.scopeOf(sourceHi), openForNanos);
     } else {
       access.allow(sourceHi, sourceLo, 0, openForNanos);
     }
+    return !access.guardsServicePort();
   }
 
   @Override

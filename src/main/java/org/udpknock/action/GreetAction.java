@@ -61,10 +61,14 @@ public final class GreetAction implements DoorAction {
     openedAfterKernel(sourceHi, sourceLo, expiresAtNanos);
   }
 
-  /** A queue's offer: on the capture thread. */
+  /**
+   * A queue's offer: on the capture thread. Where the kernel guards the port, the listener is
+   * bound from the start and stays bound: nothing is left to do unless its bind failed.
+   */
   @Override
-  public void openingInKernel(long sourceHi, long sourceLo, long expiresAtNanos) {
+  public boolean openingInKernel(long sourceHi, long sourceLo, long expiresAtNanos) {
     allowInKernel(sourceHi, sourceLo);
+    return !(access.guardsServicePort() && listener.isOpen());
   }
 
   @Override

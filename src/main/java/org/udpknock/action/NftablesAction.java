@@ -34,8 +34,9 @@ public final class NftablesAction implements DoorAction {
 
   /** All of it is the kernel's part, which is a queue's offer: on the capture thread. */
   @Override
-  public void openingInKernel(long sourceHi, long sourceLo, long expiresAtNanos) {
+  public boolean openingInKernel(long sourceHi, long sourceLo, long expiresAtNanos) {
     opened(sourceHi, sourceLo, expiresAtNanos);
+    return false;
   }
 
   @Override

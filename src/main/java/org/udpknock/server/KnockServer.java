@@ -688,8 +688,9 @@ public final class KnockServer {
     public void opened(Door door, long sourceHi, long sourceLo, long expiresAtNanos) {
       DoorAction action = actions.get(door);
       if (action != null) {
-        action.openingInKernel(sourceHi, sourceLo, expiresAtNanos);
-        actionQueue.offerOpened(action, sourceHi, sourceLo, expiresAtNanos);
+        if (action.openingInKernel(sourceHi, sourceLo, expiresAtNanos)) {
+          actionQueue.offerOpened(action, sourceHi, sourceLo, expiresAtNanos);
+        }
       }
       if (fleet != null) {
         fleet.granted(door, sourceHi, sourceLo, expiresAtNanos);

@@ -59,8 +59,8 @@ public final class ServiceListener {
 
   private Loop loop;
   private Thread thread;
-  /** The port's channel while it is open; null while closed. */
-  private ServerSocketChannel bound;
+  /** The port's channel while it is open; null while closed. Written under the lock, read by {@link #isOpen} without it. */
+  private volatile ServerSocketChannel bound;
 
   public ServiceListener(InetAddress bindAddress, int port, String greeting,
       Predicate<InetAddress> isGranted, ServerEvents events, Clock clock, long writeTimeoutNanos,
@@ -91,7 +91,8 @@ public final class ServiceListener {
     return new ConnectionCounts(served.get(), refused.get(), busy.get());
   }
 
-  public synchronized boolean isOpen() {
+  /** From any thread, without the lock: the capture thread asks it, and must never wait on a bind. */
+  public boolean isOpen() {
     return bound != null;
   }
 

@@ -108,8 +108,9 @@ class CommandActionTest {
       public void close() {}
 
       @Override
-      public void openingInKernel(long sourceHi, long sourceLo, long expiresAtNanos) {
+      public boolean openingInKernel(long sourceHi, long sourceLo, long expiresAtNanos) {
         calls.add("kernel");
+        return false;
       }
 
       @Override
@@ -118,7 +119,7 @@ class CommandActionTest {
       }
     };
     CommandAction door = door("ssh", recording("%IP%"), List.of(), main);
-    door.openingInKernel(0, V4_LO, 0);
+    assertTrue(door.openingInKernel(0, V4_LO, 0), "the commands are left for the action thread");
     assertEquals(List.of("kernel"), calls);
     assertEquals(List.of(), logged(), "no command on the capture thread");
     door.openedAfterKernel(0, V4_LO, 0);

@@ -1,6 +1,7 @@
 package org.udpknock.action;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -53,7 +54,8 @@ class NftablesActionTest {
   @Test
   void theKernelsPartIsAllOfItAndTheRestIsNothing() throws Exception {
     NftablesAction action = new NftablesAction(door, kernel, clock);
-    action.openingInKernel(0, Addresses.ipv4Lo(0x0A000002), now.get() + 30 * SECOND);
+    assertFalse(action.openingInKernel(0, Addresses.ipv4Lo(0x0A000002), now.get() + 30 * SECOND),
+        "nothing left: the action thread is not woken");
     action.openedAfterKernel(0, Addresses.ipv4Lo(0x0A000002), now.get() + 30 * SECOND);
     assertEquals(List.of("10.0.0.2 if0 30000ms"), allowed);
   }
