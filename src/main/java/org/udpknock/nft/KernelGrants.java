@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -26,7 +27,17 @@ public final class KernelGrants implements AccessControl {
   /** Grants applied in one transaction at most: a flood of grants still moves in large steps. */
   static final int MAX_BATCH = 256;
   private static final long JOIN_MILLIS = 500;
-  private static final int WARM_UP_ROUNDS = 20;
+  /**
+   * Rounds of a grant's path at start: past the 200th call of a method, after which the JIT (C1,
+   * the server's only compiler) compiles it. With 20, the path ran interpreted through the first
+   * grants, and each method that reached its 200th call then woke the compiler threads, which took
+   * the CPU from the worker in the middle of a grant (a kernel trace of scripts/bench race).
+   */
+  static final int WARM_UP_ROUNDS = 250;
+  /** Rounds of them through libnftables' text too, which takes a grant netlink's path cannot. */
+  private static final int TEXT_WARM_UP_ROUNDS = 5;
+  /** The most the server waits for the warm-up before it says it listens. */
+  private static final long WARM_UP_WAIT_MILLIS = 2_000;
 
   /** What the worker reports; called on the worker thread, but {@link #queueFull} on the caller's. */
   public interface Listener {
@@ -52,6 +63,7 @@ public final class KernelGrants implements AccessControl {
   private final BlockingQueue<Pending> queue;
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicBoolean dropReported = new AtomicBoolean();
+  private final CountDownLatch warm = new CountDownLatch(1);
   private final Thread worker;
   private volatile boolean stopping;
   private long droppedReported;
@@ -96,6 +108,20 @@ public final class KernelGrants implements AccessControl {
     return true;
   }
 
+  @Override
+  public void awaitWarm() {
+    try {
+      warm.await(WARM_UP_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Whether the warm-up has ended (run through, cut short by a grant, or failed). */
+  boolean isWarm() {
+    return warm.getCount() == 0;
+  }
+
   /** Grants still queued are dropped: the kernel keeps what it has, and nothing else is opened. */
   @Override
   public void close() {
@@ -117,39 +143,70 @@ public final class KernelGrants implements AccessControl {
   }
 
   private void work() {
-    warmUp();
     List<Pending> batch = new ArrayList<>(MAX_BATCH);
-    while (!stopping) {
-      try {
-        batch.add(queue.take());
-      } catch (InterruptedException e) {
-        return;
+    try {
+      warmUp(batch);
+      while (!stopping) {
+        applyNext(batch);
       }
-      queue.drainTo(batch, MAX_BATCH - 1);
-      applySafely(batch);
-      batch.clear();
-      reportDrops();
+    } catch (InterruptedException e) {
+      // close(): stop
     }
   }
 
+  /** Waits for a grant, then applies it with every other one queued; returns how many it took. */
+  private int applyNext(List<Pending> batch) throws InterruptedException {
+    batch.add(queue.take());
+    queue.drainTo(batch, MAX_BATCH - 1);
+    int taken = batch.size();
+    applySafely(batch);
+    batch.clear();
+    reportDrops();
+    return taken;
+  }
+
   /**
-   * The first grant would cost milliseconds more (JNA's binding, libnftables' first parse, the
-   * JVM's first record hash and lambdas): paid here, on the grant's own path, with an address
-   * no packet comes from (0.0.0.0), added and deleted at once, so no element is left behind.
+   * The first grants would cost milliseconds more (JNA's binding, libnftables' first parse, the
+   * JVM's first record hash and lambdas, code not compiled yet): paid here, on the grant's own
+   * path, with an address no packet comes from (0.0.0.0), added and deleted at once, so no
+   * element is left behind. A grant that comes meanwhile goes first: the warm-up stops.
    */
-  private void warmUp() {
-    for (int i = 0; i < WARM_UP_ROUNDS && !stopping; i++) {
-      long now = nanoTime.getAsLong();
-      Pending nobody = new Pending(0, Addresses.ipv4Lo(0), 0, 1_000_000_000L, now);
-      Allowance allowance = allowance(coalesce(List.of(nobody)).values().iterator().next(), now);
-      String commands = table.allowCommands(port, List.of(allowance));
-      try {
-        nft.run(commands.substring(0, commands.lastIndexOf("add element")));
-      } catch (NftException e) {
-        listener.failed("0.0.0.0", "warm-up: " + e.getMessage());
-        return;
+  private void warmUp(List<Pending> batch) throws InterruptedException {
+    try {
+      boolean direct = true;
+      for (int i = 0; i < WARM_UP_ROUNDS && !stopping && queue.isEmpty(); i++) {
+        if (!warmOnce(i < TEXT_WARM_UP_ROUNDS || !direct)) {
+          return;
+        }
+        direct = direct && nft.warmDirect(table.name(), port);
+        // Both halves of the queue's path too: the capture thread's offer, the worker's take. The
+        // grant is over already, so nothing reaches the kernel; real grants queued meanwhile are
+        // taken with it, applied, and end the warm-up.
+        allow(0, Addresses.ipv4Lo(0), 0, 0);
+        if (applyNext(batch) > 1) {
+          return;
+        }
       }
-      nft.warmDirect(table.name(), port);
+    } finally {
+      warm.countDown();
+    }
+  }
+
+  /** One round through the text path if {@code text}, else only the steps before it; false if nft refused it. */
+  private boolean warmOnce(boolean text) {
+    long now = nanoTime.getAsLong();
+    Pending nobody = new Pending(0, Addresses.ipv4Lo(0), 0, 1_000_000_000L, now);
+    Allowance allowance = allowance(coalesce(List.of(nobody)).values().iterator().next(), now);
+    if (!text) {
+      return true;
+    }
+    String commands = table.allowCommands(port, List.of(allowance));
+    try {
+      nft.run(commands.substring(0, commands.lastIndexOf("add element")));
+      return true;
+    } catch (NftException e) {
+      listener.failed("0.0.0.0", "warm-up: " + e.getMessage());
+      return false;
     }
   }
 

@@ -84,15 +84,17 @@ public final class NftContext implements NftRunner, AutoCloseable {
   }
 
   @Override
-  public void warmDirect(String table, GuardedPort port) {
+  public boolean warmDirect(String table, GuardedPort port) {
     if (openDirect()) {
       try {
         direct.warm(table, port);
+        return true;
       } catch (NftException e) {
         closeDirect(); // Not usable here: grants take the text path.
         directFailed = true;
       }
     }
+    return false;
   }
 
   private boolean openDirect() {

@@ -15,6 +15,8 @@ public interface NftRunner {
     return false;
   }
 
-  /** Warms {@link #allowDirect}'s path, leaving no element behind. */
-  default void warmDirect(String table, GuardedPort port) {}
+  /** Warms {@link #allowDirect}'s path, leaving no element behind; false when there is no such path. */
+  default boolean warmDirect(String table, GuardedPort port) {
+    return false;
+  }
 }

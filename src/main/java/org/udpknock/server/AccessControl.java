@@ -22,6 +22,13 @@ public interface AccessControl {
   /** Stops applying grants; what the kernel holds stays there and expires on its own. */
   void close();
 
+  /**
+   * Returns once the path of a grant into the kernel is warm, or after a bounded wait: the server
+   * calls it before it says it listens, so that the first grants neither run cold nor meet the
+   * JIT compiling that path. At once by default.
+   */
+  default void awaitWarm() {}
+
   /** No firewall: the service port is closed (unbound) while nobody holds a grant. */
   AccessControl NONE = new AccessControl() {
     @Override

@@ -178,8 +178,7 @@ public final class KnockServer {
     Map<Door, DoorAction> made = new IdentityHashMap<>();
     for (Door door : doors) {
       ServerEvents doorEvents = events.forDoor(door.name());
-      AccessControl guard = door.config().action().listens() || door.config().action() == ActionKind.NFTABLES
-          ? guards.forDoor(door.config()) : AccessControl.NONE;
+      AccessControl guard = guardOf(door);
       try {
         made.put(door, ActionFactory.create(new ActionFactory.Context(door, doorEvents, clock,
             config.settings().maxGreetingsInFlight(), guard, writer, commandRunner, commandEvents)));
@@ -189,6 +188,11 @@ public final class KnockServer {
       }
     }
     return made;
+  }
+
+  private AccessControl guardOf(Door door) {
+    return door.config().action().listens() || door.config().action() == ActionKind.NFTABLES
+        ? guards.forDoor(door.config()) : AccessControl.NONE;
   }
 
   /** Fails early when the service port is taken. */
@@ -270,6 +274,7 @@ public final class KnockServer {
   private void startActions() {
     actionQueue.start();
     warmActionThread();
+    actions.keySet().forEach(door -> guardOf(door).awaitWarm());
     for (Map.Entry<Door, DoorAction> entry : actions.entrySet()) {
       try {
         entry.getValue().start();

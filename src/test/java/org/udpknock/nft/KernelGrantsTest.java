@@ -127,10 +127,9 @@ class KernelGrantsTest {
     }, listener(), () -> 0, now::get, 16);
     grants.allow(0, v4(1), 0, 30 * SECOND);
     grants.allow(0, v4(66), 0, 30 * SECOND);
-    grants.allow(0, v4(3), 0, 30 * SECOND); // queued before the worker starts: one batch
+    grants.allow(0, v4(3), 0, 30 * SECOND); // queued before the worker starts: one batch, before any warm-up
     grants.start();
     release.countDown();
-    drainWarmUp();
     assertTrue(awaitRan().contains("10.0.0.1 timeout 30000ms, 10.0.0.66 timeout 30000ms, 10.0.0.3"));
     assertEquals("applied 10.0.0.1", take(reports));
     assertEquals("failed 10.0.0.66 Could not process rule: No buffer space available", take(reports));
@@ -145,17 +144,64 @@ class KernelGrantsTest {
       throws InterruptedException {
     ran.clear();
     KernelGrants started = new KernelGrants(TABLE, SERVICE, runner, listener(), interfaceIndex, now::get, capacity).start();
-    drainWarmUp();
+    drainWarmUp(started);
     return started;
   }
 
-  /** The warm-up's transactions add and delete 0.0.0.0 and leave nothing: no final add. */
-  private void drainWarmUp() throws InterruptedException {
-    for (int i = 0; i < 20; i++) {
-      String warmUp = take(ran);
-      assertTrue(warmUp.contains("0.0.0.0") && !warmUp.contains("timeout 1000ms"), warmUp);
-      assertTrue(warmUp.endsWith("delete element inet udpknock service_v4 { 0.0.0.0 }\n"), warmUp);
+  /**
+   * The warm-up's transactions (text only: this runner has no direct path) add and delete 0.0.0.0
+   * and leave nothing: no final add. All of them have run once awaitWarm returns.
+   */
+  private void drainWarmUp(KernelGrants started) throws InterruptedException {
+    started.awaitWarm();
+    assertEquals(KernelGrants.WARM_UP_ROUNDS, ran.size(), "warm-up transactions when awaitWarm returned");
+    for (int i = 0; i < KernelGrants.WARM_UP_ROUNDS; i++) {
+      assertIsWarmUp(take(ran));
     }
+  }
+
+  private static void assertIsWarmUp(String commands) {
+    assertTrue(commands.contains("0.0.0.0") && !commands.contains("timeout 1000ms"), commands);
+    assertTrue(commands.endsWith("delete element inet udpknock service_v4 { 0.0.0.0 }\n"), commands);
+  }
+
+  /** The server waits for the warm-up before it says it listens: awaitWarm returns only at its end. */
+  @Test
+  void awaitWarmReturnsOnceTheWarmUpIsOver() throws Exception {
+    CountDownLatch firstWarmUp = new CountDownLatch(1);
+    grants = new KernelGrants(TABLE, SERVICE, commands -> {
+      ran.add(commands);
+      firstWarmUp.countDown();
+      awaitQuietly(release);
+    }, listener(), () -> 0, now::get, 16).start();
+    Thread waiter = new Thread(grants::awaitWarm);
+    waiter.start();
+    assertTrue(firstWarmUp.await(5, TimeUnit.SECONDS));
+    waiter.join(200);
+    assertTrue(waiter.isAlive(), "awaitWarm returned while the warm-up was held in its first round");
+    release.countDown();
+    waiter.join(5_000);
+    assertEquals(KernelGrants.WARM_UP_ROUNDS, ran.size());
+  }
+
+  /** A grant that comes during the warm-up goes first: the warm-up stops after the round under way. */
+  @Test
+  void aGrantDuringTheWarmUpStopsIt() throws Exception {
+    CountDownLatch firstWarmUp = new CountDownLatch(1);
+    grants = new KernelGrants(TABLE, SERVICE, commands -> {
+      ran.add(commands);
+      firstWarmUp.countDown();
+      awaitQuietly(release);
+    }, listener(), () -> 0, now::get, 16).start();
+    assertTrue(firstWarmUp.await(5, TimeUnit.SECONDS));
+    grants.allow(0, v4(1), 0, 30 * SECOND);
+    release.countDown();
+    assertIsWarmUp(take(ran));
+    assertTrue(take(ran).endsWith("add element inet udpknock service_v4 { 10.0.0.1 timeout 30000ms }\n"));
+    assertEquals("applied 10.0.0.1", take(reports));
+    grants.awaitWarm();
+    assertTrue(grants.isWarm(), "a warm-up cut short still ends: the server does not wait for it");
+    assertEquals(List.of(), List.copyOf(ran), "no warm-up round after the grant");
   }
 
   /** Records every transaction; the warm-up's pass, then each grant's waits until released. */
