@@ -179,9 +179,11 @@ public final class PcapCapture implements PacketSource {
 
   /**
    * The first read binds libpcap's functions through JNA and loads the reader's classes (the
-   * first callback of pcap4j's loop cost ~17 ms here): pay that at start, on a one-frame file
-   * read by the same reader, rather than on the first knock. Failing only makes the first
-   * knock slower.
+   * first callback of pcap4j's loop cost ~17 ms here): pay that at start, on a file read by the
+   * same reader, rather than on the first knock. Its {@link #WARM_UP_FRAMES} frames take the
+   * reader past the JIT's threshold (C1 compiles a method at its 200th call): cold, the first
+   * frame of a knock took 30-100 us from libpcap to the pipeline. Failing only makes the first
+   * knocks slower.
    */
   private static void warmUpReads() {
     Path file = null;
@@ -190,12 +192,17 @@ public final class PcapCapture implements PacketSource {
       try (OutputStream out = Files.newOutputStream(file)) {
         PcapWriter writer = new PcapWriter(out, LinkType.ETHERNET, false, ByteOrder.LITTLE_ENDIAN, SNAPLEN);
         byte[] frame = new byte[60];
-        writer.write(0, frame, 0, frame.length, frame.length);
+        for (int i = 0; i < WARM_UP_FRAMES; i++) {
+          writer.write(i, frame, 0, frame.length, frame.length);
+        }
         writer.flush();
       }
       PcapHandle offline = Pcaps.openOffline(file.toString());
       try {
-        new PacketReader(offline, SNAPLEN).next(IGNORED);
+        PacketReader reader = new PacketReader(offline, SNAPLEN);
+        while (reader.next(IGNORED) == PacketReader.PACKET) {
+          // each frame ignored
+        }
       } finally {
         offline.close();
       }
@@ -205,6 +212,8 @@ public final class PcapCapture implements PacketSource {
       deleteQuietly(file);
     }
   }
+
+  static final int WARM_UP_FRAMES = 250;
 
   private static final PacketReader.Receiver IGNORED = new PacketReader.Receiver() {
     @Override
