@@ -91,6 +91,12 @@ public final class ServiceListener {
     return new ConnectionCounts(served.get(), refused.get(), busy.get());
   }
 
+  /** The port it is bound to (the kernel's choice for port 0), or -1 while closed. */
+  public int boundPort() {
+    ServerSocketChannel channel = bound;
+    return channel == null ? -1 : channel.socket().getLocalPort();
+  }
+
   /** From any thread, without the lock: the capture thread asks it, and must never wait on a bind. */
   public boolean isOpen() {
     return bound != null;
