@@ -18,7 +18,10 @@ ld_cache="${ld_cache:-}"
 # from inlining the engine's entry points into their callers (dontinline; CompileCommand=quiet
 # keeps its notice off stdout): each hot caller recompiled the whole engine inlined, and C2's
 # compilations took more CPU than the engine itself (scripts/bench replay: C2 1.3-1.9 s of CPU
-# for 10 M packets, 0.9-1.2 s without; a call per packet costs a few ns).
+# for 10 M packets, 0.9-1.2 s without; a call per packet costs a few ns). The same for the
+# engine's rarer branches, a grant and a reset (grant, drop), which each hot method had inlined
+# with the door's event writing behind them: by hand, 10 M packets, alternating runs, 3 of 4
+# pairs faster without (medians of 9: 2037 against 2205 ms wall, 3.63 against 3.84 s of CPU).
 # UDPKNOCK_JAVA_OPTS replaces these defaults.
 # -XX:+DisplayVMOutputToStderr: the JVM's own output (the thread dump of SIGQUIT) goes to stderr,
 # so it never lands in the event stream (--json) on stdout. It is kept whatever the options.
@@ -30,7 +33,9 @@ jvm_options() {
     server) heap="-Xmx72m -Xmn4m -XX:+UseSerialGC -XX:TieredStopAtLevel=1" ;;
     replay) heap="-Xmx128m -XX:+UseSerialGC -XX:CompileCommand=quiet"
       heap+=" -XX:CompileCommand=dontinline,org.udpknock.core.KnockEngine::onDatagram"
-      heap+=" -XX:CompileCommand=dontinline,org.udpknock.core.KnockEngine::onKnock" ;;
+      heap+=" -XX:CompileCommand=dontinline,org.udpknock.core.KnockEngine::onKnock"
+      heap+=" -XX:CompileCommand=dontinline,org.udpknock.core.KnockEngine::grant"
+      heap+=" -XX:CompileCommand=dontinline,org.udpknock.core.KnockEngine::drop" ;;
     *) heap="-Xmx128m -XX:+UseSerialGC" ;;
   esac
   start_options "$@"
