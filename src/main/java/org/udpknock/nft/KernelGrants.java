@@ -29,11 +29,13 @@ public final class KernelGrants implements AccessControl {
   private static final long JOIN_MILLIS = 500;
   /**
    * Rounds of a grant's path at start: past the 200th call of a method, after which the JIT (C1,
-   * the server's only compiler) compiles it. With 20, the path ran interpreted through the first
-   * grants, and each method that reached its 200th call then woke the compiler threads, which took
-   * the CPU from the worker in the middle of a grant (a kernel trace of scripts/bench race).
+   * the server's only compiler) compiles it, and past the 256th, as the interpreter tells the JIT
+   * its counts every 128 calls (Tier0InvokeNotifyFreqLog): with 250, a method called once a round
+   * was compiled at the 6th grant. With 20, the path ran interpreted through the first grants,
+   * and each method that reached its threshold woke the compiler threads, which took the CPU from
+   * the worker in the middle of a grant (a kernel trace of scripts/bench race).
    */
-  static final int WARM_UP_ROUNDS = 250;
+  static final int WARM_UP_ROUNDS = 300;
   /** Rounds of them through libnftables' text too, which takes a grant netlink's path cannot. */
   private static final int TEXT_WARM_UP_ROUNDS = 5;
   /** The most the server waits for the warm-up before it says it listens. */
