@@ -181,9 +181,12 @@ public final class PcapCapture implements PacketSource {
    * The first read binds libpcap's functions through JNA and loads the reader's classes (the
    * first callback of pcap4j's loop cost ~17 ms here): pay that at start, on a file read by the
    * same reader, rather than on the first knock. Its {@link #WARM_UP_FRAMES} frames take the
-   * reader past the JIT's threshold (C1 compiles a method at its 200th call, seen at the 256th:
-   * the interpreter reports every 128 calls; with 250 frames, the reader was compiled at the
-   * second knock): cold, the first frame of a knock took 30-100 us from libpcap to the pipeline.
+   * reader past the JIT's threshold: C1 compiles a method at its 200th call, seen only every 128
+   * calls, and at start, with the compiler's queue long, a threshold scaled up with the queue
+   * (Tier3LoadFeedback): with 300 frames, -XX:+PrintCompilation showed the reader's next and
+   * deliver still interpreted at 'listening', compiled at the second knock; with 1000, before
+   * (and no slower a start: medians of 9 alternating starts, by hand). Cold, the first frame of
+   * a knock took 30-100 us from libpcap to the pipeline.
    * Failing only makes the first knocks slower.
    */
   private static void warmUpReads() {
@@ -214,7 +217,7 @@ public final class PcapCapture implements PacketSource {
     }
   }
 
-  static final int WARM_UP_FRAMES = 300;
+  static final int WARM_UP_FRAMES = 1000;
 
   private static final PacketReader.Receiver IGNORED = new PacketReader.Receiver() {
     @Override
