@@ -102,12 +102,6 @@ public final class KernelGrants implements AccessControl {
       if (dropReported.compareAndSet(false, true)) {
         listener.queueFull(total);
       }
-    } else if (queue.size() == 1) {
-      // The worker was idle, and is now woken: where it shares this CPU, let it put the element
-      // in before this thread goes on (writing the grant's line, then reading the next frame). A
-      // hint, not a wait: with a CPU of its own, the worker runs anyway and this returns at once.
-      // Once per wake-up of the worker: a flood of grants, which keeps it busy, yields nothing.
-      Thread.yield();
     }
   }
 
