@@ -160,6 +160,18 @@ class KernelGrantsTest {
     }
   }
 
+  /** Started with a runner that records each transaction and holds it until released: returns once the first is held. */
+  private KernelGrants startedWithEachRunHeld() throws InterruptedException {
+    CountDownLatch firstRun = new CountDownLatch(1);
+    KernelGrants started = new KernelGrants(TABLE, SERVICE, commands -> {
+      ran.add(commands);
+      firstRun.countDown();
+      awaitQuietly(release);
+    }, listener(), () -> 0, now::get, 16).start();
+    assertTrue(firstRun.await(5, TimeUnit.SECONDS), "the warm-up's first transaction");
+    return started;
+  }
+
   private static void assertIsWarmUp(String commands) {
     assertTrue(commands.contains("0.0.0.0") && !commands.contains("timeout 1000ms"), commands);
     assertTrue(commands.endsWith("delete element inet udpknock service_v4 { 0.0.0.0 }\n"), commands);
@@ -168,15 +180,9 @@ class KernelGrantsTest {
   /** The server waits for the warm-up before it says it listens: awaitWarm returns only at its end. */
   @Test
   void awaitWarmReturnsOnceTheWarmUpIsOver() throws Exception {
-    CountDownLatch firstWarmUp = new CountDownLatch(1);
-    grants = new KernelGrants(TABLE, SERVICE, commands -> {
-      ran.add(commands);
-      firstWarmUp.countDown();
-      awaitQuietly(release);
-    }, listener(), () -> 0, now::get, 16).start();
+    grants = startedWithEachRunHeld();
     Thread waiter = new Thread(grants::awaitWarm);
     waiter.start();
-    assertTrue(firstWarmUp.await(5, TimeUnit.SECONDS));
     waiter.join(200);
     assertTrue(waiter.isAlive(), "awaitWarm returned while the warm-up was held in its first round");
     release.countDown();
@@ -187,13 +193,7 @@ class KernelGrantsTest {
   /** A grant that comes during the warm-up goes first: the warm-up stops after the round under way. */
   @Test
   void aGrantDuringTheWarmUpStopsIt() throws Exception {
-    CountDownLatch firstWarmUp = new CountDownLatch(1);
-    grants = new KernelGrants(TABLE, SERVICE, commands -> {
-      ran.add(commands);
-      firstWarmUp.countDown();
-      awaitQuietly(release);
-    }, listener(), () -> 0, now::get, 16).start();
-    assertTrue(firstWarmUp.await(5, TimeUnit.SECONDS));
+    grants = startedWithEachRunHeld();
     grants.allow(0, v4(1), 0, 30 * SECOND);
     release.countDown();
     assertIsWarmUp(take(ran));
