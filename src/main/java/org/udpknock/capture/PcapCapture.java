@@ -217,7 +217,7 @@ public final class PcapCapture implements PacketSource {
     }
   }
 
-  static final int WARM_UP_FRAMES = 1000;
+  private static final int WARM_UP_FRAMES = 1000;
 
   private static final PacketReader.Receiver IGNORED = new PacketReader.Receiver() {
     @Override

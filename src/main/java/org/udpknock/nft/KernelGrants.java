@@ -177,7 +177,7 @@ public final class KernelGrants implements AccessControl {
     try {
       boolean direct = true;
       for (int i = 0; i < WARM_UP_ROUNDS && !stopping && queue.isEmpty(); i++) {
-        if (!warmOnce(i < TEXT_WARM_UP_ROUNDS || !direct)) {
+        if ((i < TEXT_WARM_UP_ROUNDS || !direct) && !warmText()) {
           return;
         }
         direct = direct && nft.warmDirect(table.name(), port);
@@ -194,14 +194,9 @@ public final class KernelGrants implements AccessControl {
     }
   }
 
-  /** One round through the text path if {@code text}, else only the steps before it; false if nft refused it. */
-  private boolean warmOnce(boolean text) {
-    long now = nanoTime.getAsLong();
-    Pending nobody = new Pending(0, Addresses.ipv4Lo(0), 0, 1_000_000_000L, now);
-    Allowance allowance = allowance(coalesce(List.of(nobody)).values().iterator().next(), now);
-    if (!text) {
-      return true;
-    }
+  /** One round through libnftables' text: 0.0.0.0 added and deleted; false if nft refused it. */
+  private boolean warmText() {
+    Allowance allowance = new Allowance(0, Addresses.ipv4Lo(0), 0, 1_000);
     String commands = table.allowCommands(port, List.of(allowance));
     try {
       nft.run(commands.substring(0, commands.lastIndexOf("add element")));

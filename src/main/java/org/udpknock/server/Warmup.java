@@ -137,7 +137,7 @@ public final class Warmup {
    * (SocketChannelImpl, SocketAdaptor, ...) on the first grant's greeting. Not more: 250, past
    * the JIT's threshold, took ~75 ms more to 'listening' (by hand, 7 starts each).
    */
-  static final int CONNECTIONS = 2;
+  private static final int CONNECTIONS = 2;
 
   private static void warmGreet(PrintWriter sink) throws Exception {
     ServerEvents quiet = new ServerEvents(EventWriter.create(false, sink), Clock.SYSTEM);
