@@ -102,9 +102,10 @@ class LiveConfigDoorsTest {
   private static String relayed(int port, String source, String text) throws IOException {
     try (Socket socket = new Socket()) {
       socket.bind(new InetSocketAddress(source, 0));
-      socket.connect(new InetSocketAddress("127.0.0.1", port), 2000);
-      socket.setSoTimeout(3000);
       try {
+        // A refusal is a reset, which can reach the socket before its connect returns.
+        socket.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+        socket.setSoTimeout(3000);
         socket.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
         socket.shutdownOutput();
         return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
