@@ -15,7 +15,7 @@ import java.nio.file.Path;
  * Frame frame = new Frame();
  * try (CaptureFileReader reader = CaptureFileReader.open(path)) {
  *   while (reader.next(frame)) {
- *     handle(frame.timeNanos, frame.linkType, frame.data, frame.capturedLength);
+ *     handle(frame.timeNanos, frame.linkType, frame.data, frame.offset, frame.capturedLength);
  *   }
  * }
  * }</pre>

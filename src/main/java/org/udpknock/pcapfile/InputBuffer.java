@@ -37,6 +37,11 @@ final class InputBuffer implements Closeable {
     this.buf = new byte[Math.min(size, INITIAL_SIZE)];
   }
 
+  /** The most bytes {@link #fill} can make readable at once. */
+  int size() {
+    return size;
+  }
+
   /** The file offset of the next unread byte. */
   long offset() {
     return bufferStart + pos;

@@ -98,7 +98,13 @@ final class PcapRecordSource implements RecordSource {
     return true;
   }
 
+  /** The record's data: in place in the buffer when it fits there whole, else copied, as far as the file goes. */
   private void readData(Frame frame, int capturedLength) throws IOException {
+    if (capturedLength <= in.size() && in.fill(capturedLength) == capturedLength) {
+      frame.view(in.buf, in.pos, capturedLength);
+      in.pos += capturedLength;
+      return;
+    }
     int present = in.read(frame.dataWithCapacity(capturedLength), 0, capturedLength);
     frame.capturedLength = present;
     if (present < capturedLength) {

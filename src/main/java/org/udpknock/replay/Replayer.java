@@ -91,7 +91,7 @@ public final class Replayer {
   private void replay(CaptureFileReader reader) throws IOException {
     while (reader.next(frame)) {
       events.setTimeDigits(frame.timeDigits);
-      pipeline.onFrame(frame.timeNanos, frame.linkType, ingressOf(frame), frame.data, 0, frame.capturedLength);
+      pipeline.onFrame(frame.timeNanos, frame.linkType, ingressOf(frame), frame.data, frame.offset, frame.capturedLength);
     }
   }
 
@@ -100,7 +100,7 @@ public final class Replayer {
     for (CaptureFileReader reader : readers) {
       while (reader.next(frame)) {
         replay.frameRead(frame.timeDigits);
-        if (pipeline.accept(frame.timeNanos, frame.linkType, ingressOf(frame), frame.data, 0, frame.capturedLength)) {
+        if (pipeline.accept(frame.timeNanos, frame.linkType, ingressOf(frame), frame.data, frame.offset, frame.capturedLength)) {
           replay.add(frame.timeNanos, frame.timeDigits, pipeline.sourceHi(), pipeline.datagram(), frame.data);
         }
       }

@@ -35,7 +35,7 @@ class FloodCaptureTest {
     Frame frame = new Frame();
     try (CaptureFileReader reader = CaptureFileReader.open(capture)) {
       while (reader.next(frame)) {
-        byte[] d = frame.data;
+        byte[] d = frame.bytes();
         packets.add((d[SOURCE] & 0xFF) + "." + (d[SOURCE + 1] & 0xFF) + "." + (d[SOURCE + 2] & 0xFF)
             + "." + (d[SOURCE + 3] & 0xFF) + ":" + ((d[PORT] & 0xFF) << 8 | (d[PORT + 1] & 0xFF)));
       }

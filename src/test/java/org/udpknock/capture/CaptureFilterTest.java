@@ -62,7 +62,7 @@ class CaptureFilterTest {
     int checked = 0;
     try (CaptureFileReader reader = CaptureFileReader.open(capture)) {
       for (int number = 1; reader.next(frame); number++) {
-        byte[] bytes = Arrays.copyOf(frame.data, frame.capturedLength);
+        byte[] bytes = frame.bytes();
         if (!isLinuxLive(frame.linkType)
             || FrameDecoder.decode(frame.linkType, bytes, 0, bytes.length, datagram) != DecodeOutcome.UDP
             || !isWatched(watched, datagram.destinationPort)) {

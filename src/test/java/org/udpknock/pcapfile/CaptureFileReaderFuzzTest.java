@@ -70,12 +70,12 @@ class CaptureFileReaderFuzzTest {
   }
 
   private static void assertCoherent(Frame frame, int fileLength) {
-    assertTrue(frame.capturedLength >= 0 && frame.capturedLength <= frame.data.length
+    assertTrue(frame.capturedLength >= 0 && frame.offset >= 0 && frame.offset + frame.capturedLength <= frame.data.length
             && frame.capturedLength <= CaptureFileReader.MAX_CAPTURED_LENGTH
             && frame.capturedLength <= fileLength
             && frame.originalLength >= 0 && frame.timeDigits >= 0 && frame.timeDigits <= 9
             && frame.linkType >= Frame.UNKNOWN_LINK_TYPE && frame.linkType <= 0xFFFF,
-        () -> "incoherent frame: caplen " + frame.capturedLength + " in a buffer of "
+        () -> "incoherent frame: caplen " + frame.capturedLength + " at " + frame.offset + " in a buffer of "
             + frame.data.length + ", len " + frame.originalLength + ", digits "
             + frame.timeDigits + ", link type " + frame.linkType + ", file of " + fileLength
             + " bytes");

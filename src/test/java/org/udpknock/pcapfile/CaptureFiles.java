@@ -78,7 +78,7 @@ final class CaptureFiles {
 
   static ReadFrame copy(Frame frame) {
     return new ReadFrame(frame.timeNanos, frame.timeDigits, frame.linkType,
-        Arrays.copyOf(frame.data, frame.capturedLength), frame.originalLength);
+        frame.bytes(), frame.originalLength);
   }
 
   static Path write(Path dir, String name, byte[] content) throws IOException {

@@ -70,7 +70,7 @@ class MutationTest {
     try (CaptureFileReader reader =
         CaptureFileReader.open(new ByteArrayInputStream(file), "mutant", bufferSize)) {
       while (reader.next(frame)) {
-        if (frame.capturedLength < 0 || frame.capturedLength > frame.data.length
+        if (frame.capturedLength < 0 || frame.offset < 0 || frame.offset + frame.capturedLength > frame.data.length
             || frame.capturedLength > CaptureFileReader.MAX_CAPTURED_LENGTH
             || frame.originalLength < 0 || frame.timeDigits < 0 || frame.timeDigits > 9
             || frame.linkType < Frame.UNKNOWN_LINK_TYPE || frame.linkType > 0xFFFF) {

@@ -73,6 +73,32 @@ class PcapFixtureTest {
   }
 
   @Test
+  void recordsInPlaceAndCopiedAlternateWithoutTouchingEachOther() throws IOException {
+    // Through a 64-byte buffer: the 2-byte records are read in place in the buffer, the 80-byte
+    // one cannot be and is copied into the frame's own array, which must not be the buffer.
+    String large = "5a".repeat(80);
+    byte[] file = hex(HEADER_LE_MICROS,
+        "01000000 00000000 02000000 02000000", "0102",
+        "02000000 00000000 50000000 50000000", large,
+        "03000000 00000000 02000000 02000000", "0304");
+    Frame frame = new Frame();
+    List<byte[]> seen = new java.util.ArrayList<>();
+    List<Boolean> inOwnArray = new java.util.ArrayList<>();
+    byte[] own = frame.data;
+    try (CaptureFileReader reader = CaptureFileReader.open(new java.io.ByteArrayInputStream(file), "t.pcap", 64)) {
+      while (reader.next(frame)) {
+        seen.add(frame.bytes());
+        inOwnArray.add(frame.data == own && frame.offset == 0);
+      }
+    }
+    assertEquals(3, seen.size());
+    assertArrayEquals(hex("0102"), seen.get(0));
+    assertArrayEquals(hex(large), seen.get(1));
+    assertArrayEquals(hex("0304"), seen.get(2));
+    assertEquals(List.of(false, true, false), inOwnArray);
+  }
+
+  @Test
   void recordHeaderCutShortEndsTheFile() throws IOException {
     byte[] file = hex(HEADER_LE_MICROS,
         "01000000 00000000 02000000 02000000", "0102",

@@ -47,7 +47,7 @@ public final class ReadBenchmark {
       long start = System.nanoTime();
       try (CaptureFileReader reader = CaptureFileReader.open(file)) {
         while (reader.next(frame)) {
-          checksum += frame.timeNanos + frame.data[frame.capturedLength - 1];
+          checksum += frame.timeNanos + frame.data[frame.offset + frame.capturedLength - 1];
           count++;
         }
       }
