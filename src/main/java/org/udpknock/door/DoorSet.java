@@ -71,6 +71,11 @@ public final class DoorSet {
     return removed;
   }
 
+  /** Whether a door reads the datagrams' payloads: an authenticated door's verifier does. */
+  public boolean readsPayloads() {
+    return doors.stream().anyMatch(door -> door.verifier() != null);
+  }
+
   /** The doors whose sequence or guard covers {@code port}; empty for none. */
   public Door[] at(int port) {
     Door[] watching = byPort[port];

@@ -38,7 +38,7 @@ final class BatchedReplay {
   private final BlockingQueue<DatagramBatch> full = new ArrayBlockingQueue<>(BATCHES);
   private final BlockingQueue<DatagramBatch> free = new ArrayBlockingQueue<>(BATCHES);
   /** The reading thread's: the batch being filled, and the time digits of the last frame read. */
-  private DatagramBatch filling = new DatagramBatch();
+  private DatagramBatch filling;
   private int lastTimeDigits = -1;
   /** Held while events are written: by either thread, one at a time. */
   private final Object writing = new Object();
@@ -51,8 +51,11 @@ final class BatchedReplay {
     this.pipeline = pipeline;
     this.events = events;
     this.flush = flush;
+    // A replay never swaps its doors: whether they read payloads holds for the whole replay.
+    boolean copyPayloads = pipeline.doorSet().readsPayloads();
+    filling = new DatagramBatch(copyPayloads);
     for (int i = 1; i < BATCHES; i++) {
-      free.add(new DatagramBatch());
+      free.add(new DatagramBatch(copyPayloads));
     }
   }
 
@@ -77,7 +80,7 @@ final class BatchedReplay {
 
   /** Reading thread: one accepted datagram. */
   void add(long timeNanos, int digits, long keyedSourceHi, Datagram datagram, byte[] data) {
-    if (!filling.fits(datagram.payloadLength)) {
+    if (!filling.fits(datagram.payloadLength, digits)) {
       send();
     }
     filling.add(timeNanos, digits, keyedSourceHi, datagram, data);
