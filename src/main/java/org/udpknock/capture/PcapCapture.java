@@ -219,6 +219,16 @@ public final class PcapCapture implements PacketSource {
 
   private static final int WARM_UP_FRAMES = 1000;
 
+  /**
+   * Loaded with this class, so before the warm-up's reads: while {@link #IGNORED}'s class was the
+   * only receiver the JVM had loaded, C1 compiled the reader's deliver with its call inlined, and
+   * loading the live receiver's class at the capture's start threw that code away
+   * (-XX:+PrintCompilation: "made not entrant" just before 'listening'), so the first live frames
+   * ran the reader in the interpreter.
+   */
+  @SuppressWarnings("unused")
+  private static final Class<?> LIVE_RECEIVER = SinkReceiver.class;
+
   private static final PacketReader.Receiver IGNORED = new PacketReader.Receiver() {
     @Override
     public void frame(long timeNanos, byte[] data, int length) {}
@@ -339,17 +349,26 @@ public final class PcapCapture implements PacketSource {
   }
 
   private PacketReader.Receiver receiverFor(FrameSink sink) {
-    return new PacketReader.Receiver() {
-      @Override
-      public void frame(long timeNanos, byte[] data, int length) {
-        deliver(sink, timeNanos, data, length);
-      }
+    return new SinkReceiver(sink);
+  }
 
-      @Override
-      public void refused(RuntimeException why) {
-        sink.frameFailed(why);
-      }
-    };
+  /** The live capture's receiver: a class of its own, which the warm-up loads first (see {@link #LIVE_RECEIVER}). */
+  private final class SinkReceiver implements PacketReader.Receiver {
+    private final FrameSink sink;
+
+    SinkReceiver(FrameSink sink) {
+      this.sink = sink;
+    }
+
+    @Override
+    public void frame(long timeNanos, byte[] data, int length) {
+      deliver(sink, timeNanos, data, length);
+    }
+
+    @Override
+    public void refused(RuntimeException why) {
+      sink.frameFailed(why);
+    }
   }
 
   /** The frame is in the reader's buffer, valid until the read after next: nothing downstream keeps it. */
