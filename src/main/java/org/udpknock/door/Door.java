@@ -82,7 +82,7 @@ public final class Door {
     if (verifier != null && engine.sequence().contains(port)) {
       Verdict verdict = verifier.verify(timeNanos, port, data, payloadOffset, payloadLength, payloadComplete);
       if (verdict != Verdict.ACCEPTED) {
-        if (wiring.logProgress().getAsBoolean()) { // A refused knock is knock progress.
+        if (wiring.logProgress().get()) { // A refused knock is knock progress.
           events.rejected(timeNanos, sourceHi, sourceLo, port, verdict);
         }
         return;
@@ -124,7 +124,7 @@ public final class Door {
   private final class Listener implements KnockListener {
     @Override
     public void knock(long timeNanos, long sourceHi, long sourceLo, int port, int stage) {
-      if (wiring.logProgress().getAsBoolean()) {
+      if (wiring.logProgress().get()) {
         events.knock(timeNanos, sourceHi, sourceLo, port, stage);
       }
     }
@@ -136,14 +136,14 @@ public final class Door {
 
     @Override
     public void reset(long timeNanos, long sourceHi, long sourceLo, ResetReason reason) {
-      if (wiring.logProgress().getAsBoolean()) {
+      if (wiring.logProgress().get()) {
         events.reset(timeNanos, sourceHi, sourceLo, reason);
       }
     }
 
     @Override
     public void guardTripped(long timeNanos, long sourceHi, long sourceLo, int port) {
-      if (wiring.logProgress().getAsBoolean()) { // A flood from spoofed sources on guard ports trips it once per source.
+      if (wiring.logProgress().get()) { // A flood from spoofed sources on guard ports trips it once per source.
         events.guardTripped(timeNanos, sourceHi, sourceLo, port);
       }
     }

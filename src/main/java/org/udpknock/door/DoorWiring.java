@@ -1,6 +1,6 @@
 package org.udpknock.door;
 
-import java.util.function.BooleanSupplier;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 
 /**
@@ -10,12 +10,16 @@ import java.util.function.LongSupplier;
  * @param maxSources attempts each door tracks at once (see {@link #share})
  * @param maxGrants grants each door holds at once
  * @param notBeforeNanos authenticated doors refuse knocks stamped before this
- * @param logProgress whether knock, reset, guard and rejected events are written (read per event)
+ * @param logProgress whether knock, reset, guard and rejected events are written (read per event;
+ *     the server's changes on a reload). One class for the server's and replay's: where the
+ *     capture's warm-up (replay's wiring) and the live doors called suppliers of two lambda
+ *     classes, the JIT compiled the warm-up's in, and threw that code away when the live one
+ *     loaded (-XX:+PrintCompilation: the listener's knock "made not entrant" at 'listening')
  * @param logBlocked whether blocked knocks are written (rate-limited)
  * @param nowNanos the server's clock: a grant starts at the packet's time, or later if this is ahead
  * @param grants where grants go
  */
-public record DoorWiring(int maxSources, int maxGrants, long notBeforeNanos, BooleanSupplier logProgress,
+public record DoorWiring(int maxSources, int maxGrants, long notBeforeNanos, AtomicBoolean logProgress,
     boolean logBlocked, LongSupplier nowNanos, GrantHandler grants) {
 
   /**
@@ -29,7 +33,7 @@ public record DoorWiring(int maxSources, int maxGrants, long notBeforeNanos, Boo
 
   /** Replay's: no clock but the packets', grants go nowhere. */
   public static DoorWiring replay(int maxSources, long notBeforeNanos, boolean quiet) {
-    return new DoorWiring(maxSources, 1, notBeforeNanos, () -> !quiet, !quiet, () -> Long.MIN_VALUE,
+    return new DoorWiring(maxSources, 1, notBeforeNanos, new AtomicBoolean(!quiet), !quiet, () -> Long.MIN_VALUE,
         GrantHandler.NONE);
   }
 }

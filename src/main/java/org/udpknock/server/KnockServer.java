@@ -10,6 +10,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.udpknock.action.ActionFactory;
 import org.udpknock.action.ActionQueue;
@@ -93,7 +94,7 @@ public final class KnockServer {
   /** Shares shared doors' grants with the fleet; null when this host is in none. */
   private final FleetSharing fleet;
   private final AtomicLong packetErrors = new AtomicLong();
-  private volatile boolean logKnockProgress = true;
+  private final AtomicBoolean logKnockProgress = new AtomicBoolean(true);
   private volatile LogWatch logWatch;
   private long ticks;
   private long reportedDrops;
@@ -158,7 +159,7 @@ public final class KnockServer {
   private DoorWiring wiring(int doors) {
     ServerSettings settings = config.settings();
     return new DoorWiring(DoorWiring.share(settings.maxSources(), doors), DoorWiring.share(settings.maxGrants(), doors),
-        startNanos, () -> logKnockProgress,
+        startNanos, logKnockProgress,
         true, clock::nowNanos, new Handoff());
   }
 
@@ -602,7 +603,7 @@ public final class KnockServer {
 
   /** Whether knock, reset and rejected events are logged; grants always are. */
   public void setLogKnockProgress(boolean log) {
-    logKnockProgress = log;
+    logKnockProgress.set(log);
   }
 
   public long packetErrors() {

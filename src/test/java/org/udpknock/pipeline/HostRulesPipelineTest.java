@@ -36,7 +36,7 @@ class HostRulesPipelineTest {
   private final List<String> grants = new ArrayList<>();
   private final List<DoorConfig> doors = List.of(DoorConfig.defaultDoor()
       .withRules(new DoorConfig.KnockRules(KnockSequence.DEFAULT, 5_000_000_000L, 0, null)));
-  private final DoorWiring wiring = new DoorWiring(100, 100, Long.MIN_VALUE, () -> false, false,
+  private final DoorWiring wiring = new DoorWiring(100, 100, Long.MIN_VALUE, new java.util.concurrent.atomic.AtomicBoolean(false), false,
       () -> Long.MIN_VALUE, new GrantHandler() {
         @Override public void opened(Door door, long hi, long lo, long expiresAt) { grants.add(Addresses.format(hi, lo)); }
         @Override public void closed(Door door, GrantTable.Removal removal) {}
