@@ -62,15 +62,6 @@ final class AttemptTable {
   static final int MAX_SIZE = (1 << LINK_BITS) - 2;
   /** Index cells per slot: keeps linear probes short. */
   private static final int INDEX_SPREAD = 2;
-  /**
-   * An index cell: the slot in its low {@link #LINK_BITS} bits, and above them a tag of four
-   * other bits of the key's hash. A probe reads a slot's key (a cache miss, at 100k sources) only
-   * where the tag matches: most cells of a probe are another key's, and a lookup of a new source
-   * then reads no slot at all. No slot number is all ones (see {@link #MAX_SIZE}), so no cell in
-   * use is {@link #EMPTY}.
-   */
-  private static final int SLOT_MASK = (1 << LINK_BITS) - 1;
-  private static final int TAG_SHIFT = LINK_BITS;
   private static final int EMPTY = -1;
 
   private final int maxSize;
@@ -97,7 +88,7 @@ final class AttemptTable {
   private int capacity;
   private boolean growthFailed;
 
-  /** Open-addressing index: a slot with its tag (see {@link #SLOT_MASK}), or EMPTY. Length is a power of two. */
+  /** Open-addressing index: slot number, or EMPTY. Length is a power of two. */
   private int[] index;
 
   AttemptTable(int maxSize) {
@@ -268,15 +259,12 @@ final class AttemptTable {
   /** The slot of this source's attempt, or {@link #NONE}. */
   int find(long hi, long lo) {
     int mask = index.length - 1;
-    long hash = hash(hi, lo);
-    int tag = tag(hash);
-    for (int cell = (int) hash & mask; ; cell = (cell + 1) & mask) {
-      int entry = index[cell];
-      if (entry == EMPTY) {
+    for (int cell = hash(hi, lo) & mask; ; cell = (cell + 1) & mask) {
+      int slot = index[cell];
+      if (slot == EMPTY) {
         return NONE;
       }
-      int slot = entry & SLOT_MASK;
-      if ((entry & ~SLOT_MASK) == tag && keyLo(slot) == lo && keyHi(slot) == hi) {
+      if (keyLo(slot) == lo && keyHi(slot) == hi) {
         return slot;
       }
     }
@@ -404,24 +392,22 @@ final class AttemptTable {
   }
   private void insertIntoIndex(int slot) {
     int mask = index.length - 1;
-    long hash = hash(keyHi(slot), keyLo(slot));
-    int cell = (int) hash & mask;
+    int cell = hash(keyHi(slot), keyLo(slot)) & mask;
     while (index[cell] != EMPTY) {
       cell = (cell + 1) & mask;
     }
-    index[cell] = slot | tag(hash);
+    index[cell] = slot;
   }
 
   /** Linear-probing deletion by backward shift, so lookups never need tombstones. */
   private void removeFromIndex(int slot) {
     int mask = index.length - 1;
-    int hole = (int) hash(keyHi(slot), keyLo(slot)) & mask;
-    while ((index[hole] & SLOT_MASK) != slot) {
+    int hole = hash(keyHi(slot), keyLo(slot)) & mask;
+    while (index[hole] != slot) {
       hole = (hole + 1) & mask;
     }
     for (int cell = (hole + 1) & mask; index[cell] != EMPTY; cell = (cell + 1) & mask) {
-      int moved = index[cell] & SLOT_MASK;
-      int home = (int) hash(keyHi(moved), keyLo(moved)) & mask;
+      int home = hash(keyHi(index[cell]), keyLo(index[cell])) & mask;
       // Move the entry back into the hole unless its home lies cyclically in (hole, cell].
       boolean homeBetween = hole <= cell ? hole < home && home <= cell : hole < home || home <= cell;
       if (!homeBetween) {
@@ -486,15 +472,9 @@ final class AttemptTable {
     return Integer.highestOneBit(Math.max(1, slots * INDEX_SPREAD - 1)) << 1;
   }
 
-  /** The key's hash: its low bits choose the home cell, its top four the tag ({@link #tag}). */
-  private long hash(long hi, long lo) {
+  private int hash(long hi, long lo) {
     // hi is 0 for every IPv4 source: its inner mix is then the same for all, computed once.
-    return mix(lo ^ (hi == 0 ? seedMixedWithZero : mix(hi ^ seed)));
-  }
-
-  /** The tag bits of a cell for a key of {@code hash}: bits no index length reaches. */
-  private static int tag(long hash) {
-    return (int) (hash >>> 60) << TAG_SHIFT;
+    return (int) mix(lo ^ (hi == 0 ? seedMixedWithZero : mix(hi ^ seed)));
   }
 
   /** MurmurHash3's 64-bit finaliser: every input bit affects every output bit. */
