@@ -69,7 +69,8 @@ class LiveConfigDoorsTest {
 
     KnockClient client = new KnockClient(InetAddress.getByName("127.0.0.1"), null);
     client.knock(hello, 0, new byte[0]);
-    assertEquals(ServerConfig.DEFAULT_GREETING, client.fetchGreeting(greetPort, 5 * SECOND).orElse("(none)"));
+    assertEquals(ServerConfig.DEFAULT_GREETING, client.fetchGreeting(greetPort, 5 * SECOND).orElse("(none)"),
+        live::log);
     live.awaitLog("served hello 127.0.0.1");
 
     client.knock(relay, 0, new byte[0]);
