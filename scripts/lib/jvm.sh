@@ -24,7 +24,9 @@ ld_cache="${ld_cache:-}"
 # pairs faster without (medians of 9: 2037 against 2205 ms wall, 3.63 against 3.84 s of CPU).
 # UDPKNOCK_JAVA_OPTS replaces these defaults.
 # -XX:+DisplayVMOutputToStderr: the JVM's own output (the thread dump of SIGQUIT) goes to stderr,
-# so it never lands in the event stream (--json) on stdout. It is kept whatever the options.
+# so it never lands in the event stream (--json) on stdout. It is kept whatever the options, as is
+# -XX:-RestrictContended: the JVM then pads the classes marked @Contended from their neighbours in
+# memory, as it pads its own (see BatchedReplay; without it, the JVM ignores the mark).
 # Start-up options (class data sharing, the JIT of short commands, JNA's library; start_options)
 # come first, so that UDPKNOCK_JAVA_OPTS can override them.
 jvm_options() {
@@ -40,7 +42,7 @@ jvm_options() {
   esac
   start_options "$@"
   read -r -a extra <<<"${UDPKNOCK_JAVA_OPTS:-$heap}"
-  UDPKNOCK_JVM_OPTS=(-XX:+DisplayVMOutputToStderr "${UDPKNOCK_START_OPTS[@]}" "${extra[@]}")
+  UDPKNOCK_JVM_OPTS=(-XX:+DisplayVMOutputToStderr -XX:-RestrictContended "${UDPKNOCK_START_OPTS[@]}" "${extra[@]}")
 }
 
 # start_options SUBCOMMAND [ARGS...]: sets UDPKNOCK_START_OPTS to the JVM's start-up options for it.

@@ -4,6 +4,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 import java.util.concurrent.ThreadLocalRandom;
+import jdk.internal.vm.annotation.Contended;
 
 /**
  * The attempts in progress, keyed by 128-bit source address, kept in two age lists.
@@ -31,6 +32,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * <p>The hash is seeded per table at random, so a flood of crafted source addresses cannot
  * aim at one chain of the index.
  */
+// Padded from its neighbours in memory (false sharing): written at every knock by
+// the thread that runs the doors; see BatchedReplay.
+@Contended
 final class AttemptTable {
   static final int NONE = -1;
   /** The list of stage 0 and 1 entries: evicted first. */

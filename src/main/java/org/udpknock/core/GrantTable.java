@@ -4,6 +4,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
+import jdk.internal.vm.annotation.Contended;
 
 /**
  * Sources that completed the sequence, each until its grant expires. Time is an argument of
@@ -18,6 +19,9 @@ import java.util.List;
  * <p>Thread-safe: the capture thread grants, the listener checks, a timer expires. Each call
  * holds the table's lock for O(1) work (O(limit) for expire) and calls nothing outside.
  */
+// Padded from its neighbours in memory (false sharing): written at every knock by
+// the thread that runs the doors; see BatchedReplay.
+@Contended
 public final class GrantTable {
   /** The heap a table of {@code maxGrants} takes at its peak: grants are slots of an {@link AttemptTable}. */
   public static long bytesFor(int maxGrants) {

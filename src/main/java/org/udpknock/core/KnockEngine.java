@@ -2,6 +2,7 @@ package org.udpknock.core;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import jdk.internal.vm.annotation.Contended;
 
 /**
  * The knock rules, per source address, driven only by packet timestamps.
@@ -28,6 +29,9 @@ import java.lang.invoke.VarHandle;
  * <p>Not thread-safe: one thread feeds it. Work per datagram is O(1). Its counts may be read
  * from any thread (metrics, at scrape time): see {@link #knocks}.
  */
+// Padded from its neighbours in memory (false sharing): written at every knock by
+// the thread that runs the doors; see BatchedReplay.
+@Contended
 public final class KnockEngine {
   /** Expired entries purged per datagram: bounds the work of one packet, yet keeps ahead of new ones. */
   private static final int PURGE_BUDGET = 4;

@@ -1,5 +1,7 @@
 package org.udpknock.decode;
 
+import jdk.internal.vm.annotation.Contended;
+
 /**
  * The addresses, ports and payload position of one decoded UDP datagram. Mutable and reused from frame to frame,
  * so that decoding allocates nothing.
@@ -7,6 +9,9 @@ package org.udpknock.decode;
  * <p>Addresses are 128-bit values split into two longs; an IPv4 address is stored in its
  * IPv4-mapped IPv6 form {@code ::ffff:a.b.c.d}, so one key type serves both families.
  */
+// Padded from its neighbours in memory (false sharing): written at every frame by
+// the thread that reads a capture; see BatchedReplay.
+@Contended
 public final class Datagram {
   /** Upper 64 bits of the IPv4-mapped prefix {@code ::ffff:0:0/96}: zero. */
   public static final long IPV4_MAPPED_HI = 0L;

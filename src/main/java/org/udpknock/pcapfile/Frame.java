@@ -1,11 +1,15 @@
 package org.udpknock.pcapfile;
 
 import java.util.Arrays;
+import jdk.internal.vm.annotation.Contended;
 
 /**
  * One record read from a capture file. Mutable and reused by {@link CaptureFileReader}, so
  * reading allocates nothing per packet; copy what you keep.
  */
+// Padded from its neighbours in memory (false sharing): written at every frame by
+// the thread that reads a capture; see BatchedReplay.
+@Contended
 public final class Frame {
   /** The link type of a pcapng packet whose interface was never described. */
   public static final int UNKNOWN_LINK_TYPE = -1;

@@ -3,6 +3,7 @@ package org.udpknock.pcapfile;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
+import jdk.internal.vm.annotation.Contended;
 
 /**
  * A large read buffer over a stream that the parsers read in place: they ask for a few bytes
@@ -15,6 +16,9 @@ import java.io.InputStream;
  * replay opens all its inputs before it reads the first (to check them), and a reader that has
  * read only its header then holds a few KiB, not a MiB.
  */
+// Padded from its neighbours in memory (false sharing): written at every frame by
+// the thread that reads a capture; see BatchedReplay.
+@Contended
 final class InputBuffer implements Closeable {
   /** 1 MiB: large enough that the per-read cost of the stream disappears. */
   static final int DEFAULT_SIZE = 1 << 20;

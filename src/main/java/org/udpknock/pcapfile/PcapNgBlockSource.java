@@ -24,6 +24,7 @@ import static org.udpknock.pcapfile.PcapNgFormat.padded;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import jdk.internal.vm.annotation.Contended;
 
 /**
  * Packets of a pcapng file. See {@link PcapNgFormat} for the layout.
@@ -49,6 +50,9 @@ import java.util.List;
  * Timestamps too late for a long of nanoseconds (after the year 2262) are clamped to
  * {@code Long.MAX_VALUE}.
  */
+// Padded from its neighbours in memory (false sharing): written at every frame by
+// the thread that reads a capture; see BatchedReplay.
+@Contended
 final class PcapNgBlockSource implements RecordSource {
   /** A bound on memory for a damaged file that describes interfaces without end. */
   static final int MAX_INTERFACES_PER_SECTION = 1 << 16;

@@ -10,6 +10,7 @@ import static org.udpknock.pcapfile.PcapFormat.RECORD_HEADER_LENGTH;
 import static org.udpknock.pcapfile.PcapFormat.SECONDS_OFFSET;
 
 import java.io.IOException;
+import jdk.internal.vm.annotation.Contended;
 
 /**
  * Records of a classic pcap file. See {@link PcapFormat} for the layout.
@@ -27,6 +28,9 @@ import java.io.IOException;
  *
  * Unlike libpcap, a captured length above the header's snaplen is kept as it is.
  */
+// Padded from its neighbours in memory (false sharing): written at every frame by
+// the thread that reads a capture; see BatchedReplay.
+@Contended
 final class PcapRecordSource implements RecordSource {
   private static final long NANOS_PER_SECOND = 1_000_000_000L;
 

@@ -3,6 +3,7 @@ package org.udpknock.pipeline;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.List;
+import jdk.internal.vm.annotation.Contended;
 import org.udpknock.core.Addresses;
 import org.udpknock.core.OpaqueField;
 import org.udpknock.decode.Datagram;
@@ -21,6 +22,9 @@ import org.udpknock.report.EventWriter;
  * ({@link DoorSet#at}); each door judges it with its own verifier and engine. The live server
  * and the replay of a file feed frames the same way. One thread feeds it.
  */
+// Padded from its neighbours in memory (false sharing): written at every frame by
+// the thread that reads a capture; see BatchedReplay.
+@Contended
 public final class FramePipeline {
   private static final DecodeOutcome[] OUTCOMES = DecodeOutcome.values();
   /*
@@ -37,7 +41,12 @@ public final class FramePipeline {
   private volatile DoorSet doors;
   private final DestinationFilter destinations;
   private final Datagram datagram = new Datagram();
-  private final long[] outcomeCounts = new long[OUTCOMES.length];
+  /**
+   * Longs on either side of the outcome counts in their array: an array cannot be padded as the
+   * class is (Contended), and the counts are written at every frame.
+   */
+  private static final int COUNTS_PAD = 16;
+  private final long[] outcomeCounts = new long[COUNTS_PAD + OUTCOMES.length + COUNTS_PAD];
   private long sourceHi;
   private long frames;
   private long notForThisHost;
@@ -85,7 +94,7 @@ public final class FramePipeline {
     FRAMES.setOpaque(this, frames + 1);
     lastTimeNanos = timeNanos;
     DecodeOutcome outcome = FrameDecoder.decode(linkType, data, offset, length, datagram);
-    int index = outcome.ordinal();
+    int index = COUNTS_PAD + outcome.ordinal();
     COUNT.setOpaque(outcomeCounts, index, outcomeCounts[index] + 1);
     if (outcome != DecodeOutcome.UDP) {
       return false;
@@ -165,7 +174,7 @@ public final class FramePipeline {
   }
 
   public long count(DecodeOutcome outcome) {
-    return (long) COUNT.getOpaque(outcomeCounts, outcome.ordinal());
+    return (long) COUNT.getOpaque(outcomeCounts, COUNTS_PAD + outcome.ordinal());
   }
 
   /**

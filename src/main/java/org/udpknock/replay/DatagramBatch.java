@@ -1,6 +1,7 @@
 package org.udpknock.replay;
 
 import java.util.Arrays;
+import jdk.internal.vm.annotation.Contended;
 import org.udpknock.core.Addresses;
 import org.udpknock.decode.Datagram;
 import org.udpknock.door.DoorSet;
@@ -15,6 +16,9 @@ import org.udpknock.report.EventWriter;
  * delivery made, recorded to be written by the reading thread ({@link DeferredEvents}). Reused,
  * so the hand-over allocates nothing per datagram.
  */
+// Padded from its neighbours in memory (false sharing): written at every frame by
+// the thread that reads a capture; see BatchedReplay.
+@Contended
 final class DatagramBatch {
   static final int CAPACITY = 4096;
   /** Payload bytes a batch takes before it counts as full (one larger payload still fits alone). */

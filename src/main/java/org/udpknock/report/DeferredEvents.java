@@ -1,6 +1,7 @@
 package org.udpknock.report;
 
 import java.util.Arrays;
+import jdk.internal.vm.annotation.Contended;
 import org.udpknock.auth.Verdict;
 import org.udpknock.core.ResetReason;
 
@@ -14,6 +15,9 @@ import org.udpknock.core.ResetReason;
  * have made. Reused: {@link #clear} empties it without freeing its arrays. Not thread-safe:
  * the caller hands it from thread to thread with a happens-before edge (a lock, a queue).
  */
+// Padded from its neighbours in memory (false sharing): written at every knock by
+// the thread that runs the doors; see BatchedReplay.
+@Contended
 public final class DeferredEvents {
   private static final int KNOCK = 0;
   private static final int GRANTED = 1;
