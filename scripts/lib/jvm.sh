@@ -22,6 +22,11 @@ ld_cache="${ld_cache:-}"
 # engine's rarer branches, a grant and a reset (grant, drop), which each hot method had inlined
 # with the door's event writing behind them: by hand, 10 M packets, alternating runs, 3 of 4
 # pairs faster without (medians of 9: 2037 against 2205 ms wall, 3.63 against 3.84 s of CPU).
+# The same for the grant's way through the door (Door::grant) and the writing of its line
+# (TextEventWriter::granted, ::head): C2 compiled each of them on its own once hot, then again
+# inside each caller, the whole chain each time (JFR's compilation events: 0.6 s of C2's 1.0-1.6 s
+# went to that chain). By hand, 10 M packets, 12 alternated pairs: C2 1.07 against 1.46 s
+# (medians of the first 5, -XX:+CITime), 9 of 12 pairs faster with the three.
 # UDPKNOCK_JAVA_OPTS replaces these defaults.
 # -XX:+DisplayVMOutputToStderr: the JVM's own output (the thread dump of SIGQUIT) goes to stderr,
 # so it never lands in the event stream (--json) on stdout. It is kept whatever the options, as is
@@ -37,7 +42,10 @@ jvm_options() {
       heap+=" -XX:CompileCommand=dontinline,org.udpknock.core.KnockEngine::onDatagram"
       heap+=" -XX:CompileCommand=dontinline,org.udpknock.core.KnockEngine::onKnock"
       heap+=" -XX:CompileCommand=dontinline,org.udpknock.core.KnockEngine::grant"
-      heap+=" -XX:CompileCommand=dontinline,org.udpknock.core.KnockEngine::drop" ;;
+      heap+=" -XX:CompileCommand=dontinline,org.udpknock.core.KnockEngine::drop"
+      heap+=" -XX:CompileCommand=dontinline,org.udpknock.door.Door::grant"
+      heap+=" -XX:CompileCommand=dontinline,org.udpknock.report.TextEventWriter::granted"
+      heap+=" -XX:CompileCommand=dontinline,org.udpknock.report.TextEventWriter::head" ;;
     *) heap="-Xmx128m -XX:+UseSerialGC" ;;
   esac
   start_options "$@"
