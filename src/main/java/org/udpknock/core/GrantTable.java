@@ -19,7 +19,7 @@ import jdk.internal.vm.annotation.Contended;
  * <p>Thread-safe: the capture thread grants, the listener checks, a timer expires. Each call
  * holds the table's lock for O(1) work (O(limit) for expire) and calls nothing outside.
  */
-// Padded from its neighbours in memory (false sharing): written at every knock by
+// Padded from its neighbours in memory (false sharing): written at every grant by
 // the thread that runs the doors; see BatchedReplay.
 @Contended
 public final class GrantTable {

@@ -2,7 +2,6 @@ package org.udpknock.replay;
 
 import java.io.IOException;
 import java.util.List;
-import jdk.internal.vm.annotation.Contended;
 import org.udpknock.decode.LinkKind;
 import org.udpknock.pcapfile.CaptureFileReader;
 import org.udpknock.pcapfile.Frame;
@@ -20,9 +19,6 @@ import org.udpknock.report.EventWriter;
  * ({@link FramePipeline#deliver}): the doors see the same datagrams in the same order, and all
  * events are written by the one thread, so the output is the same. See {@link BatchedReplay}.
  */
-// Padded from its neighbours in memory (false sharing): written at every frame by
-// the thread that reads a capture; see BatchedReplay.
-@Contended
 public final class Replayer {
   private final FramePipeline pipeline;
   private final EventWriter events;

@@ -15,7 +15,7 @@ import org.udpknock.core.ResetReason;
  * have made. Reused: {@link #clear} empties it without freeing its arrays. Not thread-safe:
  * the caller hands it from thread to thread with a happens-before edge (a lock, a queue).
  */
-// Padded from its neighbours in memory (false sharing): written at every knock by
+// Padded from its neighbours in memory (false sharing): written at every event by
 // the thread that runs the doors; see BatchedReplay.
 @Contended
 public final class DeferredEvents {
