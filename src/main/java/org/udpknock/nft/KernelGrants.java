@@ -54,7 +54,32 @@ public final class KernelGrants implements AccessControl {
 
   private record Pending(long hi, long lo, int interfaceIndex, long durationNanos, long offeredAtNanos) {}
 
-  private record Source(long hi, long lo, int interfaceIndex) {}
+  /**
+   * A source's key in a batch. Not a record: a record's equals and hashCode are bound by
+   * invokedynamic at their first call, and that binding (method handles spun at run time, which no
+   * class-data archive holds) took about 40 ms of this thread's warm-up, on the way to 'listening'.
+   */
+  private static final class Source {
+    private final long hi;
+    private final long lo;
+    private final int interfaceIndex;
+
+    Source(long hi, long lo, int interfaceIndex) {
+      this.hi = hi;
+      this.lo = lo;
+      this.interfaceIndex = interfaceIndex;
+    }
+
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof Source that && hi == that.hi && lo == that.lo && interfaceIndex == that.interfaceIndex;
+    }
+
+    @Override
+    public int hashCode() {
+      return (Long.hashCode(hi) * 31 + Long.hashCode(lo)) * 31 + interfaceIndex;
+    }
+  }
 
   private final NftTable table;
   private final GuardedPort port;
