@@ -121,14 +121,18 @@ replay_reads_much() {
 # here): it is unpacked once per build into $UDPKNOCK_CACHE/jna, and JNA loads it from there
 # (jna.boot.library.path; the stub of the same jar, so its version matches). pcap4j asks JNA
 # for "pcap", which it finds by listing every library directory: it gets the path from the
-# linker's cache instead (org.pcap4j.core.pcapLibName). Only on x86-64 (the stub's and the
-# library's names are those of x86-64), and either is left out when it cannot be had (no unzip).
+# linker's cache instead (org.pcap4j.core.pcapLibName). JNA itself runs 'ldconfig -p' at its
+# first use (a process, and 560 lines read in the interpreter: about 20 ms of the server's way to
+# libpcap), unless it is given its system library directory: the one libpcap is in
+# (jna.platform.library.path; the other libraries are loaded by their sonames). Only on x86-64
+# (the stub's and the library's names are those of x86-64), and either is left out when it cannot
+# be had (no unzip).
 # The stub is current when it was unpacked after the jar last changed (its change time, as for
 # the class-data archives).
 # Under systemd without the stub, JNA's temporary file goes to the unit's RuntimeDirectory: its
 # default, ~/.cache, does not exist for the service's user.
 libpcap_options() {
-  local dir="$UDPKNOCK_CACHE/jna" stub="com/sun/jna/linux-x86-64/libjnidispatch.so" line
+  local dir="$UDPKNOCK_CACHE/jna" stub="com/sun/jna/linux-x86-64/libjnidispatch.so" line path
   if [ "${HOSTTYPE:-}" = x86_64 ] && { [ -n "$(find "$dir/libjnidispatch.so" -newermc "$UDPKNOCK_JAR" 2>/dev/null)" ] || {
     command -v unzip >/dev/null && mkdir -p "$dir" 2>/dev/null \
     && unzip -o -q -j "$UDPKNOCK_JAR" "$stub" -d "$dir" 2>/dev/null && touch "$dir/libjnidispatch.so"; }; }; then
@@ -140,7 +144,9 @@ libpcap_options() {
   [ -n "$ld_cache" ] || ld_cache="$(ldconfig -p 2>/dev/null)"
   while IFS= read -r line; do
     case "$line" in *"libpcap.so.0.8 (libc6,x86-64)"*" => /"*)
-      UDPKNOCK_START_OPTS+=(-Dorg.pcap4j.core.pcapLibName="${line##* => }"); break ;;
+      path="${line##* => }"
+      UDPKNOCK_START_OPTS+=(-Dorg.pcap4j.core.pcapLibName="$path" -Djna.platform.library.path="${path%/*}")
+      break ;;
     esac
   done <<<"$ld_cache"
 }
