@@ -108,6 +108,8 @@ ensure_openssh() { need openssh-server test -x /usr/sbin/sshd && need openssh-cl
 # knockd's package also has its client, knock.
 ensure_knockd() { need knockd command -v knock; }
 ensure_nmap() { need nmap command -v nmap; }
+# SshBehindNftablesIT serves a second guarded port with socat (a listener that forks per connection).
+ensure_socat() { need socat command -v socat; }
 # The launcher unpacks JNA's stub once per build with unzip (libpcap_options); LauncherLibpcapIT checks it.
 ensure_unzip() { need unzip command -v unzip; }
 # MetricsIT checks the metrics page with promtool, from Debian's prometheus package (12 s to
