@@ -5,6 +5,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicLong;
+import org.udpknock.server.WakeupSlice;
 
 /**
  * Hands grants to the doors' actions, which run on one thread of their own: the capture thread
@@ -160,6 +161,7 @@ public final class ActionQueue implements AutoCloseable {
   }
 
   private void work() {
+    WakeupSlice.shortenForCallingThread();
     while (true) {
       Task task = next();
       if (task == STOP) {

@@ -14,6 +14,7 @@ import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 import org.udpknock.core.Addresses;
 import org.udpknock.server.AccessControl;
+import org.udpknock.server.WakeupSlice;
 
 /**
  * Puts grants into the kernel's sets. The capture thread only offers a grant to a bounded
@@ -171,6 +172,7 @@ public final class KernelGrants implements AccessControl {
 
   private void work() {
     List<Pending> batch = new ArrayList<>(MAX_BATCH);
+    WakeupSlice.shortenForCallingThread();
     try {
       warmUp(batch);
       while (!stopping) {

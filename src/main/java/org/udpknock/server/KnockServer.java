@@ -221,6 +221,7 @@ public final class KnockServer {
     try {
       startActions();
       startSharing();
+      WakeupSlice.shortenForCallingThread();
       announce(linkTypeName); // Once the actions are ready: a knock right after this line is served at once.
       source.run(new CountingSink());
     } catch (CaptureException e) {

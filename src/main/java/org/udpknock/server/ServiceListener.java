@@ -316,6 +316,7 @@ public final class ServiceListener {
     }
 
     void run() {
+      WakeupSlice.shortenForCallingThread();
       try {
         while (!stopping) {
           selector.select(WAKE_MILLIS);
