@@ -66,8 +66,7 @@ need() {
 java_is_17_or_later() {
   local java line version=""
   java="$(command -v java)" || return 1
-  java="$(readlink -f "$java")"
-  UDPKNOCK_JAVA_HOME="${java%/bin/java}"
+  java_home "$java"
   if [ -r "$UDPKNOCK_JAVA_HOME/release" ]; then
     while IFS= read -r line; do
       case "$line" in JAVA_VERSION=*) version="${line#JAVA_VERSION=\"}" ;; esac
@@ -80,7 +79,7 @@ java_is_17_or_later() {
 
 # ldconfig -p is read once per script (apt_install forgets it), not once per library, and matched
 # in the shell: no pipeline, so no 'grep -q' whose early exit could fail it with SIGPIPE.
-has_libpcap() { ld_cache_has 'libpcap.so'; }
+has_libpcap() { local library; library_path libpcap.so.0.8 || ld_cache_has 'libpcap.so'; }
 ld_cache=""
 ld_cache_has() {
   [ -n "$ld_cache" ] || ld_cache="$(ldconfig -p 2>/dev/null)"
@@ -94,7 +93,7 @@ ensure_libpcap() { need libpcap0.8 has_libpcap; }
 ensure_iproute2() { need iproute2 command -v ip; }
 # The live scan-guard test sweeps loopback ports with hping3, as an attacker would.
 ensure_hping3() { need hping3 command -v hping3; }
-has_libnftables() { ld_cache_has 'libnftables.so.1'; }
+has_libnftables() { local library; library_path libnftables.so.1; }
 # The kernel-guard tests: the server drives libnftables, the test reads the table with nft.
 ensure_nftables() { need nftables command -v nft && need libnftables1 has_libnftables; }
 # AuthReplayNamespaceIT captures a knock with tcpdump, re-sends it with scapy (Debian's python3,
