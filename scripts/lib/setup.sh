@@ -77,14 +77,11 @@ java_is_17_or_later() {
   [ "${version%%.*}" -ge 17 ] 2>/dev/null
 }
 
-# ldconfig -p is read once per script (apt_install forgets it), not once per library, and matched
-# in the shell: no pipeline, so no 'grep -q' whose early exit could fail it with SIGPIPE.
-has_libpcap() { local library; library_path libpcap.so.0.8 || ld_cache_has 'libpcap.so'; }
+# library_path (jvm.sh) reads ldconfig -p at most once per script (apt_install forgets it), and
+# matches it in the shell: no pipeline, so no 'grep -q' whose early exit could fail it with SIGPIPE.
+# libpcap.so.0.8 is the library of Debian's libpcap0.8, the one the launcher gives pcap4j.
+has_libpcap() { local library; library_path libpcap.so.0.8; }
 ld_cache=""
-ld_cache_has() {
-  [ -n "$ld_cache" ] || ld_cache="$(ldconfig -p 2>/dev/null)"
-  [[ "$ld_cache" == *"$1"* ]]
-}
 
 ensure_java() { need default-jdk-headless java_is_17_or_later; }
 ensure_maven() { need maven command -v mvn; }
