@@ -19,6 +19,19 @@ public final class DefaultInterface {
     return routed.isPresent() ? routed : deviceNames.stream().findFirst();
   }
 
+  /**
+   * Whether {@code name} is one of the kernel's network interfaces, from {@code sysClassNet}
+   * (Linux's /sys/class/net, a directory per interface, up or down). libpcap lists every one of
+   * them, so a name found here needs no list; the list is asked for the other names (any,
+   * nflog, usbmon...). A name that could leave the directory (a slash, . or ..) is none.
+   */
+  public static boolean isKernelInterface(String name, Path sysClassNet) {
+    if (name.isEmpty() || name.contains("/") || name.equals(".") || name.equals("..")) {
+      return false;
+    }
+    return Files.isDirectory(sysClassNet.resolve(name));
+  }
+
   /** Reads Linux's routing table: the default route has destination and mask 00000000. */
   static Optional<String> defaultRouteInterface(Path procNetRoute) {
     try {
