@@ -13,6 +13,7 @@ import org.udpknock.core.ResetReason;
  */
 public abstract class EventWriter {
   protected final PrintWriter out;
+  private static final ThreadLocal<LineBuffer> LINES = ThreadLocal.withInitial(LineBuffer::new);
   private volatile int timeDigits = 6;
   private volatile IntFunction<String> scopeNames = Integer::toString;
   /** Any spoofer can make blocked knocks: the first few a second get a line, the rest a summary. */
@@ -53,6 +54,11 @@ public abstract class EventWriter {
    */
   protected void emit(String line) {
     out.println(line);
+  }
+
+  /** As {@link #emit(String)}, for a line built in a buffer. */
+  void emit(LineBuffer line) {
+    line.writeLineTo(out);
   }
 
   /** A knock datagram refused by authentication: {@code rejected DOOR SOURCE port PORT REASON}. */
@@ -147,6 +153,21 @@ public abstract class EventWriter {
 
   protected String time(long epochNanos) {
     return TimeFormat.format(epochNanos, timeDigits);
+  }
+
+  /**
+   * The calling thread's line, emptied, starting with the time at the capture's precision (see
+   * {@link #time}). Reused until the thread's next line: a fresh buffer per line had 42 of the
+   * 177 samples of writing the lines, in a CPU profile of a replay that wrote half a million.
+   * Nothing that builds a line writes another one meanwhile.
+   */
+  LineBuffer lineAt(long epochNanos) {
+    return TimeFormat.appendTo(LINES.get().clear(), epochNanos, timeDigits);
+  }
+
+  /** Appends the text form of an address key (see {@link #address}). */
+  LineBuffer appendAddress(LineBuffer line, long hi, long lo) {
+    return line.appendAddress(hi, lo, scopeNames);
   }
 
   /** The last line of a run. {@code lastTimeNanos} is the time of the last packet, if any. */

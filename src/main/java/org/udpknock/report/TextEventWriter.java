@@ -14,15 +14,16 @@ final class TextEventWriter extends EventWriter {
   }
 
   /** {@code TIME EVENT DOOR SOURCE}: the start of every door event's line. */
-  private String head(String event, String door, long timeNanos, long sourceHi, long sourceLo) {
-    return time(timeNanos) + " " + event + " " + door + " " + address(sourceHi, sourceLo);
+  private LineBuffer head(String event, String door, long timeNanos, long sourceHi, long sourceLo) {
+    LineBuffer line = lineAt(timeNanos).append(' ').append(event).append(' ').append(door).append(' ');
+    return appendAddress(line, sourceHi, sourceLo);
   }
 
   @Override
   protected void knock(String door, int sequenceLength, long timeNanos, long sourceHi, long sourceLo,
       int port, int stage) {
-    emit(head("knock", door, timeNanos, sourceHi, sourceLo) + " port " + port
-        + " stage " + stage + "/" + sequenceLength);
+    emit(head("knock", door, timeNanos, sourceHi, sourceLo).append(" port ").append(port)
+        .append(" stage ").append(stage).append('/').append(sequenceLength));
   }
 
   @Override
@@ -32,27 +33,28 @@ final class TextEventWriter extends EventWriter {
 
   @Override
   protected void reset(String door, long timeNanos, long sourceHi, long sourceLo, ResetReason reason) {
-    emit(head("reset", door, timeNanos, sourceHi, sourceLo) + " " + reason.label());
+    emit(head("reset", door, timeNanos, sourceHi, sourceLo).append(' ').append(reason.label()));
   }
 
   @Override
   protected void rejected(String door, long timeNanos, long sourceHi, long sourceLo, int port, Verdict reason) {
-    emit(head("rejected", door, timeNanos, sourceHi, sourceLo) + " port " + port + " " + reason.label());
+    emit(head("rejected", door, timeNanos, sourceHi, sourceLo).append(" port ").append(port).append(' ')
+        .append(reason.label()));
   }
 
   @Override
   protected void guardTripped(String door, long timeNanos, long sourceHi, long sourceLo, int port) {
-    emit(head("guard", door, timeNanos, sourceHi, sourceLo) + " port " + port);
+    emit(head("guard", door, timeNanos, sourceHi, sourceLo).append(" port ").append(port));
   }
 
   @Override
   protected void blocked(String door, long timeNanos, long sourceHi, long sourceLo, int port) {
-    emit(head("blocked", door, timeNanos, sourceHi, sourceLo) + " port " + port);
+    emit(head("blocked", door, timeNanos, sourceHi, sourceLo).append(" port ").append(port));
   }
 
   @Override
   public void doorEvent(String door, String event, long timeNanos, String source, Object... fields) {
-    StringBuilder line = new StringBuilder(time(timeNanos)).append(' ').append(event);
+    LineBuffer line = lineAt(timeNanos).append(' ').append(event);
     if (door != null) {
       line.append(' ').append(door);
     }
@@ -60,9 +62,9 @@ final class TextEventWriter extends EventWriter {
       line.append(' ').append(source);
     }
     for (int i = 0; i + 1 < fields.length; i += 2) {
-      line.append(' ').append(fields[i]).append(' ').append(fields[i + 1]);
+      line.append(' ').append(String.valueOf(fields[i])).append(' ').append(String.valueOf(fields[i + 1]));
     }
-    emit(line.toString());
+    emit(line);
   }
 
   /** One line per door ({@code summary DOOR: 3 knocks, 1 granted, ...}), then the capture's. */

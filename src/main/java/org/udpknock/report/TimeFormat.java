@@ -26,20 +26,22 @@ public final class TimeFormat {
    * or all nine when the time carries more precision than that, so nothing is ever rounded away.
    */
   public static String format(long epochNanos, int digits) {
+    return appendTo(new LineBuffer(), epochNanos, digits).toString();
+  }
+
+  /** Appends the time as {@link #format} gives it. */
+  static LineBuffer appendTo(LineBuffer line, long epochNanos, int digits) {
     long seconds = Math.floorDiv(epochNanos, NANOS_PER_SECOND);
     int nanos = (int) Math.floorMod(epochNanos, NANOS_PER_SECOND);
     int shown = Math.max(0, Math.min(9, digits));
     if (nanos % pow10(9 - shown) != 0) {
       shown = 9;
     }
-    StringBuilder text = new StringBuilder(32).append(secondText(seconds));
+    line.append(secondText(seconds));
     if (shown > 0) {
-      text.append('.');
-      for (int divisor = 100_000_000, i = 0; i < shown; i++, divisor /= 10) {
-        text.append((char) ('0' + nanos / divisor % 10));
-      }
+      line.append('.').appendPadded(nanos / pow10(9 - shown), shown);
     }
-    return text.append('Z').toString();
+    return line.append('Z');
   }
 
   private static String secondText(long epochSecond) {
@@ -51,11 +53,10 @@ public final class TimeFormat {
     return second.text();
   }
 
+  private static final int[] POWERS_OF_TEN = {1, 10, 100, 1000, 10_000, 100_000, 1_000_000, 10_000_000,
+      100_000_000, 1_000_000_000};
+
   private static int pow10(int exponent) {
-    int value = 1;
-    for (int i = 0; i < exponent; i++) {
-      value *= 10;
-    }
-    return value;
+    return POWERS_OF_TEN[exponent];
   }
 }
