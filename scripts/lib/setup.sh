@@ -1,9 +1,18 @@
 # Shared set-up for the project's scripts: installs what is missing (as root, with apt-get)
 # or says the one command to run. Sourced, not run.
 
-UDPKNOCK_ROOT="${BASH_SOURCE[0]%/*}" # dirname without a process (a millisecond of every start)
+# Every start runs this, so it starts no process and no subshell: on a machine of 2026-12-04 each
+# fork took ~3 ms, each process ~5 ms, and a launcher's ~48 ms before java were mostly those.
+UDPKNOCK_ROOT="${BASH_SOURCE[0]%/*}" # dirname without a process
 [ "$UDPKNOCK_ROOT" != "${BASH_SOURCE[0]}" ] || UDPKNOCK_ROOT=.
-UDPKNOCK_ROOT="$(cd "$UDPKNOCK_ROOT/../.." && pwd)"
+# The clone's root as pwd prints it: there and back with this shell's own cd, not in a subshell.
+if CDPATH='' cd -- "$UDPKNOCK_ROOT/../.."; then
+  UDPKNOCK_ROOT="$PWD"
+  CDPATH='' cd -- "$OLDPWD" || { printf 'udpknock: cannot return to the current directory %s\n' "$OLDPWD" >&2; return 1; }
+else
+  printf 'udpknock: cannot enter the clone at %s\n' "$UDPKNOCK_ROOT/../.." >&2
+  return 1
+fi
 UDPKNOCK_JAR="$UDPKNOCK_ROOT/target/udpknock.jar"
 # The benchmarks' CLI (src/bench/java), built beside the product's jar and never shipped in it.
 UDPKNOCK_BENCH_JAR="$UDPKNOCK_ROOT/target/udpknock-bench.jar"
@@ -65,7 +74,7 @@ need() {
 # without a release file is asked, as before. Sets UDPKNOCK_JAVA_HOME.
 java_is_17_or_later() {
   local java line version=""
-  java="$(command -v java)" || return 1
+  java_on_path || return 1
   java_home "$java"
   if [ -r "$UDPKNOCK_JAVA_HOME/release" ]; then
     while IFS= read -r line; do
@@ -114,11 +123,27 @@ ensure_promtool() { need prometheus command -v promtool; }
 # The fleet's grant store tests start their own redis-server (and openssl makes their TLS certificates).
 ensure_redis() { need redis-server test -x /usr/bin/redis-server && need redis-tools command -v redis-cli && need openssl command -v openssl; }
 
-# newer_than JAR DIR...: true when JAR is missing or a file under DIR... or pom.xml is newer.
+# newer_than JAR DIR...: true when JAR is missing or pom.xml, or a file or directory under DIR...
+# (a directory changes when a file in it is removed), is newer. Bash's own globbing, not find: a
+# process and a subshell cost ~9 ms of each start, the glob ~2 ms for the 200 paths of src/main.
 newer_than() {
-  local jar="$1"; shift
-  [ ! -f "$jar" ] && return 0
-  [ -n "$(find "$@" "$UDPKNOCK_ROOT/pom.xml" -newer "$jar" -print -quit)" ]
+  local jar="$1" dir path found=1 restore=()
+  shift
+  [ -f "$jar" ] || return 0
+  [ ! "$UDPKNOCK_ROOT/pom.xml" -nt "$jar" ] || return 0
+  shopt -q globstar || restore+=(globstar)
+  shopt -q nullglob || restore+=(nullglob)
+  shopt -s globstar nullglob
+  for dir in "$@"; do
+    for path in "$dir"/**; do
+      if [ "$path" -nt "$jar" ]; then
+        found=0
+        break 2
+      fi
+    done
+  done
+  [ "${#restore[@]}" -eq 0 ] || shopt -u "${restore[@]}"
+  return "$found"
 }
 
 jar_is_stale() { newer_than "$UDPKNOCK_JAR" "$UDPKNOCK_ROOT/src/main"; }
