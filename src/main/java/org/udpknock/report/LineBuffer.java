@@ -16,8 +16,17 @@ import org.udpknock.core.Addresses;
  */
 final class LineBuffer {
   private static final String SEPARATOR = System.lineSeparator();
-  private char[] chars = new char[96];
+  private char[] chars;
   private int length;
+
+  /** Room for an event line: most are under 96 characters. */
+  LineBuffer() {
+    this(96);
+  }
+
+  LineBuffer(int capacity) {
+    chars = new char[capacity];
+  }
 
   /** Empties the line, keeping its array. */
   LineBuffer clear() {

@@ -26,7 +26,7 @@ public final class TimeFormat {
    * or all nine when the time carries more precision than that, so nothing is ever rounded away.
    */
   public static String format(long epochNanos, int digits) {
-    return appendTo(new LineBuffer(), epochNanos, digits).toString();
+    return appendTo(new LineBuffer(32), epochNanos, digits).toString();
   }
 
   /** Appends the time as {@link #format} gives it. */
