@@ -7,7 +7,7 @@
 ld_cache="${ld_cache:-}"
 
 # A process costs milliseconds of each start (6 to 9 ms each on a machine of 2026-12-03, where a
-# JVM hello world took 120 ms): the two lookups below answer Debian's usual case with the shell's
+# JVM hello world took 120 ms): the lookups below answer Debian's usual case with the shell's
 # own file tests, and start a process only otherwise.
 
 # java_on_path: sets java to the java command that PATH gives, as 'command -v java' would print it,
@@ -18,12 +18,13 @@ java_on_path() {
 }
 
 # java_home JAVA: sets UDPKNOCK_JAVA_HOME to the home of the JDK whose launcher JAVA is. A JDK
-# that Debian installs (/usr/lib/jvm/*: default-java first, the one default-jdk links) is
+# that Debian installs (/usr/lib/jvm/*, default-java among them when default-jdk is installed) is
 # recognised by -ef (the same file, through every symbolic link), without readlink's process;
-# on a machine without default-java, that process was ~5 ms of each start.
+# on a machine without default-java, that process was ~5 ms of each start. Any name of the JDK
+# will do: its libjvm.so is the same file through each.
 java_home() {
   local home
-  for home in /usr/lib/jvm/default-java /usr/lib/jvm/*; do
+  for home in /usr/lib/jvm/*; do
     if [ "$1" -ef "$home/bin/java" ]; then
       UDPKNOCK_JAVA_HOME="$home"
       return 0
