@@ -5,9 +5,15 @@ import java.io.OutputStream;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.nio.ByteOrder;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -192,7 +198,7 @@ public final class PcapCapture implements PacketSource {
   private static void warmUpReads() {
     Path file = null;
     try {
-      file = Files.createTempFile("udpknock-warmup", ".pcap");
+      file = createWarmUpFile();
       try (OutputStream out = Files.newOutputStream(file)) {
         PcapWriter writer = new PcapWriter(out, LinkType.ETHERNET, false, ByteOrder.LITTLE_ENDIAN, SNAPLEN);
         byte[] frame = new byte[60];
@@ -236,6 +242,31 @@ public final class PcapCapture implements PacketSource {
     @Override
     public void refused(RuntimeException why) {}
   };
+
+  /**
+   * A new file of this process's own in the temporary directory, readable by its owner alone.
+   * Not Files.createTempFile: its random name comes from a SecureRandom, whose first use (the
+   * security providers, the seeding) took ~20 ms of CPU at start, nothing else in the server's
+   * start needs one, and the name need not be secret: the file is made with O_EXCL, which fails
+   * on any name someone else made first, a link included, and then the next name is tried.
+   */
+  private static Path createWarmUpFile() throws IOException {
+    Path directory = Path.of(System.getProperty("java.io.tmpdir"));
+    for (int attempt = 1; ; attempt++) {
+      Path file = directory.resolve("udpknock-warmup-" + System.nanoTime() + ".pcap");
+      try {
+        return Files.createFile(file, OWNER_ONLY);
+      } catch (FileAlreadyExistsException e) {
+        if (attempt == WARM_UP_FILE_ATTEMPTS) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private static final int WARM_UP_FILE_ATTEMPTS = 5;
+  private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
+      PosixFilePermissions.asFileAttribute(EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE));
 
   private static void deleteQuietly(Path file) {
     try {

@@ -81,7 +81,7 @@ public final class Main {
     for (Subcommand sub : Subcommands.ALL) {
       String name = sub.usage().name();
       cli.addSubcommand(name, new CommandLine(name.equals(invoked) ? Specs.withHelp(sub.model().get())
-          : sub.usage().listing()));
+          : sub.usage().listing(), Specs.FACTORY));
     }
     return handled(cli);
   }
@@ -92,12 +92,12 @@ public final class Main {
    */
   static CommandLine everyCommand() {
     CommandLine cli = root();
-    Subcommands.ALL.forEach(sub -> cli.addSubcommand(new CommandLine(Specs.withHelp(sub.model().get()))));
+    Subcommands.ALL.forEach(sub -> cli.addSubcommand(new CommandLine(Specs.withHelp(sub.model().get()), Specs.FACTORY)));
     return cli;
   }
 
   private static CommandLine root() {
-    return new CommandLine(Specs.withHelp(Specs.command(new Main(), USAGE)));
+    return new CommandLine(Specs.withHelp(Specs.command(new Main(), USAGE)), Specs.FACTORY);
   }
 
   /** The subcommand {@code args} name: the first word, as the root's options take no value. */

@@ -1,6 +1,8 @@
 package org.udpknock.cli;
 
 import java.util.function.Consumer;
+import picocli.CommandLine;
+import picocli.CommandLine.IFactory;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.ISetter;
 import picocli.CommandLine.Model.OptionSpec;
@@ -25,15 +27,27 @@ final class Specs {
 
     /** The command as its parent's usage lists it: a name and a description, no options. */
     CommandSpec listing() {
-      CommandSpec spec = CommandSpec.create().name(name);
+      CommandSpec spec = CommandSpec.wrapWithoutInspection(null, FACTORY).name(name); // As create(), without its DefaultFactory.
       spec.usageMessage().description(description);
       return spec;
     }
   }
 
+  /**
+   * picocli's DefaultFactory, made only if a model asks for an instance, which these models do
+   * not: its class initialiser looks for Groovy's Closure class, a failed lookup through the
+   * class path and an exception, about 7 ms of each start (async-profiler, the server's).
+   */
+  static final IFactory FACTORY = new IFactory() {
+    @Override
+    public <K> K create(Class<K> type) throws Exception {
+      return CommandLine.defaultFactory().create(type);
+    }
+  };
+
   /** The model of {@code command} (its {@code call()} runs it), without options yet. */
   static CommandSpec command(Object command, Usage usage) {
-    CommandSpec spec = CommandSpec.wrapWithoutInspection(command).name(usage.name());
+    CommandSpec spec = CommandSpec.wrapWithoutInspection(command, FACTORY).name(usage.name());
     spec.usageMessage().description(usage.description()).footer(usage.footer());
     return spec.versionProvider(new BuildVersion());
   }

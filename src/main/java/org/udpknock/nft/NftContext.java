@@ -62,11 +62,26 @@ public final class NftContext implements NftRunner, AutoCloseable {
   public java.util.List<String> setNames(String table) {
     GuardedPort.requireName("table", table);
     try {
-      return java.util.regex.Pattern.compile("(?m)^\\s*set (\\S+) \\{").matcher(output("list table inet " + table))
-          .results().map(match -> match.group(1)).toList();
+      return setNamesListed(output("list table inet " + table));
     } catch (NftException e) {
       return java.util.List.of();
     }
+  }
+
+  /**
+   * The sets of nft's listing of a table: the names of its lines that open a set ("set NAME {"). Read line by line: a
+   * regular expression's matches through a stream cost ~8 ms of the server's start, their first
+   * use in it (async-profiler).
+   */
+  static java.util.List<String> setNamesListed(String listing) {
+    java.util.List<String> names = new java.util.ArrayList<>();
+    for (String line : listing.split("\n")) {
+      String words = line.strip();
+      if (words.startsWith("set ") && words.endsWith(" {") && words.indexOf(' ', 4) == words.length() - 2) {
+        names.add(words.substring(4, words.length() - 2));
+      }
+    }
+    return names;
   }
 
   /** Over netlink, bypassing libnftables' parse and cache refresh; false (text path) if that fails. */
