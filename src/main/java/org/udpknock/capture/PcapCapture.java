@@ -250,7 +250,7 @@ public final class PcapCapture implements PacketSource {
    * start needs one, and the name need not be secret: the file is made with O_EXCL, which fails
    * on any name someone else made first, a link included, and then the next name is tried.
    */
-  private static Path createWarmUpFile() throws IOException {
+  static Path createWarmUpFile() throws IOException {
     Path directory = Path.of(System.getProperty("java.io.tmpdir"));
     for (int attempt = 1; ; attempt++) {
       Path file = directory.resolve("udpknock-warmup-" + System.nanoTime() + ".pcap");

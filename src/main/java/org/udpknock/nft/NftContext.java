@@ -69,9 +69,9 @@ public final class NftContext implements NftRunner, AutoCloseable {
   }
 
   /**
-   * The sets of nft's listing of a table: the names of its lines that open a set ("set NAME {"). Read line by line: a
-   * regular expression's matches through a stream cost ~8 ms of the server's start, their first
-   * use in it (async-profiler).
+   * The sets of nft's listing of a table: the names of its lines that open a set ("set NAME {").
+   * Read line by line: a regular expression's matches through a stream cost ~8 ms of the
+   * server's start, their first use in it (async-profiler).
    */
   static java.util.List<String> setNamesListed(String listing) {
     java.util.List<String> names = new java.util.ArrayList<>();
