@@ -222,6 +222,7 @@ public final class KnockServer {
       startActions();
       startSharing();
       WakeupSlice.shortenForCallingThread();
+      CompilerThreads.compileWhenIdle(); // The warm-ups are done: what is left to compile can wait.
       announce(linkTypeName); // Once the actions are ready: a knock right after this line is served at once.
       source.run(new CountingSink());
     } catch (CaptureException e) {
