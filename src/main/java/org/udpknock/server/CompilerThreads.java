@@ -38,7 +38,7 @@ final class CompilerThreads {
           lowered++;
         }
       }
-    } catch (IOException | NumberFormatException | LinkageError e) {
+    } catch (IOException | LinkageError e) {
       // No /proc or no JNA: the JIT runs as before.
     }
     return lowered;
@@ -56,9 +56,6 @@ final class CompilerThreads {
 
   private static boolean lower(long tid) {
     SchedAttr attr = SchedAttr.of(tid);
-    if (attr == null || (attr.policy() != SchedAttr.SCHED_OTHER && attr.policy() != SchedAttr.SCHED_BATCH)) {
-      return false;
-    }
-    return SchedAttr.ofPolicy(SchedAttr.SCHED_IDLE).applyTo(tid);
+    return attr != null && attr.isNormalPolicy() && SchedAttr.ofPolicy(SchedAttr.SCHED_IDLE).applyTo(tid);
   }
 }

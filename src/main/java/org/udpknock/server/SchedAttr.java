@@ -74,6 +74,11 @@ final class SchedAttr {
     return attr.getInt(POLICY_OFFSET);
   }
 
+  /** SCHED_OTHER or SCHED_BATCH: not a policy someone chose on purpose (real-time, idle). */
+  boolean isNormalPolicy() {
+    return policy() == SCHED_OTHER || policy() == SCHED_BATCH;
+  }
+
   /** The slice a thread of a normal policy asks for (sched_runtime; Linux 6.12 and later). */
   SchedAttr withSlice(long nanos) {
     attr.setLong(RUNTIME_OFFSET, nanos);

@@ -26,14 +26,8 @@ public final class WakeupSlice {
     }
     try {
       SchedAttr attr = SchedAttr.of(0);
-      if (attr == null) {
-        return false;
-      }
-      int policy = attr.policy();
-      if (policy != SchedAttr.SCHED_OTHER && policy != SchedAttr.SCHED_BATCH) {
-        return false; // Real-time or idle: chosen by whoever started the server; left as it is.
-      }
-      return attr.withSlice(SLICE_NANOS).applyTo(0);
+      // Real-time or idle: chosen by whoever started the server; left as it is.
+      return attr != null && attr.isNormalPolicy() && attr.withSlice(SLICE_NANOS).applyTo(0);
     } catch (LinkageError e) {
       return false; // No JNA or no C library to bind: the server runs as before.
     }

@@ -108,12 +108,6 @@ class CompilerThreadsTest {
   }
 
   private static String policy(Path task) throws IOException {
-    for (String line : Files.readAllLines(task.resolve("sched"))) {
-      String[] parts = line.split(":");
-      if (parts.length == 2 && parts[0].trim().equals("policy")) {
-        return parts[1].trim();
-      }
-    }
-    throw new AssertionError(task + "/sched has no policy line");
+    return WakeupSliceTest.schedField(task, "policy");
   }
 }

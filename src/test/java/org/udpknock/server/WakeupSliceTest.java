@@ -81,7 +81,7 @@ class WakeupSliceTest {
   }
 
   /** A field of /proc's sched file, e.g. "se.slice : 100000". */
-  private static String schedField(Path thread, String name) throws IOException {
+  static String schedField(Path thread, String name) throws IOException {
     for (String line : Files.readAllLines(thread.resolve("sched"))) {
       String[] parts = line.split(":");
       if (parts.length == 2 && parts[0].trim().equals(name)) {
