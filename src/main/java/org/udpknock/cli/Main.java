@@ -71,19 +71,33 @@ public final class Main {
   }
 
   /**
-   * The udpknock CLI for {@code args}. Only the subcommand they invoke has its whole model; the
-   * others are only a name and a description for the usage. Building a command's options and
-   * their converters costs milliseconds at start, which only the one run needs.
+   * The udpknock CLI for {@code args}. When they invoke a subcommand, it is the only one the root
+   * has, with its whole model: the others play no part in parsing its arguments. Otherwise (the
+   * root's usage, a name that is none) every subcommand is there as a name and a description,
+   * for the usage to list and picocli to suggest. Each command costs milliseconds at start: its
+   * model, and the converters picocli registers for it, with a regular expression compiled per
+   * converter for the excluded ones (CONVERTER_EXCLUDES); only the one run needs its own.
    */
   static CommandLine commandLine(String[] args) {
     CommandLine cli = root();
-    String invoked = invokedName(args);
-    for (Subcommand sub : Subcommands.ALL) {
-      String name = sub.usage().name();
-      cli.addSubcommand(name, new CommandLine(name.equals(invoked) ? Specs.withHelp(sub.model().get())
-          : sub.usage().listing(), Specs.FACTORY));
+    Subcommand invoked = subcommandNamed(invokedName(args));
+    if (invoked != null) {
+      cli.addSubcommand(invoked.usage().name(), new CommandLine(Specs.withHelp(invoked.model().get()), Specs.FACTORY));
+    } else {
+      for (Subcommand sub : Subcommands.ALL) {
+        cli.addSubcommand(sub.usage().name(), new CommandLine(sub.usage().listing(), Specs.FACTORY));
+      }
     }
     return handled(cli);
+  }
+
+  private static Subcommand subcommandNamed(String name) {
+    for (Subcommand sub : Subcommands.ALL) {
+      if (sub.usage().name().equals(name)) {
+        return sub;
+      }
+    }
+    return null;
   }
 
   /**
