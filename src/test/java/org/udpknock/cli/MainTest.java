@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -23,7 +24,7 @@ class MainTest {
   void anInvokedSubcommandIsTheOnlyOneAndIsBuiltFromItsClass() {
     for (String name : SUBCOMMANDS.keySet()) {
       Map<String, CommandLine> built = Main.commandLine(new String[] {name, "--help"}).getSubcommands();
-      assertEquals(java.util.Set.of(name), built.keySet(), name);
+      assertEquals(Set.of(name), built.keySet(), name);
       assertNotNull(built.get(name).getCommand(), name + " built from its class");
     }
     assertInstanceOf(KnockCommand.class, Main.commandLine(new String[] {"knock", "127.0.0.1"})
@@ -32,7 +33,7 @@ class MainTest {
 
   @Test
   void everySubcommandIsListedWithoutItsModelWhenNoneIsInvoked() {
-    for (String[] args : List.of(new String[] {"--help"}, new String[] {"knok"}, new String[0])) {
+    for (String[] args : List.of(new String[] {"--help"}, new String[] {"-V"}, new String[] {"knok"}, new String[0])) {
       Map<String, CommandLine> listed = Main.commandLine(args).getSubcommands();
       assertEquals(SUBCOMMANDS.keySet(), listed.keySet(), String.join(" ", args));
       listed.values().forEach(sub -> {
