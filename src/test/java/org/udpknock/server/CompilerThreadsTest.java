@@ -52,11 +52,8 @@ class CompilerThreadsTest {
   @Test
   void aCompilerThreadInARealTimePolicyIsLeftAsItIs() throws Exception {
     assumeLinuxCalls();
-    if (!isRoot() && System.getenv("CI") == null) {
-      System.out.println("SKIPPED CompilerThreadsTest.aCompilerThreadInARealTimePolicyIsLeftAsItIs: a real-time"
-          + " policy needs root (run as root, or set CI to make this a failure)");
-      Assumptions.abort("not root");
-    }
+    ProcessLines.skipUnlessRootOrCi("CompilerThreadsTest.aCompilerThreadInARealTimePolicyIsLeftAsItIs",
+        "a real-time policy needs root (run as root, or set CI to make this a failure)");
     Path first = compilers().get(0);
     Process chrt = new ProcessBuilder("chrt", "--fifo", "--pid", "1", first.getFileName().toString()).inheritIO().start();
     assertEquals(0, chrt.waitFor(), "chrt could not make the compiler thread real-time");
@@ -101,10 +98,6 @@ class CompilerThreadsTest {
 
   private static void assumeLinuxCalls() {
     Assumptions.assumeTrue(SchedAttr.available() && Files.isDirectory(TASKS), "not x86-64 or arm64 Linux: nothing to check");
-  }
-
-  private static boolean isRoot() throws IOException {
-    return Files.readAllLines(Path.of("/proc/self/status")).stream().anyMatch(line -> line.matches("Uid:\\s+0\\s.*"));
   }
 
   private static String policy(Path task) throws IOException {
