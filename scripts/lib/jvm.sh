@@ -85,10 +85,13 @@ library_path() {
 # memory, as it pads its own (see BatchedReplay; without it, the JVM ignores the mark).
 # Start-up options (class data sharing, the JIT of short commands, JNA's library; start_options)
 # come first, so that UDPKNOCK_JAVA_OPTS can override them.
+# The server's memory and JIT options, named once: scripts/bench jvm-footprint measures them.
+UDPKNOCK_SERVER_HEAP="-Xmx72m -Xmn4m -XX:+UseSerialGC -XX:TieredStopAtLevel=1"
+
 jvm_options() {
   local heap extra
   case "${1:-}" in
-    server) heap="-Xmx72m -Xmn4m -XX:+UseSerialGC -XX:TieredStopAtLevel=1" ;;
+    server) heap="$UDPKNOCK_SERVER_HEAP" ;;
     replay) heap="-Xmx128m -XX:+UseSerialGC -XX:CompileCommand=quiet"
       heap+=" -XX:CompileCommand=dontinline,org.udpknock.core.KnockEngine::onDatagram"
       heap+=" -XX:CompileCommand=dontinline,org.udpknock.core.KnockEngine::onKnock"
