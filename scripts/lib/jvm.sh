@@ -51,6 +51,10 @@ library_path() {
   return 1
 }
 
+# The server's memory and JIT options (why: jvm_options below), named once: scripts/bench
+# jvm-footprint measures them.
+UDPKNOCK_SERVER_HEAP="-Xmx72m -Xmn4m -XX:+UseSerialGC -XX:TieredStopAtLevel=1"
+
 # jvm_options SUBCOMMAND [ARGS...]: sets UDPKNOCK_JVM_OPTS, the options to give java before -jar
 # for the command line SUBCOMMAND ARGS... (replay's files choose its compilers: start_options).
 # The server's memory is bounded by design (about 45 bytes per tracked source, 1,000,000 sources
@@ -85,9 +89,6 @@ library_path() {
 # memory, as it pads its own (see BatchedReplay; without it, the JVM ignores the mark).
 # Start-up options (class data sharing, the JIT of short commands, JNA's library; start_options)
 # come first, so that UDPKNOCK_JAVA_OPTS can override them.
-# The server's memory and JIT options, named once: scripts/bench jvm-footprint measures them.
-UDPKNOCK_SERVER_HEAP="-Xmx72m -Xmn4m -XX:+UseSerialGC -XX:TieredStopAtLevel=1"
-
 jvm_options() {
   local heap extra
   case "${1:-}" in
